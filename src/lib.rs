@@ -1,0 +1,1 @@
+//! locklint: a linter for SQL schema migrations that knows what each statement locks.
