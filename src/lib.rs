@@ -1,1 +1,14 @@
-//! locklint: a linter for SQL schema migrations that knows what each statement locks.
+//! locklint: a linter for SQL schema migrations that knows what each statement locks, rewrites
+//! and scans, and how big each table is.
+
+pub mod analyze;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod discover;
+pub mod finding;
+pub mod model;
+pub mod parse;
+pub mod report;
+pub mod rules;
+pub mod source;

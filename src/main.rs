@@ -1,1 +1,5 @@
-fn main() {}
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    locklint::app::run(locklint::cli::Cli::parse())
+}

@@ -1,0 +1,354 @@
+//! The schema as replayed from earlier statements: tables, columns, constraints, indexes, views.
+
+use crate::model::{
+    AlterAction, ColumnDef, Constraint, ConstraintKind, FkRef, ObjName, ObjectKind, SqlType, Stmt,
+    StmtKind,
+};
+use std::collections::HashMap;
+
+/// A column as the catalog knows it.
+#[derive(Debug, Clone)]
+pub struct ColumnInfo {
+    /// Column name.
+    pub name: String,
+    /// Current type.
+    pub ty: SqlType,
+    /// NOT NULL.
+    pub not_null: bool,
+}
+
+/// A constraint as the catalog knows it.
+#[derive(Debug, Clone)]
+pub struct ConstraintInfo {
+    /// Its name (given or PostgreSQL's generated one).
+    pub name: String,
+    /// What it is.
+    pub kind: ConstraintKind,
+    /// Whether it is validated (not NOT VALID).
+    pub validated: bool,
+}
+
+/// A table as the catalog knows it.
+#[derive(Debug, Clone)]
+pub struct TableInfo {
+    /// The table's name.
+    pub name: ObjName,
+    /// Columns in order.
+    pub columns: Vec<ColumnInfo>,
+    /// Constraints.
+    pub constraints: Vec<ConstraintInfo>,
+    /// `PARTITION OF` parent.
+    pub partition_of: Option<ObjName>,
+    /// Whether this is the DEFAULT partition of its parent.
+    pub default_partition: bool,
+    /// Which migration created it (`Catalog::migration` at the time).
+    pub created_in: usize,
+}
+
+impl TableInfo {
+    /// A column by name.
+    pub fn column(&self, name: &str) -> Option<&ColumnInfo> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// A constraint by name.
+    pub fn constraint(&self, name: &str) -> Option<&ConstraintInfo> {
+        self.constraints.iter().find(|c| c.name == name)
+    }
+}
+
+/// An index as the catalog knows it.
+#[derive(Debug, Clone)]
+pub struct IndexInfo {
+    /// The indexed table.
+    pub table: ObjName,
+    /// UNIQUE.
+    pub unique: bool,
+    /// Indexed columns (plain column references only).
+    pub columns: Vec<String>,
+}
+
+/// Views and materialized views.
+#[derive(Debug, Clone)]
+pub struct ViewInfo {
+    /// Materialized.
+    pub materialized: bool,
+    /// Relations the defining query reads.
+    pub reads: Vec<ObjName>,
+    /// Which migration created it.
+    pub created_in: usize,
+}
+
+/// The replayed schema.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    tables: HashMap<String, TableInfo>,
+    indexes: HashMap<String, IndexInfo>,
+    views: HashMap<String, ViewInfo>,
+    sequences: HashMap<String, usize>,
+    /// The current migration's number; objects created in it are new (empty).
+    pub migration: usize,
+}
+
+fn index_key(name: &ObjName, table_schema: Option<&str>) -> String {
+    match &name.schema {
+        Some(_) => name.key(),
+        None => format!("{}.{}", table_schema.unwrap_or("public"), name.name),
+    }
+}
+
+impl Catalog {
+    /// Start a new migration: objects created from here on are new.
+    pub fn begin_migration(&mut self) {
+        self.migration += 1;
+    }
+
+    /// A table by name.
+    pub fn table(&self, name: &ObjName) -> Option<&TableInfo> {
+        self.tables.get(&name.key())
+    }
+
+    /// A view or materialized view by name.
+    pub fn view(&self, name: &ObjName) -> Option<&ViewInfo> {
+        self.views.get(&name.key())
+    }
+
+    /// Whether a sequence is known.
+    pub fn has_sequence(&self, name: &ObjName) -> bool {
+        self.sequences.contains_key(&name.key())
+    }
+
+    /// An index by name.
+    pub fn index(&self, name: &ObjName) -> Option<&IndexInfo> {
+        self.indexes.get(&name.key())
+    }
+
+    /// Whether the relation was created in the current migration (and so is empty).
+    pub fn is_new(&self, name: &ObjName) -> bool {
+        let key = name.key();
+        self.tables.get(&key).map(|t| t.created_in == self.migration).unwrap_or(false)
+            || self.views.get(&key).map(|v| v.created_in == self.migration).unwrap_or(false)
+            || self.sequences.get(&key).map(|m| *m == self.migration).unwrap_or(false)
+    }
+
+    /// Tables with a foreign key that references `parent`.
+    pub fn referencing(&self, parent: &ObjName) -> Vec<&TableInfo> {
+        let mut v: Vec<&TableInfo> = self
+            .tables
+            .values()
+            .filter(|t| {
+                !t.name.same(parent)
+                    && t.constraints.iter().any(|c| {
+                        matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references.table.same(parent))
+                    })
+            })
+            .collect();
+        v.sort_by(|a, b| a.name.cmp(&b.name));
+        v
+    }
+
+    /// The DEFAULT partition of a partitioned table, if one is known.
+    pub fn default_partition(&self, parent: &ObjName) -> Option<&TableInfo> {
+        self.tables.values().find(|t| {
+            t.default_partition && t.partition_of.as_ref().map(|p| p.same(parent)).unwrap_or(false)
+        })
+    }
+
+    /// Apply a statement's schema changes.
+    pub fn apply(&mut self, stmt: &Stmt) {
+        match &stmt.kind {
+            StmtKind::CreateTable(ct) => {
+                let key = ct.name.key();
+                if ct.if_not_exists && self.tables.contains_key(&key) {
+                    return;
+                }
+                let mut t = TableInfo {
+                    name: ct.name.clone(),
+                    columns: Vec::new(),
+                    constraints: Vec::new(),
+                    partition_of: ct.partition_of.clone(),
+                    default_partition: ct.default_partition,
+                    created_in: self.migration,
+                };
+                for c in &ct.columns {
+                    add_column(&mut t, c);
+                }
+                for c in &ct.constraints {
+                    add_constraint(&mut t, c);
+                }
+                self.tables.insert(key, t);
+            }
+            StmtKind::AlterTable { table, actions, .. } => {
+                for a in actions {
+                    self.apply_action(table, &a.action);
+                }
+            }
+            StmtKind::CreateIndex { name, table, unique, columns, .. } => {
+                if let Some(n) = name {
+                    self.indexes.insert(
+                        index_key(n, table.schema.as_deref()),
+                        IndexInfo { table: table.clone(), unique: *unique, columns: columns.clone() },
+                    );
+                }
+            }
+            StmtKind::DropIndex { names, .. } => {
+                for n in names {
+                    self.indexes.remove(&n.key());
+                }
+            }
+            StmtKind::Drop { object, names, .. } => {
+                for n in names {
+                    let key = n.key();
+                    match object {
+                        ObjectKind::Table => {
+                            self.tables.remove(&key);
+                            self.indexes.retain(|_, i| !i.table.same(n));
+                        }
+                        ObjectKind::View | ObjectKind::MaterializedView => {
+                            self.views.remove(&key);
+                        }
+                        ObjectKind::Sequence => {
+                            self.sequences.remove(&key);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            StmtKind::CreateView { name, materialized, reads, .. } => {
+                let created_in = self.view(name).map(|v| v.created_in).unwrap_or(self.migration);
+                self.views.insert(
+                    name.key(),
+                    ViewInfo { materialized: *materialized, reads: reads.clone(), created_in },
+                );
+            }
+            StmtKind::CreateSequence { name } => {
+                self.sequences.entry(name.key()).or_insert(self.migration);
+            }
+            _ => {}
+        }
+    }
+
+    fn apply_action(&mut self, table: &ObjName, action: &AlterAction) {
+        let key = table.key();
+        if let AlterAction::RenameTable { to } = action {
+            if let Some(mut t) = self.tables.remove(&key) {
+                t.name = ObjName { schema: table.schema.clone(), name: to.clone() };
+                let new_name = t.name.clone();
+                for i in self.indexes.values_mut().filter(|i| i.table.same(table)) {
+                    i.table = new_name.clone();
+                }
+                self.tables.insert(new_name.key(), t);
+            }
+            return;
+        }
+        if let AlterAction::AttachPartition { partition, default } = action
+            && let Some(p) = self.tables.get_mut(&partition.key())
+        {
+            p.partition_of = Some(table.clone());
+            p.default_partition = *default;
+            return;
+        }
+        if let AlterAction::DetachPartition { partition, .. } = action
+            && let Some(p) = self.tables.get_mut(&partition.key())
+        {
+            p.partition_of = None;
+            p.default_partition = false;
+            return;
+        }
+        let Some(t) = self.tables.get_mut(&key) else { return };
+        match action {
+            AlterAction::AddColumn { column, if_not_exists } => {
+                if !(*if_not_exists && t.column(&column.name).is_some()) {
+                    add_column(t, column);
+                }
+            }
+            AlterAction::DropColumn { name, .. } => t.columns.retain(|c| &c.name != name),
+            AlterAction::AlterColumnType { column, ty, .. } => {
+                if let Some(c) = t.columns.iter_mut().find(|c| &c.name == column) {
+                    c.ty = ty.clone();
+                }
+            }
+            AlterAction::SetNotNull { column } | AlterAction::DropNotNull { column } => {
+                let nn = matches!(action, AlterAction::SetNotNull { .. });
+                if let Some(c) = t.columns.iter_mut().find(|c| &c.name == column) {
+                    c.not_null = nn;
+                }
+            }
+            AlterAction::AddConstraint(c) => add_constraint(t, c),
+            AlterAction::ValidateConstraint { name } => {
+                if let Some(c) = t.constraints.iter_mut().find(|c| &c.name == name) {
+                    c.validated = true;
+                }
+            }
+            AlterAction::DropConstraint { name, .. } => t.constraints.retain(|c| &c.name != name),
+            AlterAction::RenameColumn { from, to } => {
+                if let Some(c) = t.columns.iter_mut().find(|c| &c.name == from) {
+                    c.name = to.clone();
+                }
+            }
+            AlterAction::RenameConstraint { from, to } => {
+                if let Some(c) = t.constraints.iter_mut().find(|c| &c.name == from) {
+                    c.name = to.clone();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn add_column(t: &mut TableInfo, c: &ColumnDef) {
+    t.columns.push(ColumnInfo { name: c.name.clone(), ty: c.ty.clone(), not_null: c.not_null });
+    let table = t.name.name.clone();
+    if c.primary_key {
+        push_constraint(t, format!("{table}_pkey"), ConstraintKind::PrimaryKey {
+            columns: vec![c.name.clone()],
+            using_index: None,
+        }, true);
+    }
+    if c.unique {
+        push_constraint(t, format!("{table}_{}_key", c.name), ConstraintKind::Unique {
+            columns: vec![c.name.clone()],
+            using_index: None,
+        }, true);
+    }
+    if let Some(r) = &c.references {
+        push_constraint(t, format!("{table}_{}_fkey", c.name), ConstraintKind::ForeignKey {
+            columns: vec![c.name.clone()],
+            references: FkRef { table: r.table.clone(), columns: r.columns.clone() },
+        }, true);
+    }
+    if let Some(check) = &c.check {
+        push_constraint(t, format!("{table}_{}_check", c.name), ConstraintKind::Check {
+            expr: check.clone(),
+            not_null_of: None,
+        }, true);
+    }
+}
+
+fn push_constraint(t: &mut TableInfo, name: String, kind: ConstraintKind, validated: bool) {
+    t.constraints.push(ConstraintInfo { name, kind, validated });
+}
+
+/// PostgreSQL's generated constraint name: `<table>_<cols>_<suffix>`.
+fn default_name(table: &str, c: &Constraint) -> String {
+    let (cols, suffix) = match &c.kind {
+        ConstraintKind::PrimaryKey { .. } => return format!("{table}_pkey"),
+        ConstraintKind::Unique { columns, .. } => (columns.join("_"), "key"),
+        ConstraintKind::ForeignKey { columns, .. } => (columns.join("_"), "fkey"),
+        ConstraintKind::Check { not_null_of, .. } => {
+            (not_null_of.clone().unwrap_or_default(), "check")
+        }
+        ConstraintKind::Exclude => (String::new(), "excl"),
+    };
+    if cols.is_empty() { format!("{table}_{suffix}") } else { format!("{table}_{cols}_{suffix}") }
+}
+
+fn add_constraint(t: &mut TableInfo, c: &Constraint) {
+    let name = c.name.clone().unwrap_or_else(|| default_name(&t.name.name, c));
+    if let ConstraintKind::PrimaryKey { columns, .. } = &c.kind {
+        for col in t.columns.iter_mut().filter(|col| columns.contains(&col.name)) {
+            col.not_null = true;
+        }
+    }
+    push_constraint(t, name, c.kind.clone(), !c.not_valid);
+}

@@ -1,0 +1,216 @@
+//! Command execution: wires config, discovery, the pipeline and the reporters together.
+
+use crate::analyze::{Analyzer, FileMode};
+use crate::cli::{CheckArgs, Cli, Command, DialectArg, FailOn, Format};
+use crate::config::{self, Dialect, Level, Settings};
+use crate::discover::{self, Input};
+use crate::finding::Finding;
+use crate::report::{self, FileResult, Summary};
+use crate::rules;
+use crate::source::SourceFile;
+use rayon::prelude::*;
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit code for usage, config and I/O errors.
+const EXIT_USAGE: u8 = 2;
+
+/// Run a parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Explain { rule } => explain(&rule),
+        Command::Rules => list_rules(),
+    }
+}
+
+fn print_stdout(s: &str) -> bool {
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a panic.
+    out.write_all(s.as_bytes()).and_then(|_| out.flush()).is_ok()
+}
+
+fn explain(name: &str) -> ExitCode {
+    match rules::find(name) {
+        Some(r) => {
+            print_stdout(r.doc);
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!("error: unknown rule `{name}`; `locklint rules` lists them");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn list_rules() -> ExitCode {
+    let mut s = String::new();
+    for r in rules::RULES {
+        s.push_str(&format!("{:<6} {:<34} {:<8} {}\n", r.code, r.name, r.default_level, r.summary));
+    }
+    print_stdout(&s);
+    ExitCode::SUCCESS
+}
+
+/// Render a miette diagnostic to stderr without colour unless stderr is a terminal.
+fn eprint_diagnostic(d: &dyn miette::Diagnostic) {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let mut s = String::new();
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
+    if handler.render_report(&mut s, d).is_err() {
+        s = format!("error: {d}\n");
+    }
+    eprint!("{s}");
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let mut settings = match config::load(args.config.as_deref(), &cwd, &rules::names()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprint_diagnostic(&e);
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    if let Some(v) = args.postgres_version {
+        settings.postgres_version = v;
+    }
+    if let Some(d) = args.dialect {
+        settings.dialect = match d {
+            DialectArg::Postgres => Dialect::Postgres,
+            DialectArg::Mysql => Dialect::Mysql,
+        };
+    }
+    let paths = if !args.paths.is_empty() {
+        args.paths.clone()
+    } else if !settings.migrations.paths.is_empty() {
+        settings.migrations.paths.clone()
+    } else {
+        vec![PathBuf::from(".")]
+    };
+    let (inputs, input_errors) = discover::collect(&paths, &args.stdin_filename);
+    let results = lint_inputs(&inputs, &settings);
+    let text = match args.format {
+        Format::Human => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            report::human::render(&results, report::human::Options { color, width: 100 })
+        }
+        Format::Json => report::json::render(&results),
+    };
+    print_stdout(&text);
+    for e in &input_errors {
+        eprintln!("error: {}: {}", e.path, e.message);
+    }
+    let summary = Summary::of(&results);
+    let fail_on = match args.fail_on {
+        FailOn::Error => Level::Error,
+        FailOn::Warning => Level::Warning,
+    };
+    if !input_errors.is_empty() {
+        ExitCode::from(EXIT_USAGE)
+    } else if summary.fails(fail_on) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Read, parse (in parallel) and analyze (in order) a list of inputs.
+pub fn lint_inputs(inputs: &[Input], settings: &Settings) -> Vec<FileResult> {
+    let loaded: Vec<(SourceFile, Vec<Finding>)> = inputs.par_iter().map(read_input).collect();
+    lint_sources(loaded, settings)
+}
+
+/// Parse (in parallel) and analyze (in order) sources already in memory.
+pub fn lint_sources(loaded: Vec<(SourceFile, Vec<Finding>)>, settings: &Settings) -> Vec<FileResult> {
+    let parsed: Vec<_> = loaded
+        .into_par_iter()
+        .map(|(src, file_findings)| {
+            let stmts = crate::parse::parse_source(&src);
+            (src, file_findings, stmts)
+        })
+        .collect();
+    let mut analyzer = Analyzer::new(settings);
+    let mode = FileMode { single_transaction: settings.migrations.assume_in_transaction };
+    parsed
+        .into_iter()
+        .map(|(source, file_findings, stmts)| {
+            let stmts = analyzer.analyze(&source, stmts, mode);
+            FileResult { source, tool: "plain", stmts, file_findings }
+        })
+        .collect()
+}
+
+/// Lint one text (tests, rule pages, stdin).
+pub fn lint_text(name: &str, text: &str, settings: &Settings) -> FileResult {
+    let mut v = lint_sources(vec![(SourceFile::new(name, text.to_string()), Vec::new())], settings);
+    v.remove(0)
+}
+
+fn file_finding(span: std::ops::Range<usize>, level: Level, message: String, help: &str) -> Finding {
+    let rule = rules::find("parse-error").expect("parse-error is registered");
+    Finding::new(rule, level, span, message, help.to_string())
+}
+
+/// Read one input: unreadable files and binary files become findings; invalid UTF-8 is decoded
+/// lossily with a warning at the first bad byte.
+pub fn read_input(input: &Input) -> (SourceFile, Vec<Finding>) {
+    let bytes = match &input.path {
+        Some(p) => std::fs::read(p),
+        None => {
+            let mut b = Vec::new();
+            std::io::stdin().read_to_end(&mut b).map(|_| b)
+        }
+    };
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(e) => {
+            let f = file_finding(
+                0..0,
+                Level::Error,
+                format!("could not read {}: {}", input.display, discover::io_message(&e)),
+                "Check that the file exists and is readable.",
+            );
+            return (SourceFile::new(input.display.clone(), String::new()), vec![f]);
+        }
+    };
+    decode(&input.display, bytes)
+}
+
+/// Decode file bytes into a source plus any file-level findings.
+pub fn decode(name: &str, bytes: Vec<u8>) -> (SourceFile, Vec<Finding>) {
+    let sniff = &bytes[..bytes.len().min(8192)];
+    if sniff.contains(&0) {
+        let f = file_finding(
+            0..0,
+            Level::Warning,
+            format!("{name} looks like a binary file (it contains NUL bytes); skipped"),
+            "Only SQL text files can be linted.",
+        );
+        return (SourceFile::new(name, String::new()), vec![f]);
+    }
+    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => (SourceFile::new(name, text), Vec::new()),
+        Err(e) => {
+            let bad = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let f = file_finding(
+                bad..bad,
+                Level::Warning,
+                format!("{name} is not valid UTF-8 (first bad byte at offset {bad}); invalid bytes were replaced with U+FFFD"),
+                "Save the file as UTF-8.",
+            );
+            (SourceFile::new(name, text), vec![f])
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! Command-line definitions (clap). No logic here.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// locklint: lint SQL migrations for the locks, rewrites and scans they cause, weighed by table size.
+#[derive(Debug, Parser)]
+#[command(name = "locklint", version, about, long_about = None)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint migration files and directories (default: the config's `paths`, else `.`).
+    Check(CheckArgs),
+    /// Print the rule's page.
+    Explain {
+        /// Rule name (e.g. create-index-non-concurrently) or code (LL001).
+        rule: String,
+    },
+    /// List every rule with its code and default severity.
+    Rules,
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Graphical, for people.
+    Human,
+    /// Stable JSON (version 1).
+    Json,
+}
+
+/// Severity threshold for a failing exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Exit 1 when there is an error.
+    Error,
+    /// Exit 1 when there is an error or a warning.
+    Warning,
+}
+
+/// Target dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DialectArg {
+    /// PostgreSQL.
+    Postgres,
+    /// MySQL / MariaDB.
+    Mysql,
+}
+
+/// Arguments of `check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Files and directories to lint; `-` reads standard input.
+    pub paths: Vec<PathBuf>,
+    /// Config file (default: locklint.toml in the current directory or its nearest ancestor).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Target PostgreSQL major version (overrides the config).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(11..=18))]
+    pub postgres_version: Option<u32>,
+    /// SQL dialect (overrides the config).
+    #[arg(long, value_enum)]
+    pub dialect: Option<DialectArg>,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value = "error")]
+    pub fail_on: FailOn,
+    /// Name shown for standard input.
+    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
+    pub stdin_filename: String,
+}

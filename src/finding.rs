@@ -1,0 +1,106 @@
+//! A finding: plain serializable data. Reporters format it; they never decide severity.
+
+use crate::config::Level;
+use crate::model::{Blocks, LockMode, Span};
+
+/// One problem found in one statement.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// Rule name (kebab-case).
+    pub rule: &'static str,
+    /// Stable rule code (`LL001`).
+    pub code: &'static str,
+    /// Severity after size and configuration.
+    pub severity: Level,
+    /// Byte range of the offending clause (what the label points at).
+    pub span: Span,
+    /// Byte range of the whole statement.
+    pub stmt_span: Span,
+    /// What is wrong: the lock, the table, what it blocks, for how long if known.
+    pub message: String,
+    /// Short text for the label under the clause.
+    pub label: String,
+    /// The safe recipe, as SQL where possible.
+    pub help: String,
+    /// The table concerned.
+    pub table: Option<String>,
+    /// The lock taken on it.
+    pub lock: Option<LockMode>,
+    /// What that lock blocks.
+    pub blocks: Option<Blocks>,
+    /// Estimated seconds the lock is held, from the table's size hint.
+    pub estimate_seconds: Option<f64>,
+}
+
+impl Finding {
+    /// A finding with only the essentials; the builder methods add the rest.
+    pub fn new(rule: &crate::rules::Rule, severity: Level, span: Span, message: String, help: String) -> Self {
+        Finding {
+            rule: rule.name,
+            code: rule.code,
+            severity,
+            stmt_span: span.clone(),
+            span,
+            message,
+            label: String::new(),
+            help,
+            table: None,
+            lock: None,
+            blocks: None,
+            estimate_seconds: None,
+        }
+    }
+
+    /// Set the label text.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    /// Set the table, lock and what it blocks.
+    pub fn lock(mut self, table: &crate::model::ObjName, mode: LockMode) -> Self {
+        self.table = Some(table.to_string());
+        self.lock = Some(mode);
+        self.blocks = Some(mode.blocks());
+        self
+    }
+
+    /// Set the table only.
+    pub fn table(mut self, table: &crate::model::ObjName) -> Self {
+        self.table = Some(table.to_string());
+        self
+    }
+
+    /// Set the estimate.
+    pub fn estimate(mut self, seconds: Option<f64>) -> Self {
+        self.estimate_seconds = seconds;
+        self
+    }
+}
+
+/// "~25 min", "~40 s", "~2.1 h".
+pub fn format_duration(seconds: f64) -> String {
+    if seconds < 1.0 {
+        "under a second".to_string()
+    } else if seconds < 90.0 {
+        format!("~{:.0} s", seconds)
+    } else if seconds < 90.0 * 60.0 {
+        format!("~{:.0} min", seconds / 60.0)
+    } else {
+        format!("~{:.1} h", seconds / 3600.0)
+    }
+}
+
+/// "450M", "2.5M", "12k", "950".
+pub fn format_rows(rows: u64) -> String {
+    match rows {
+        r if r >= 1_000_000_000 => trim(format!("{:.1}", r as f64 / 1e9)) + "B",
+        r if r >= 1_000_000 => trim(format!("{:.1}", r as f64 / 1e6)) + "M",
+        r if r >= 10_000 => format!("{}k", r / 1000),
+        r => r.to_string(),
+    }
+}
+
+fn trim(s: String) -> String {
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}

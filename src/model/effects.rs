@@ -1,0 +1,113 @@
+//! What a statement does to each relation: the lock it holds until commit and the work under it.
+
+use super::{LockMode, ObjName, Span};
+use serde::Serialize;
+
+/// Kinds of relations that take table-level locks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelKind {
+    /// An ordinary or partitioned table.
+    Table,
+    /// A view.
+    View,
+    /// A materialized view.
+    MaterializedView,
+    /// A sequence.
+    Sequence,
+}
+
+/// A lock held on a relation until the end of the transaction.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RelLock {
+    /// The relation.
+    pub rel: ObjName,
+    /// What it is.
+    pub kind: RelKind,
+    /// The strongest mode held on it.
+    pub mode: LockMode,
+}
+
+/// Work done while the locks are held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkKind {
+    /// Every row is read (e.g. SET NOT NULL, ADD CHECK).
+    Scan,
+    /// Every row is checked against a constraint (ADD FOREIGN KEY, VALIDATE).
+    Validate,
+    /// An index is built over every row.
+    IndexBuild,
+    /// Every row is written (UPDATE/DELETE/INSERT ... SELECT backfills).
+    RowUpdates,
+    /// The table is copied into new files and every index rebuilt.
+    Rewrite,
+}
+
+/// One piece of work on one relation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Work {
+    /// The relation worked on.
+    pub rel: ObjName,
+    /// What is done.
+    pub kind: WorkKind,
+    /// The clause that causes it.
+    pub span: Span,
+}
+
+/// Everything locklint knows a statement does.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Effects {
+    /// Locks held until commit, one per relation (the strongest).
+    pub locks: Vec<RelLock>,
+    /// Long work done under those locks.
+    pub work: Vec<Work>,
+    /// PostgreSQL refuses to run the statement inside a transaction block.
+    pub no_transaction: bool,
+}
+
+impl Effects {
+    /// Add a lock, keeping only the strongest mode per relation.
+    pub fn lock(&mut self, rel: &ObjName, kind: RelKind, mode: LockMode) {
+        if let Some(l) = self.locks.iter_mut().find(|l| l.rel.same(rel)) {
+            if mode > l.mode {
+                l.mode = mode;
+            }
+            return;
+        }
+        self.locks.push(RelLock { rel: rel.clone(), kind, mode });
+    }
+
+    /// Record work on a relation (once per relation and kind).
+    pub fn work(&mut self, rel: &ObjName, kind: WorkKind, span: Span) {
+        if !self.work.iter().any(|w| w.kind == kind && w.rel.same(rel)) {
+            self.work.push(Work { rel: rel.clone(), kind, span });
+        }
+    }
+
+    /// The lock held on a relation, if any.
+    pub fn lock_on(&self, rel: &ObjName) -> Option<LockMode> {
+        self.locks.iter().find(|l| l.rel.same(rel)).map(|l| l.mode)
+    }
+
+    /// Whether the statement rewrites this relation.
+    pub fn rewrites(&self, rel: &ObjName) -> bool {
+        self.work.iter().any(|w| w.kind == WorkKind::Rewrite && w.rel.same(rel))
+    }
+
+    /// Relations rewritten.
+    pub fn rewritten(&self) -> Vec<&ObjName> {
+        self.work.iter().filter(|w| w.kind == WorkKind::Rewrite).map(|w| &w.rel).collect()
+    }
+
+    /// Relations read in full (scans, validation, index builds, rewrites and whole-table DML all read every row).
+    pub fn scanned(&self) -> Vec<&ObjName> {
+        let mut v: Vec<&ObjName> = Vec::new();
+        for w in &self.work {
+            if !v.iter().any(|r| r.same(&w.rel)) {
+                v.push(&w.rel);
+            }
+        }
+        v
+    }
+}

@@ -1,0 +1,459 @@
+//! Token-level recognizer for statements sqlparser rejects. It identifies the statement kind and
+//! the relations it touches from keywords alone; anything it cannot place returns `None`.
+
+use super::lower::leading_words;
+use crate::model::{AlterAction, LockMode, ObjName, ReindexTarget, StmtKind};
+use sqlparser::tokenizer::{Token, TokenWithSpan};
+
+/// A significant token: its upper-cased text when it is an unquoted word, and its byte range.
+#[derive(Debug, Clone)]
+pub struct Tok {
+    /// The token itself.
+    pub token: Token,
+    /// The token with sqlparser's line/column span, to hand back to the parser.
+    pub tws: TokenWithSpan,
+    /// Byte range in the file.
+    pub span: std::ops::Range<usize>,
+}
+
+impl Tok {
+    fn kw(&self) -> Option<String> {
+        match &self.token {
+            Token::Word(w) if w.quote_style.is_none() => Some(w.value.to_ascii_uppercase()),
+            _ => None,
+        }
+    }
+}
+
+/// The statement's tokens without whitespace and comments, with byte ranges.
+pub fn significant(tokens: &[TokenWithSpan], offsets: &[usize]) -> Vec<Tok> {
+    tokens
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !matches!(t.token, Token::Whitespace(_)))
+        .map(|(i, t)| Tok {
+            token: t.token.clone(),
+            tws: t.clone(),
+            span: offsets.get(i).copied().unwrap_or(0)..offsets.get(i + 1).copied().unwrap_or(0),
+        })
+        .collect()
+}
+
+/// A cursor over significant tokens.
+pub struct Cursor<'a> {
+    toks: &'a [Tok],
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    /// Start at the first token.
+    pub fn new(toks: &'a [Tok]) -> Self {
+        Cursor { toks, pos: 0 }
+    }
+
+    fn peek_kw(&self) -> Option<String> {
+        self.toks.get(self.pos).and_then(Tok::kw)
+    }
+
+    /// Consume the keyword if it is next.
+    pub fn eat(&mut self, kw: &str) -> bool {
+        if self.peek_kw().as_deref() == Some(kw) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Consume a sequence of keywords if all are next.
+    pub fn eat_all(&mut self, kws: &[&str]) -> bool {
+        let save = self.pos;
+        for k in kws {
+            if !self.eat(k) {
+                self.pos = save;
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Skip a parenthesized group if one is next.
+    pub fn skip_parens(&mut self) -> bool {
+        if !matches!(self.toks.get(self.pos).map(|t| &t.token), Some(Token::LParen)) {
+            return false;
+        }
+        let mut depth = 0usize;
+        while let Some(t) = self.toks.get(self.pos) {
+            self.pos += 1;
+            match t.token {
+                Token::LParen => depth += 1,
+                Token::RParen => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        true
+    }
+
+    /// Read a possibly qualified name (`a`, `"A"`, `s.t`).
+    pub fn name(&mut self) -> Option<ObjName> {
+        let mut parts = Vec::new();
+        loop {
+            match self.toks.get(self.pos).map(|t| &t.token) {
+                Some(Token::Word(w)) => {
+                    parts.push(if w.quote_style.is_some() { w.value.clone() } else { w.value.to_lowercase() });
+                    self.pos += 1;
+                }
+                _ => break,
+            }
+            if matches!(self.toks.get(self.pos).map(|t| &t.token), Some(Token::Period)) {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+        match parts.len() {
+            0 => None,
+            1 => Some(ObjName::bare(parts.remove(0))),
+            k => Some(ObjName { schema: Some(parts[k - 2].clone()), name: parts[k - 1].clone() }),
+        }
+    }
+
+    /// Comma-separated names.
+    pub fn names(&mut self) -> Vec<ObjName> {
+        let mut v = Vec::new();
+        while let Some(n) = self.name() {
+            v.push(n);
+            if !matches!(self.toks.get(self.pos).map(|t| &t.token), Some(Token::Comma)) {
+                break;
+            }
+            self.pos += 1;
+        }
+        v
+    }
+
+    /// Whether every token has been consumed.
+    pub fn done(&self) -> bool {
+        self.pos >= self.toks.len()
+    }
+
+    /// Whether a keyword appears anywhere after the cursor.
+    pub fn contains(&self, kw: &str) -> bool {
+        self.toks[self.pos.min(self.toks.len())..].iter().any(|t| t.kw().as_deref() == Some(kw))
+    }
+}
+
+/// Recognize a whole statement from its significant tokens.
+pub fn recognize(toks: &[Tok]) -> Option<StmtKind> {
+    let mut c = Cursor::new(toks);
+    let first = c.peek_kw()?;
+    match first.as_str() {
+        "DROP" => {
+            c.eat("DROP");
+            if c.eat("INDEX") {
+                let concurrently = c.eat("CONCURRENTLY");
+                let if_exists = c.eat_all(&["IF", "EXISTS"]);
+                let names = c.names();
+                (!names.is_empty()).then_some(StmtKind::DropIndex { names, concurrently, if_exists })
+            } else {
+                other_ddl(toks)
+            }
+        }
+        "REINDEX" => {
+            c.eat("REINDEX");
+            c.skip_parens();
+            let target = if c.eat("INDEX") {
+                ReindexTarget::Index
+            } else if c.eat("TABLE") {
+                ReindexTarget::Table
+            } else if c.eat("SCHEMA") || c.eat("DATABASE") || c.eat("SYSTEM") {
+                ReindexTarget::Other
+            } else {
+                return None;
+            };
+            let concurrently = c.eat("CONCURRENTLY");
+            let name = c.name();
+            Some(StmtKind::Reindex { target, name, concurrently })
+        }
+        "REFRESH" => {
+            if !c.eat_all(&["REFRESH", "MATERIALIZED", "VIEW"]) {
+                return None;
+            }
+            let concurrently = c.eat("CONCURRENTLY");
+            let name = c.name()?;
+            Some(StmtKind::RefreshMatView { name, concurrently })
+        }
+        "CLUSTER" => {
+            c.eat("CLUSTER");
+            c.skip_parens();
+            c.eat("VERBOSE");
+            Some(StmtKind::Cluster { table: c.name() })
+        }
+        "VACUUM" => {
+            c.eat("VACUUM");
+            let mut full = false;
+            if c.skip_parens() {
+                full = toks.iter().take(c.pos).any(|t| t.kw().as_deref() == Some("FULL"));
+            }
+            loop {
+                if c.eat("FULL") {
+                    full = true;
+                } else if !(c.eat("FREEZE") || c.eat("VERBOSE") || c.eat("ANALYZE") || c.eat("ANALYSE")) {
+                    break;
+                }
+            }
+            let tables = c.names();
+            Some(StmtKind::Vacuum { tables, full })
+        }
+        "ANALYZE" | "ANALYSE" => {
+            c.pos += 1;
+            c.skip_parens();
+            c.eat("VERBOSE");
+            Some(StmtKind::Analyze { tables: c.names() })
+        }
+        "ALTER" => {
+            c.eat("ALTER");
+            if c.eat("SEQUENCE") {
+                c.eat_all(&["IF", "EXISTS"]);
+                return Some(StmtKind::AlterSequence { name: c.name()? });
+            }
+            if c.eat("TABLE") {
+                // ALTER TABLE with a single action the parser rejected; the caller splits lists.
+                let if_exists = c.eat_all(&["IF", "EXISTS"]);
+                let only = c.eat("ONLY");
+                let table = c.name()?;
+                let start = c.pos;
+                let action = recognize_action(&toks[start..])?;
+                let span = toks[start].span.start..toks.last().map(|t| t.span.end).unwrap_or(0);
+                return Some(StmtKind::AlterTable {
+                    table,
+                    if_exists,
+                    only,
+                    actions: vec![crate::model::Action { action, span }],
+                });
+            }
+            if c.eat("MATERIALIZED") && c.eat("VIEW") {
+                c.eat_all(&["IF", "EXISTS"]);
+                return Some(StmtKind::AlterView { name: c.name()?, materialized: true });
+            }
+            if c.eat("VIEW") {
+                c.eat_all(&["IF", "EXISTS"]);
+                return Some(StmtKind::AlterView { name: c.name()?, materialized: false });
+            }
+            if c.eat("TYPE") {
+                let name = c.name()?;
+                if c.eat("ADD") && c.eat("VALUE") {
+                    return Some(StmtKind::AlterTypeAddValue { name });
+                }
+                return Some(StmtKind::AlterType { name });
+            }
+            if c.eat("INDEX") {
+                return Some(StmtKind::Other { what: "ALTER INDEX".into() });
+            }
+            other_ddl(toks)
+        }
+        "CREATE" => {
+            c.eat("CREATE");
+            c.eat_all(&["OR", "REPLACE"]);
+            let temp = c.eat("TEMPORARY") || c.eat("TEMP");
+            let _ = temp;
+            c.eat("UNLOGGED");
+            if c.eat("SEQUENCE") {
+                c.eat_all(&["IF", "NOT", "EXISTS"]);
+                return Some(StmtKind::CreateSequence { name: c.name()? });
+            }
+            let unique = c.eat("UNIQUE");
+            if c.eat("INDEX") {
+                let concurrently = c.eat("CONCURRENTLY");
+                let if_not_exists = c.eat_all(&["IF", "NOT", "EXISTS"]);
+                let name = if c.peek_kw().as_deref() == Some("ON") { None } else { c.name() };
+                if !c.eat("ON") {
+                    return None;
+                }
+                c.eat("ONLY");
+                let table = c.name()?;
+                return Some(StmtKind::CreateIndex {
+                    name,
+                    table,
+                    unique,
+                    concurrently,
+                    if_not_exists,
+                    columns: Vec::new(),
+                });
+            }
+            if unique {
+                return None;
+            }
+            let constraint = c.eat("CONSTRAINT");
+            if c.eat("TRIGGER") {
+                // CREATE [CONSTRAINT] TRIGGER name ... ON table ...
+                let _ = constraint;
+                while !c.done() && !c.eat("ON") {
+                    c.pos += 1;
+                }
+                return Some(StmtKind::CreateTrigger { table: c.name()? });
+            }
+            if c.eat("POLICY") {
+                c.name();
+                if !c.eat("ON") {
+                    return None;
+                }
+                return Some(StmtKind::Policy { table: c.name()? });
+            }
+            if c.eat("FUNCTION") || c.eat("PROCEDURE") {
+                return Some(StmtKind::CreateFunction);
+            }
+            other_ddl(toks)
+        }
+        "DO" => Some(StmtKind::Do),
+        "COMMENT" => Some(StmtKind::Comment { table: None }),
+        "GRANT" | "REVOKE" => Some(StmtKind::Grant),
+        "SELECT" => Some(StmtKind::Select { reads: Vec::new() }),
+        "BEGIN" | "START" => Some(StmtKind::Begin),
+        "COMMIT" | "END" => Some(StmtKind::Commit),
+        "ROLLBACK" | "ABORT" => Some(StmtKind::Rollback),
+        _ => None,
+    }
+}
+
+/// Objects whose DDL takes no lock on any table, view or sequence that locklint models.
+const NO_TABLE_LOCK_OBJECTS: &[&str] = &[
+    "FUNCTION", "PROCEDURE", "AGGREGATE", "OPERATOR", "DOMAIN", "EXTENSION", "SCHEMA", "ROLE",
+    "USER", "GROUP", "COLLATION", "TEXT", "CAST", "CONVERSION", "LANGUAGE", "DATABASE",
+    "DEFAULT", "PUBLICATION", "SUBSCRIPTION", "SERVER", "TABLESPACE", "EVENT", "ROUTINE",
+    "STATISTICS", "TRANSFORM", "ACCESS", "FOREIGN", "OWNED",
+];
+
+/// DDL on objects that are not tables: recognized as `Other` by their leading words.
+fn other_ddl(toks: &[Tok]) -> Option<StmtKind> {
+    let mut c = Cursor::new(toks);
+    let verb = c.peek_kw()?;
+    c.pos += 1;
+    c.eat_all(&["OR", "REPLACE"]);
+    c.eat("TRUSTED");
+    c.eat("PROCEDURAL");
+    let obj = c.peek_kw()?;
+    if NO_TABLE_LOCK_OBJECTS.contains(&obj.as_str()) {
+        return Some(StmtKind::Other { what: format!("{verb} {obj}") });
+    }
+    None
+}
+
+/// Recognize one ALTER TABLE action from its tokens (the part after the table name).
+pub fn recognize_action(toks: &[Tok]) -> Option<AlterAction> {
+    let mut c = Cursor::new(toks);
+    if c.eat_all(&["ATTACH", "PARTITION"]) {
+        let partition = c.name()?;
+        let default = c.eat("DEFAULT");
+        return Some(AlterAction::AttachPartition { partition, default });
+    }
+    if c.eat_all(&["DETACH", "PARTITION"]) {
+        let partition = c.name()?;
+        let concurrently = c.eat("CONCURRENTLY");
+        return Some(AlterAction::DetachPartition { partition, concurrently });
+    }
+    if c.eat_all(&["SET", "TABLESPACE"]) {
+        return Some(AlterAction::SetTablespace);
+    }
+    if c.eat_all(&["SET", "SCHEMA"]) {
+        return Some(AlterAction::SetSchema { schema: c.name().map(|n| n.name).unwrap_or_default() });
+    }
+    if c.eat_all(&["SET", "ACCESS", "METHOD"]) {
+        return Some(AlterAction::SetAccessMethod);
+    }
+    if c.eat_all(&["SET", "WITHOUT", "CLUSTER"]) || c.eat_all(&["CLUSTER", "ON"]) {
+        return Some(AlterAction::ClusterOn);
+    }
+    if c.eat("SET") && c.skip_parens() || { c.pos = 0; c.eat("RESET") && c.skip_parens() } {
+        return Some(AlterAction::SetStorageParams);
+    }
+    c.pos = 0;
+    if c.eat("INHERIT") || c.eat_all(&["NO", "INHERIT"]) {
+        return Some(AlterAction::Inherit);
+    }
+    if c.eat("OWNER") {
+        return Some(AlterAction::Owner);
+    }
+    if c.eat_all(&["REPLICA", "IDENTITY"]) {
+        return Some(AlterAction::ReplicaIdentity);
+    }
+    if (c.eat("ENABLE") || c.eat("DISABLE")) && (c.eat("TRIGGER") || c.eat("RULE") || {
+        c.eat("ALWAYS") || c.eat("REPLICA");
+        c.eat("TRIGGER") || c.eat("RULE")
+    }) {
+        return Some(AlterAction::Trigger);
+    }
+    c.pos = 0;
+    if c.eat("ALTER") {
+        c.eat("COLUMN");
+        let column = c.name()?.name;
+        if c.eat_all(&["SET", "STATISTICS"]) {
+            return Some(AlterAction::SetStatistics { column });
+        }
+        if c.eat_all(&["SET", "STORAGE"]) || c.eat_all(&["SET", "COMPRESSION"]) {
+            return Some(AlterAction::SetColumnOptions { column });
+        }
+        if c.eat("SET") && c.skip_parens() || { c.eat("RESET") && c.skip_parens() } {
+            return Some(AlterAction::SetColumnOptions { column });
+        }
+        if c.contains("IDENTITY") || c.contains("GENERATED") {
+            return Some(AlterAction::AlterIdentity { column });
+        }
+        return None;
+    }
+    None
+}
+
+/// Split an ALTER TABLE statement's tokens into the header (up to and including the table name)
+/// and its actions at top-level commas. Returns `None` when it is not `ALTER TABLE name ...`.
+pub fn split_alter_actions(toks: &[Tok]) -> Option<(usize, Vec<std::ops::Range<usize>>)> {
+    let mut c = Cursor::new(toks);
+    if !c.eat_all(&["ALTER", "TABLE"]) {
+        return None;
+    }
+    c.eat_all(&["IF", "EXISTS"]);
+    c.eat("ONLY");
+    c.name()?;
+    if matches!(toks.get(c.pos).map(|t| &t.token), Some(Token::Mul)) {
+        c.pos += 1;
+    }
+    let header_end = c.pos;
+    let mut actions = Vec::new();
+    let mut depth = 0usize;
+    let mut start = header_end;
+    for (i, t) in toks.iter().enumerate().skip(header_end) {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            Token::Comma if depth == 0 => {
+                actions.push(start..i);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    actions.push(start..toks.len());
+    actions.retain(|r| !r.is_empty());
+    Some((header_end, actions))
+}
+
+/// `LOCK TABLE` mode words → mode (for the fallback and sanity checks).
+pub fn lock_mode_words(words: &str) -> Option<LockMode> {
+    LockMode::parse(words)
+}
+
+/// A short description of an unrecognized statement's leading words.
+pub fn describe(toks: &[Tok]) -> String {
+    leading_words(
+        &toks
+            .iter()
+            .take(2)
+            .map(|t| t.token.to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}

@@ -1,0 +1,611 @@
+//! sqlparser AST → locklint's `Stmt` model. Spans are filled in by the caller.
+
+use crate::model::{
+    AlterAction, ColumnDef, Constraint, ConstraintKind, DefaultExpr, FkRef, ObjName, ObjectKind,
+    SqlType, StmtKind, Volatility,
+};
+use sqlparser::ast::{
+    self, AlterColumnOperation, AlterTableOperation, ColumnOption, Expr, FunctionArguments,
+    GeneratedAs, GeneratedExpressionMode, Ident, ObjectName, ObjectType, Query, SetExpr,
+    Statement, TableConstraint, TableFactor, TableWithJoins,
+};
+
+/// Fold an identifier as PostgreSQL does: unquoted → lower case.
+pub fn ident(i: &Ident) -> String {
+    if i.quote_style.is_some() { i.value.clone() } else { i.value.to_lowercase() }
+}
+
+/// Lower an object name (`a.b.c` keeps the last two parts: schema and name).
+pub fn obj_name(n: &ObjectName) -> ObjName {
+    let parts: Vec<String> = n.0.iter().filter_map(|p| p.as_ident().map(ident)).collect();
+    match parts.len() {
+        0 => ObjName::bare(n.to_string()),
+        1 => ObjName::bare(parts[0].clone()),
+        k => ObjName { schema: Some(parts[k - 2].clone()), name: parts[k - 1].clone() },
+    }
+}
+
+/// Lower one parsed statement. ALTER TABLE actions get empty spans here.
+pub fn lower(stmt: &Statement) -> StmtKind {
+    match stmt {
+        Statement::CreateTable(ct) => StmtKind::CreateTable(create_table(ct)),
+        Statement::AlterTable(at) => StmtKind::AlterTable {
+            table: obj_name(&at.name),
+            if_exists: at.if_exists,
+            only: at.only,
+            actions: at
+                .operations
+                .iter()
+                .map(|op| crate::model::Action { action: alter_action(op), span: 0..0 })
+                .collect(),
+        },
+        Statement::CreateIndex(ci) => StmtKind::CreateIndex {
+            name: ci.name.as_ref().map(obj_name),
+            table: obj_name(&ci.table_name),
+            unique: ci.unique,
+            concurrently: ci.concurrently,
+            if_not_exists: ci.if_not_exists,
+            columns: ci.columns.iter().map(|c| expr_column(&c.column.expr)).collect(),
+        },
+        Statement::Drop { object_type, if_exists, names, cascade, .. } => {
+            let names: Vec<ObjName> = names.iter().map(obj_name).collect();
+            match object_type {
+                ObjectType::Index => {
+                    StmtKind::DropIndex { names, concurrently: false, if_exists: *if_exists }
+                }
+                other => StmtKind::Drop {
+                    object: match other {
+                        ObjectType::Table => ObjectKind::Table,
+                        ObjectType::View => ObjectKind::View,
+                        ObjectType::MaterializedView => ObjectKind::MaterializedView,
+                        ObjectType::Sequence => ObjectKind::Sequence,
+                        ObjectType::Type => ObjectKind::Type,
+                        ObjectType::Schema => ObjectKind::Schema,
+                        _ => ObjectKind::Other,
+                    },
+                    names,
+                    if_exists: *if_exists,
+                    cascade: *cascade,
+                },
+            }
+        }
+        Statement::Truncate(t) => StmtKind::Truncate {
+            tables: t.table_names.iter().map(|t| obj_name(&t.name)).collect(),
+        },
+        Statement::Lock(l) => StmtKind::LockTable {
+            tables: l.tables.iter().map(|t| obj_name(&t.name)).collect(),
+            mode: l
+                .lock_mode
+                .as_ref()
+                .and_then(|m| crate::model::LockMode::parse(&m.to_string()))
+                .unwrap_or(crate::model::LockMode::AccessExclusive),
+        },
+        Statement::Vacuum(v) => StmtKind::Vacuum {
+            tables: v.table_name.iter().map(obj_name).collect(),
+            full: v.full,
+        },
+        Statement::Analyze(a) => {
+            StmtKind::Analyze { tables: a.table_name.iter().map(obj_name).collect() }
+        }
+        Statement::CreateView(cv) => StmtKind::CreateView {
+            name: obj_name(&cv.name),
+            or_replace: cv.or_replace,
+            materialized: cv.materialized,
+            reads: query_reads(&cv.query),
+        },
+        Statement::AlterView { name, .. } => {
+            StmtKind::AlterView { name: obj_name(name), materialized: false }
+        }
+        Statement::Comment { object_type, object_name, .. } => {
+            let table = match object_type {
+                ast::CommentObject::Table
+                | ast::CommentObject::View
+                | ast::CommentObject::MaterializedView => Some(obj_name(object_name)),
+                ast::CommentObject::Column => {
+                    // schema.table.column or table.column: the table is everything but the last part.
+                    let mut parts = object_name.0.clone();
+                    parts.pop();
+                    (!parts.is_empty()).then(|| obj_name(&ObjectName(parts)))
+                }
+                _ => None,
+            };
+            StmtKind::Comment { table }
+        }
+        Statement::Grant(_) | Statement::Revoke(_) => StmtKind::Grant,
+        Statement::Update(u) => StmtKind::Update {
+            table: table_with_joins_name(&u.table).unwrap_or_else(|| ObjName::bare("?")),
+            has_where: u.selection.is_some(),
+            reads: u
+                .from
+                .as_ref()
+                .map(|f| match f {
+                    ast::UpdateTableFromKind::BeforeSet(t) | ast::UpdateTableFromKind::AfterSet(t) => {
+                        t.iter().filter_map(table_with_joins_name).collect()
+                    }
+                })
+                .unwrap_or_default(),
+        },
+        Statement::Delete(d) => {
+            let from = match &d.from {
+                ast::FromTable::WithFromKeyword(t) | ast::FromTable::WithoutKeyword(t) => t,
+            };
+            StmtKind::Delete {
+                table: from.first().and_then(table_with_joins_name).unwrap_or_else(|| ObjName::bare("?")),
+                has_where: d.selection.is_some(),
+                reads: d
+                    .using
+                    .as_ref()
+                    .map(|u| u.iter().filter_map(table_with_joins_name).collect())
+                    .unwrap_or_default(),
+            }
+        }
+        Statement::Insert(i) => {
+            let table = match &i.table {
+                ast::TableObject::TableName(n) => obj_name(n),
+                other => ObjName::bare(other.to_string()),
+            };
+            let (select, reads) = match &i.source {
+                Some(q) => match q.body.as_ref() {
+                    SetExpr::Values(_) => (false, Vec::new()),
+                    _ => (true, query_reads(q)),
+                },
+                None => (false, Vec::new()),
+            };
+            StmtKind::Insert { table, select, reads }
+        }
+        Statement::Query(q) => StmtKind::Select { reads: query_reads(q) },
+        Statement::CreateSequence { name, .. } => StmtKind::CreateSequence { name: obj_name(name) },
+        Statement::CreateType { name, representation } => StmtKind::CreateType {
+            name: obj_name(name),
+            enum_values: match representation {
+                Some(ast::UserDefinedTypeRepresentation::Enum { labels }) => {
+                    Some(labels.iter().map(|l| l.value.clone()).collect())
+                }
+                _ => None,
+            },
+        },
+        Statement::AlterType(at) => match &at.operation {
+            ast::AlterTypeOperation::AddValue(_) => {
+                StmtKind::AlterTypeAddValue { name: obj_name(&at.name) }
+            }
+            _ => StmtKind::AlterType { name: obj_name(&at.name) },
+        },
+        Statement::CreateTrigger(t) => StmtKind::CreateTrigger { table: obj_name(&t.table_name) },
+        Statement::DropTrigger(t) => match &t.table_name {
+            Some(tn) => StmtKind::DropTrigger { table: obj_name(tn) },
+            None => StmtKind::Other { what: "DROP TRIGGER".into() },
+        },
+        Statement::CreatePolicy(p) => StmtKind::Policy { table: obj_name(&p.table_name) },
+        Statement::AlterPolicy(p) => StmtKind::Policy { table: obj_name(&p.table_name) },
+        Statement::DropPolicy(p) => StmtKind::Policy { table: obj_name(&p.table_name) },
+        Statement::CreateFunction(_) | Statement::CreateProcedure { .. } => StmtKind::CreateFunction,
+        Statement::StartTransaction { .. } => StmtKind::Begin,
+        Statement::Commit { .. } => StmtKind::Commit,
+        Statement::Rollback { savepoint: Some(_), .. } => StmtKind::Savepoint,
+        Statement::Rollback { .. } => StmtKind::Rollback,
+        Statement::Savepoint { .. } | Statement::ReleaseSavepoint { .. } => StmtKind::Savepoint,
+        Statement::Set(set) => lower_set(set),
+        Statement::Reset(r) => StmtKind::Reset { name: r.to_string().to_lowercase() },
+        other => StmtKind::Other { what: leading_words(&other.to_string()) },
+    }
+}
+
+fn lower_set(set: &ast::Set) -> StmtKind {
+    match set {
+        ast::Set::SingleAssignment { scope, variable, values, .. } => StmtKind::Set {
+            name: variable.to_string().to_lowercase(),
+            value: values
+                .iter()
+                .map(|v| match v {
+                    Expr::Value(v) => match &v.value {
+                        ast::Value::SingleQuotedString(s) => s.clone(),
+                        other => other.to_string(),
+                    },
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            local: matches!(scope, Some(ast::ContextModifier::Local)),
+        },
+        ast::Set::SetTimeZone { local, value } => StmtKind::Set {
+            name: "timezone".into(),
+            value: match value {
+                Expr::Value(v) => match &v.value {
+                    ast::Value::SingleQuotedString(s) => s.clone(),
+                    other => other.to_string(),
+                },
+                other => other.to_string(),
+            },
+            local: *local,
+        },
+        other => StmtKind::Other { what: leading_words(&other.to_string()) },
+    }
+}
+
+/// The first two words of a statement, for `Other` (e.g. "CREATE EXTENSION").
+pub fn leading_words(s: &str) -> String {
+    s.split_whitespace().take(2).collect::<Vec<_>>().join(" ").to_uppercase()
+}
+
+fn table_with_joins_name(t: &TableWithJoins) -> Option<ObjName> {
+    match &t.relation {
+        TableFactor::Table { name, .. } => Some(obj_name(name)),
+        _ => None,
+    }
+}
+
+/// Tables named in a query's top-level FROM clauses (and CTEs' FROMs), for scans.
+fn query_reads(q: &Query) -> Vec<ObjName> {
+    let mut out = Vec::new();
+    let cte_names: Vec<String> = q
+        .with
+        .as_ref()
+        .map(|w| w.cte_tables.iter().map(|c| ident(&c.alias.name)).collect())
+        .unwrap_or_default();
+    if let Some(w) = &q.with {
+        for cte in &w.cte_tables {
+            out.extend(query_reads(&cte.query));
+        }
+    }
+    set_expr_reads(&q.body, &mut out, 0);
+    out.retain(|n| n.schema.is_some() || !cte_names.contains(&n.name));
+    let mut dedup: Vec<ObjName> = Vec::new();
+    for n in out {
+        if !dedup.iter().any(|d| d.same(&n)) {
+            dedup.push(n);
+        }
+    }
+    dedup
+}
+
+fn set_expr_reads(body: &SetExpr, out: &mut Vec<ObjName>, depth: usize) {
+    if depth > 32 {
+        return;
+    }
+    match body {
+        SetExpr::Select(s) => {
+            for t in &s.from {
+                if let Some(n) = table_with_joins_name(t) {
+                    out.push(n);
+                }
+                for j in &t.joins {
+                    if let TableFactor::Table { name, .. } = &j.relation {
+                        out.push(obj_name(name));
+                    }
+                }
+            }
+        }
+        SetExpr::SetOperation { left, right, .. } => {
+            set_expr_reads(left, out, depth + 1);
+            set_expr_reads(right, out, depth + 1);
+        }
+        SetExpr::Query(q) => set_expr_reads(&q.body, out, depth + 1),
+        _ => {}
+    }
+}
+
+fn expr_column(e: &Expr) -> String {
+    match e {
+        Expr::Identifier(i) => ident(i),
+        Expr::CompoundIdentifier(parts) => parts.last().map(ident).unwrap_or_default(),
+        other => other.to_string(),
+    }
+}
+
+fn create_table(ct: &ast::CreateTable) -> crate::model::CreateTable {
+    let mut columns: Vec<ColumnDef> = ct.columns.iter().map(column_def).collect();
+    let mut constraints: Vec<Constraint> = Vec::new();
+    for c in &ct.constraints {
+        if let Some(c) = table_constraint(c, false) {
+            constraints.push(c);
+        }
+    }
+    // Primary-key columns are NOT NULL.
+    for c in &constraints {
+        if let ConstraintKind::PrimaryKey { columns: pk, .. } = &c.kind {
+            for col in columns.iter_mut().filter(|col| pk.contains(&col.name)) {
+                col.not_null = true;
+            }
+        }
+    }
+    let mut reads = Vec::new();
+    if let Some(q) = &ct.query {
+        reads.extend(query_reads(q));
+    }
+    if let Some(like) = &ct.like {
+        let name = match like {
+            ast::CreateTableLikeKind::Parenthesized(l) | ast::CreateTableLikeKind::Plain(l) => &l.name,
+        };
+        reads.push(obj_name(name));
+    }
+    crate::model::CreateTable {
+        name: obj_name(&ct.name),
+        columns,
+        constraints,
+        partition_of: ct.partition_of.as_ref().map(obj_name),
+        default_partition: matches!(ct.for_values, Some(ast::ForValues::Default)),
+        partitioned: ct.partition_by.is_some(),
+        if_not_exists: ct.if_not_exists,
+        reads: if ct.like.is_some() { Vec::new() } else { reads },
+        temporary: ct.temporary,
+    }
+}
+
+fn column_def(c: &ast::ColumnDef) -> ColumnDef {
+    let ty = SqlType::parse(&c.data_type.to_string());
+    let serial = matches!(ty.text.to_ascii_lowercase().as_str(), "serial" | "bigserial" | "smallserial" | "serial4" | "serial8" | "serial2");
+    let mut col = ColumnDef {
+        name: ident(&c.name),
+        ty,
+        not_null: false,
+        default: None,
+        serial,
+        identity: false,
+        generated_stored: false,
+        references: None,
+        primary_key: false,
+        unique: false,
+        check: None,
+        span: 0..0,
+    };
+    for opt in &c.options {
+        match &opt.option {
+            ColumnOption::NotNull => col.not_null = true,
+            ColumnOption::Null => col.not_null = false,
+            ColumnOption::Default(e) => col.default = Some(default_expr(e)),
+            ColumnOption::PrimaryKey(_) => {
+                col.primary_key = true;
+                col.not_null = true;
+            }
+            ColumnOption::Unique(_) => col.unique = true,
+            ColumnOption::ForeignKey(fk) => {
+                col.references = Some(FkRef {
+                    table: obj_name(&fk.foreign_table),
+                    columns: fk.referred_columns.iter().map(ident).collect(),
+                })
+            }
+            ColumnOption::Check(ch) => col.check = Some(ch.expr.to_string()),
+            ColumnOption::Generated { generated_as, generation_expr, generation_expr_mode, .. } => {
+                match (generated_as, generation_expr) {
+                    (GeneratedAs::ExpStored, _) => col.generated_stored = true,
+                    (_, Some(_)) => {
+                        col.generated_stored =
+                            !matches!(generation_expr_mode, Some(GeneratedExpressionMode::Virtual))
+                    }
+                    _ => col.identity = true,
+                }
+            }
+            ColumnOption::Identity(_) => col.identity = true,
+            _ => {}
+        }
+    }
+    col
+}
+
+/// Classify a default expression's volatility, looking through casts, operators and nested calls.
+pub fn default_expr(e: &Expr) -> DefaultExpr {
+    let mut worst = (Volatility::Immutable, None);
+    volatility(e, &mut worst, 0);
+    DefaultExpr {
+        text: e.to_string(),
+        volatility: worst.0,
+        volatile_fn: worst.1,
+        is_null: matches!(e, Expr::Value(v) if matches!(v.value, ast::Value::Null)),
+    }
+}
+
+/// Functions known to be STABLE (one value per statement): safe as ADD COLUMN defaults on 11+.
+const STABLE_FNS: &[&str] = &[
+    "now", "current_timestamp", "current_date", "current_time", "localtimestamp", "localtime",
+    "transaction_timestamp", "statement_timestamp", "current_user", "current_schema",
+    "current_setting", "session_user", "user", "to_char", "to_timestamp", "to_date",
+    "current_database", "version",
+];
+
+/// Functions known to be IMMUTABLE.
+const IMMUTABLE_FNS: &[&str] = &[
+    "lower", "upper", "coalesce", "nullif", "greatest", "least", "concat", "concat_ws", "length",
+    "abs", "round", "trim", "btrim", "ltrim", "rtrim", "substring", "substr", "replace",
+    "jsonb_build_object", "json_build_object", "jsonb_build_array", "json_build_array",
+    "to_jsonb", "to_json", "array", "make_interval", "make_date", "md5", "encode", "decode",
+    "int4", "int8", "text", "numeric", "date", "interval", "array_fill", "cast", "row",
+    "jsonb", "json", "float8", "bool", "timezone", "date_trunc", "extract", "date_part",
+];
+
+fn volatility(e: &Expr, worst: &mut (Volatility, Option<String>), depth: usize) {
+    if depth > 64 || worst.0 == Volatility::Volatile {
+        return;
+    }
+    let mut note = |v: Volatility, f: Option<String>| {
+        if v > worst.0 {
+            *worst = (v, f);
+        }
+    };
+    match e {
+        Expr::Function(f) => {
+            let name = f.name.0.last().and_then(|p| p.as_ident()).map(ident).unwrap_or_default();
+            if STABLE_FNS.contains(&name.as_str()) {
+                note(Volatility::Stable, None);
+            } else if !IMMUTABLE_FNS.contains(&name.as_str()) {
+                note(Volatility::Volatile, Some(format!("{name}()")));
+            }
+            if let FunctionArguments::List(list) = &f.args {
+                for a in &list.args {
+                    let inner = match a {
+                        ast::FunctionArg::Named { arg, .. }
+                        | ast::FunctionArg::ExprNamed { arg, .. }
+                        | ast::FunctionArg::Unnamed(arg) => arg,
+                    };
+                    if let ast::FunctionArgExpr::Expr(x) = inner {
+                        volatility(x, worst, depth + 1);
+                    }
+                }
+            }
+        }
+        // CURRENT_TIMESTAMP and friends without parentheses parse as identifiers or values.
+        Expr::Identifier(i) => {
+            let n = ident(i);
+            if STABLE_FNS.contains(&n.as_str()) {
+                note(Volatility::Stable, None);
+            }
+        }
+        Expr::Cast { expr, .. } | Expr::Nested(expr) | Expr::UnaryOp { expr, .. } => {
+            volatility(expr, worst, depth + 1)
+        }
+        Expr::Collate { expr, .. } => volatility(expr, worst, depth + 1),
+        Expr::BinaryOp { left, right, .. } => {
+            volatility(left, worst, depth + 1);
+            volatility(right, worst, depth + 1);
+        }
+        Expr::Case { operand, conditions, else_result, .. } => {
+            if let Some(o) = operand {
+                volatility(o, worst, depth + 1);
+            }
+            for c in conditions {
+                volatility(&c.condition, worst, depth + 1);
+                volatility(&c.result, worst, depth + 1);
+            }
+            if let Some(e) = else_result {
+                volatility(e, worst, depth + 1);
+            }
+        }
+        Expr::Array(a) => {
+            for x in &a.elem {
+                volatility(x, worst, depth + 1);
+            }
+        }
+        Expr::Tuple(xs) => {
+            for x in xs {
+                volatility(x, worst, depth + 1);
+            }
+        }
+        Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => {
+            note(Volatility::Volatile, Some("a subquery".into()))
+        }
+        _ => {}
+    }
+}
+
+fn check_not_null_of(e: &Expr) -> Option<String> {
+    match e {
+        Expr::IsNotNull(inner) => match inner.as_ref() {
+            Expr::Identifier(i) => Some(ident(i)),
+            Expr::CompoundIdentifier(p) => p.last().map(ident),
+            Expr::Nested(n) => check_not_null_of(&Expr::IsNotNull(n.clone())),
+            _ => None,
+        },
+        Expr::Nested(n) => check_not_null_of(n),
+        _ => None,
+    }
+}
+
+fn table_constraint(c: &TableConstraint, not_valid: bool) -> Option<Constraint> {
+    let cols = |v: &[ast::IndexColumn]| v.iter().map(|c| expr_column(&c.column.expr)).collect();
+    let (name, kind) = match c {
+        TableConstraint::PrimaryKey(pk) => (
+            pk.name.as_ref().map(ident),
+            ConstraintKind::PrimaryKey { columns: cols(&pk.columns), using_index: None },
+        ),
+        TableConstraint::Unique(u) => (
+            u.name.as_ref().map(ident),
+            ConstraintKind::Unique { columns: cols(&u.columns), using_index: None },
+        ),
+        TableConstraint::PrimaryKeyUsingIndex(u) => (
+            u.name.as_ref().map(ident),
+            ConstraintKind::PrimaryKey { columns: Vec::new(), using_index: Some(ident(&u.index_name)) },
+        ),
+        TableConstraint::UniqueUsingIndex(u) => (
+            u.name.as_ref().map(ident),
+            ConstraintKind::Unique { columns: Vec::new(), using_index: Some(ident(&u.index_name)) },
+        ),
+        TableConstraint::ForeignKey(fk) => (
+            fk.name.as_ref().map(ident),
+            ConstraintKind::ForeignKey {
+                columns: fk.columns.iter().map(ident).collect(),
+                references: FkRef {
+                    table: obj_name(&fk.foreign_table),
+                    columns: fk.referred_columns.iter().map(ident).collect(),
+                },
+            },
+        ),
+        TableConstraint::Check(ch) => (
+            ch.name.as_ref().map(ident),
+            ConstraintKind::Check { expr: ch.expr.to_string(), not_null_of: check_not_null_of(&ch.expr) },
+        ),
+        _ => return None,
+    };
+    Some(Constraint { name, kind, not_valid })
+}
+
+fn alter_action(op: &AlterTableOperation) -> AlterAction {
+    match op {
+        AlterTableOperation::AddColumn { if_not_exists, column_def: c, .. } => {
+            AlterAction::AddColumn { column: column_def(c), if_not_exists: *if_not_exists }
+        }
+        AlterTableOperation::DropColumn { column_names, if_exists, .. } => AlterAction::DropColumn {
+            name: column_names.iter().map(ident).collect::<Vec<_>>().join(", "),
+            if_exists: *if_exists,
+        },
+        AlterTableOperation::AlterColumn { column_name, op } => {
+            let column = ident(column_name);
+            match op {
+                AlterColumnOperation::SetNotNull => AlterAction::SetNotNull { column },
+                AlterColumnOperation::DropNotNull => AlterAction::DropNotNull { column },
+                AlterColumnOperation::SetDefault { value } => {
+                    AlterAction::SetDefault { column, default: default_expr(value) }
+                }
+                AlterColumnOperation::DropDefault => AlterAction::DropDefault { column },
+                AlterColumnOperation::SetDataType { data_type, using, .. } => {
+                    AlterAction::AlterColumnType {
+                        column,
+                        ty: SqlType::parse(&data_type.to_string()),
+                        using: using.as_ref().map(|u| u.to_string()),
+                    }
+                }
+                AlterColumnOperation::AddGenerated { .. } => AlterAction::AlterIdentity { column },
+            }
+        }
+        AlterTableOperation::AddConstraint { constraint, not_valid } => {
+            match table_constraint(constraint, *not_valid) {
+                Some(c) => AlterAction::AddConstraint(c),
+                None => AlterAction::Other(leading_words(&op.to_string())),
+            }
+        }
+        AlterTableOperation::ValidateConstraint { name } => {
+            AlterAction::ValidateConstraint { name: ident(name) }
+        }
+        AlterTableOperation::DropConstraint { if_exists, name, .. } => {
+            AlterAction::DropConstraint { name: ident(name), if_exists: *if_exists }
+        }
+        AlterTableOperation::RenameColumn { old_column_name, new_column_name } => {
+            AlterAction::RenameColumn { from: ident(old_column_name), to: ident(new_column_name) }
+        }
+        AlterTableOperation::RenameTable { table_name } => {
+            let to = match table_name {
+                ast::RenameTableNameKind::As(n) | ast::RenameTableNameKind::To(n) => obj_name(n).name,
+            };
+            AlterAction::RenameTable { to }
+        }
+        AlterTableOperation::RenameConstraint { old_name, new_name } => {
+            AlterAction::RenameConstraint { from: ident(old_name), to: ident(new_name) }
+        }
+        AlterTableOperation::SetLogged => AlterAction::SetLogged { logged: true },
+        AlterTableOperation::SetUnlogged => AlterAction::SetLogged { logged: false },
+        AlterTableOperation::SetOptionsParens { .. } => AlterAction::SetStorageParams,
+        AlterTableOperation::EnableTrigger { .. }
+        | AlterTableOperation::DisableTrigger { .. }
+        | AlterTableOperation::EnableAlwaysTrigger { .. }
+        | AlterTableOperation::EnableReplicaTrigger { .. }
+        | AlterTableOperation::EnableRule { .. }
+        | AlterTableOperation::DisableRule { .. }
+        | AlterTableOperation::EnableAlwaysRule { .. }
+        | AlterTableOperation::EnableReplicaRule { .. } => AlterAction::Trigger,
+        AlterTableOperation::EnableRowLevelSecurity
+        | AlterTableOperation::DisableRowLevelSecurity
+        | AlterTableOperation::ForceRowLevelSecurity
+        | AlterTableOperation::NoForceRowLevelSecurity => AlterAction::RowLevelSecurity,
+        AlterTableOperation::OwnerTo { .. } => AlterAction::Owner,
+        AlterTableOperation::ReplicaIdentity { .. } => AlterAction::ReplicaIdentity,
+        other => AlterAction::Other(leading_words(&other.to_string())),
+    }
+}

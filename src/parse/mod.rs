@@ -1,0 +1,190 @@
+//! The sqlparser adapter: the only module tree that sees sqlparser's types. It splits a file into
+//! statements, parses each one (falling back to a token-level recognizer), and lowers the result
+//! into `model::Stmt`.
+
+pub mod fallback;
+pub mod lower;
+pub mod split;
+
+use crate::model::{Action, Parsed, Stmt, StmtKind};
+use crate::source::SourceFile;
+use fallback::Tok;
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::{Token, TokenWithSpan};
+use split::{RawKind, RawStatement};
+
+/// How deep expressions may nest before a statement is reported as unparsable.
+const RECURSION_LIMIT: usize = 64;
+
+/// Split and parse a whole file.
+pub fn parse_source(src: &SourceFile) -> Vec<Stmt> {
+    split::split(&src.text).into_iter().filter_map(|raw| parse_raw(src, raw)).collect()
+}
+
+fn parse_raw(src: &SourceFile, raw: RawStatement) -> Option<Stmt> {
+    let span = raw.span.clone();
+    match &raw.kind {
+        RawKind::PsqlMeta => {
+            return Some(Stmt { span, kind: StmtKind::PsqlMeta, parsed: Parsed::Recognized });
+        }
+        RawKind::TokenizeError { message, at } => {
+            let at = *at;
+            let end = next_char_end(&src.text, at).max(at);
+            return Some(Stmt {
+                span,
+                kind: StmtKind::Other { what: "?".into() },
+                parsed: Parsed::Unparsed { message: message.clone(), at: at..end },
+            });
+        }
+        RawKind::Sql => {}
+    }
+    let toks = fallback::significant(&raw.tokens, &raw.offsets);
+    if toks.is_empty() {
+        return None;
+    }
+    match parse_tokens(raw.tokens) {
+        Ok(kind) => {
+            let kind = with_action_spans(kind, &toks, &span);
+            Some(Stmt { span, kind, parsed: Parsed::Full })
+        }
+        Err(err) => {
+            if let Some(stmt) = parse_alter_by_action(src, &toks, &span) {
+                return Some(stmt);
+            }
+            if let Some(kind) = fallback::recognize(&toks) {
+                return Some(Stmt { span, kind, parsed: Parsed::Recognized });
+            }
+            let (message, at) = error_location(src, &err, &toks, &span);
+            Some(Stmt {
+                span,
+                kind: StmtKind::Other { what: fallback::describe(&toks) },
+                parsed: Parsed::Unparsed { message, at },
+            })
+        }
+    }
+}
+
+fn parse_tokens(tokens: Vec<TokenWithSpan>) -> Result<StmtKind, ParserError> {
+    let dialect = PostgreSqlDialect {};
+    let mut parser = Parser::new(&dialect)
+        .with_recursion_limit(RECURSION_LIMIT)
+        .with_tokens_with_locations(tokens);
+    let stmt = parser.parse_statement()?;
+    // A statement must be consumed completely (the ';' is not part of the tokens).
+    let next = parser.peek_token();
+    if next.token != Token::EOF {
+        return Err(ParserError::ParserError(format!(
+            "Expected: end of statement, found: {}{}",
+            next.token, next.span.start
+        )));
+    }
+    Ok(lower::lower(&stmt))
+}
+
+/// Give each ALTER TABLE action the span of its clause (split at top-level commas).
+fn with_action_spans(kind: StmtKind, toks: &[Tok], span: &std::ops::Range<usize>) -> StmtKind {
+    match kind {
+        StmtKind::AlterTable { table, if_exists, only, mut actions } => {
+            let ranges = fallback::split_alter_actions(toks).map(|(_, r)| r).unwrap_or_default();
+            let exact = ranges.len() == actions.len();
+            for (i, a) in actions.iter_mut().enumerate() {
+                a.span = match ranges.get(i) {
+                    Some(r) if exact => toks[r.start].span.start..toks[r.end - 1].span.end,
+                    _ => span.clone(),
+                };
+            }
+            StmtKind::AlterTable { table, if_exists, only, actions }
+        }
+        other => other,
+    }
+}
+
+/// ALTER TABLE whose full parse failed: parse each action on its own so that one action
+/// sqlparser does not know never hides the others.
+fn parse_alter_by_action(
+    src: &SourceFile,
+    toks: &[Tok],
+    span: &std::ops::Range<usize>,
+) -> Option<Stmt> {
+    let (header_end, ranges) = fallback::split_alter_actions(toks)?;
+    let header: Vec<TokenWithSpan> = toks[..header_end].iter().map(|t| t.tws.clone()).collect();
+    let mut head_kind = None;
+    let mut actions = Vec::new();
+    let mut failed = Vec::new();
+    for r in ranges {
+        let part = &toks[r.clone()];
+        let aspan = part[0].span.start..part[part.len() - 1].span.end;
+        let mut tokens = header.clone();
+        tokens.extend(part.iter().map(|t| t.tws.clone()));
+        match parse_tokens(tokens) {
+            Ok(StmtKind::AlterTable { table, if_exists, only, actions: mut acts }) if acts.len() == 1 => {
+                head_kind.get_or_insert((table, if_exists, only));
+                let mut a = acts.remove(0);
+                a.span = aspan;
+                actions.push(a);
+            }
+            res => {
+                if let Some(action) = fallback::recognize_action(part) {
+                    actions.push(Action { action, span: aspan });
+                } else {
+                    let msg = match res {
+                        Err(e) => error_location(src, &e, part, &aspan).0,
+                        Ok(_) => "unexpected statement".into(),
+                    };
+                    failed.push((aspan, msg));
+                }
+            }
+        }
+    }
+    if actions.is_empty() {
+        return None;
+    }
+    let (table, if_exists, only) = match head_kind {
+        Some(h) => h,
+        None => {
+            let mut c = fallback::Cursor::new(toks);
+            c.eat_all(&["ALTER", "TABLE"]);
+            let if_exists = c.eat_all(&["IF", "EXISTS"]);
+            let only = c.eat("ONLY");
+            (c.name()?, if_exists, only)
+        }
+    };
+    let parsed = if failed.is_empty() { Parsed::Recognized } else { Parsed::Partial(failed) };
+    Some(Stmt { span: span.clone(), kind: StmtKind::AlterTable { table, if_exists, only, actions }, parsed })
+}
+
+/// The parser's message without its location suffix, and the byte range it points at.
+fn error_location(
+    src: &SourceFile,
+    err: &ParserError,
+    toks: &[Tok],
+    span: &std::ops::Range<usize>,
+) -> (String, std::ops::Range<usize>) {
+    let full = match err {
+        ParserError::ParserError(m) | ParserError::TokenizerError(m) => m.clone(),
+        ParserError::RecursionLimitExceeded => {
+            return ("statement nests too deeply to parse".into(), span.start..span.start);
+        }
+    };
+    let (message, loc) = match full.rfind(" at Line: ") {
+        Some(i) => (full[..i].to_string(), Some(&full[i + " at Line: ".len()..])),
+        None => (full.clone(), None),
+    };
+    let at = loc.and_then(|l| {
+        let (line, col) = l.split_once(", Column: ")?;
+        Some(src.offset(line.trim().parse().ok()?, col.trim().parse().ok()?))
+    });
+    let range = match at.and_then(|a| toks.iter().find(|t| t.span.start == a)) {
+        Some(t) => t.span.clone(),
+        None => {
+            let a = at.unwrap_or(span.start).clamp(span.start, span.end);
+            a..next_char_end(&src.text, a)
+        }
+    };
+    (message, range)
+}
+
+fn next_char_end(text: &str, at: usize) -> usize {
+    text.get(at..).and_then(|s| s.chars().next()).map(|c| at + c.len_utf8()).unwrap_or(at)
+}

@@ -1,0 +1,152 @@
+//! Human output: miette's graphical reports, one per finding, then a summary line.
+//! Source snippets are cut from the file's line index, so rendering is linear in the findings.
+
+use super::{FileResult, Summary};
+use crate::config::Level;
+use crate::finding::Finding;
+use crate::source::SourceFile;
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    Severity, SourceCode, SourceSpan, SpanContents,
+};
+use std::fmt;
+
+/// Rendering options.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// ANSI colours (only on a terminal, never with NO_COLOR).
+    pub color: bool,
+    /// Wrap width.
+    pub width: usize,
+}
+
+/// A file's text exposed to miette through its line index.
+struct Snippet<'a> {
+    src: &'a SourceFile,
+}
+
+impl SourceCode for Snippet<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let text = self.src.text.as_str();
+        let start = span.offset().min(text.len());
+        let end = (span.offset() + span.len()).min(text.len());
+        let (first_line, _) = self.src.line_col(start);
+        let (last_line, _) = self.src.line_col(end.saturating_sub(1).max(start));
+        let from_line = first_line.saturating_sub(before).max(1);
+        let to_line = (last_line + after).min(self.src.line_count().max(1));
+        let a = self.src.line_range(from_line).start;
+        let b = self.src.line_range(to_line).end;
+        let slice = &text[a..b.max(a)];
+        let inner = SourceSpan::new((start - a).into(), end - start);
+        let c = slice.read_span(&inner, before, after)?;
+        let data = c.data();
+        let data_start = data.as_ptr() as usize - slice.as_ptr() as usize + a;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.src.name.clone(),
+            data,
+            SourceSpan::new(data_start.into(), data.len()),
+            c.line() + from_line - 1,
+            c.column(),
+            c.line_count(),
+        )))
+    }
+}
+
+struct Diag<'a> {
+    f: &'a Finding,
+    src: Snippet<'a>,
+}
+
+impl fmt::Debug for Diag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.f.message)
+    }
+}
+
+impl fmt::Display for Diag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.f.message)
+    }
+}
+
+impl std::error::Error for Diag<'_> {}
+
+impl Diagnostic for Diag<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(format!("{}({})", self.f.rule, self.f.code)))
+    }
+
+    fn severity(&self) -> Option<Severity> {
+        Some(match self.f.severity {
+            Level::Error => Severity::Error,
+            Level::Warning => Severity::Warning,
+            _ => Severity::Advice,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        (!self.f.help.is_empty()).then(|| Box::new(&self.f.help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        (!self.src.src.text.is_empty()).then_some(&self.src as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.src.src.text.is_empty() {
+            return None;
+        }
+        let len = self.f.span.end.saturating_sub(self.f.span.start);
+        let label = (!self.f.label.is_empty()).then(|| self.f.label.clone());
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
+            label,
+            SourceSpan::new(self.f.span.start.into(), len),
+        ))))
+    }
+}
+
+/// Render every finding and the summary line.
+pub fn render(files: &[FileResult], opts: Options) -> String {
+    let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(opts.width).with_context_lines(1);
+    let mut out = String::new();
+    for file in files {
+        for f in file.findings() {
+            let d = Diag { f, src: Snippet { src: &file.source } };
+            if handler.render_report(&mut out, &d).is_err() {
+                let (line, col) = file.source.line_col(f.span.start);
+                out.push_str(&format!("{}:{line}:{col}: {}: {}\n", file.source.name, f.rule, f.message));
+            }
+            if file.source.text.is_empty() {
+                out.push_str(&format!("  at {}\n", file.source.name));
+            }
+            out.push('\n');
+        }
+    }
+    out.push_str(&summary_line(&Summary::of(files)));
+    out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
+}
+
+/// "2 errors, 1 warning in 3 files (12 statements, 1 unparsed)".
+pub fn summary_line(s: &Summary) -> String {
+    let mut parts = vec![plural(s.errors, "error"), plural(s.warnings, "warning")];
+    if s.infos > 0 {
+        parts.push(format!("{} info", s.infos));
+    }
+    format!(
+        "{} in {} ({}, {} unparsed)\n",
+        parts.join(", "),
+        plural(s.files, "file"),
+        plural(s.statements, "statement"),
+        s.unparsed
+    )
+}

@@ -1,0 +1,73 @@
+//! `--format json`: the stable, documented machine format (version 1).
+
+use super::{FileResult, Summary};
+use crate::finding::Finding;
+use crate::source::SourceFile;
+use serde::Serialize;
+
+/// One diagnostic as serialized.
+#[derive(Serialize)]
+pub struct JsonDiagnostic<'a> {
+    rule: &'a str,
+    code: &'a str,
+    severity: String,
+    path: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    message: &'a str,
+    help: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    table: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lock: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    blocks: Option<Vec<&'static str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    estimate_seconds: Option<f64>,
+}
+
+impl<'a> JsonDiagnostic<'a> {
+    /// Build from a finding, resolving byte offsets to 1-based lines and columns.
+    pub fn new(f: &'a Finding, src: &'a SourceFile) -> Self {
+        let (line, column) = src.line_col(f.span.start);
+        let end = if f.span.end > f.span.start { f.span.end } else { f.span.start };
+        let (end_line, end_column) = src.line_col(end);
+        JsonDiagnostic {
+            rule: f.rule,
+            code: f.code,
+            severity: f.severity.to_string(),
+            path: &src.name,
+            line,
+            column,
+            end_line,
+            end_column,
+            message: &f.message,
+            help: &f.help,
+            table: f.table.as_deref(),
+            lock: f.lock.map(|l| l.pg_name()),
+            blocks: f.blocks.map(|b| b.names()),
+            estimate_seconds: f.estimate_seconds,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    version: u32,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    summary: Summary,
+}
+
+/// Render `check --format json`.
+pub fn render(files: &[FileResult]) -> String {
+    let diagnostics = files
+        .iter()
+        .flat_map(|f| f.findings().map(move |fi| JsonDiagnostic::new(fi, &f.source)))
+        .collect();
+    let doc = Doc { version: 1, diagnostics, summary: Summary::of(files) };
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}

@@ -1,0 +1,80 @@
+//! Output formats. Each takes the finished results; none decides anything about severity.
+
+pub mod human;
+pub mod json;
+
+use crate::analyze::Analyzed;
+use crate::config::Level;
+use crate::finding::Finding;
+use crate::model::Parsed;
+use crate::source::SourceFile;
+
+/// One linted file with its results.
+pub struct FileResult {
+    /// The file (name as the user gave it, text, line index).
+    pub source: SourceFile,
+    /// The migration tool whose conventions applied.
+    pub tool: &'static str,
+    /// Every statement with effects and findings.
+    pub stmts: Vec<Analyzed>,
+    /// File-level findings (unreadable file, invalid UTF-8).
+    pub file_findings: Vec<Finding>,
+}
+
+impl FileResult {
+    /// Every finding of the file, in line order.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.file_findings.iter().chain(self.stmts.iter().flat_map(|s| s.findings.iter()))
+    }
+}
+
+/// Totals for the summary line and JSON `summary`.
+#[derive(Debug, Default, Clone, Copy, serde::Serialize, PartialEq)]
+pub struct Summary {
+    /// Files linted.
+    pub files: usize,
+    /// Statements found.
+    pub statements: usize,
+    /// Findings at error level.
+    pub errors: usize,
+    /// Findings at warning level.
+    pub warnings: usize,
+    /// Findings at info level.
+    pub infos: usize,
+    /// Statements (or ALTER TABLE actions) that could not be parsed or recognized.
+    pub unparsed: usize,
+}
+
+impl Summary {
+    /// Count over all files.
+    pub fn of(files: &[FileResult]) -> Summary {
+        let mut s = Summary { files: files.len(), ..Summary::default() };
+        for f in files {
+            s.statements += f.stmts.len();
+            s.unparsed += f
+                .stmts
+                .iter()
+                .filter(|a| matches!(a.stmt.parsed, Parsed::Unparsed { .. } | Parsed::Partial(_)))
+                .count();
+            for fi in f.findings() {
+                match fi.severity {
+                    Level::Error => s.errors += 1,
+                    Level::Warning => s.warnings += 1,
+                    Level::Info => s.infos += 1,
+                    Level::Off => {}
+                }
+            }
+        }
+        s
+    }
+
+    /// Whether any finding is at or above `fail_on`.
+    pub fn fails(&self, fail_on: Level) -> bool {
+        match fail_on {
+            Level::Error => self.errors > 0,
+            Level::Warning => self.errors + self.warnings > 0,
+            Level::Info => self.errors + self.warnings + self.infos > 0,
+            Level::Off => false,
+        }
+    }
+}
