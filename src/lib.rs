@@ -1,1 +1,3 @@
 //! locklint: a linter for SQL schema migrations that knows what each statement locks.
+
+pub mod config;
