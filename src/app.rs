@@ -28,7 +28,9 @@ pub fn run(cli: Cli) -> ExitCode {
 fn print_stdout(s: &str) -> bool {
     let mut out = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error worth a panic.
-    out.write_all(s.as_bytes()).and_then(|_| out.flush()).is_ok()
+    out.write_all(s.as_bytes())
+        .and_then(|_| out.flush())
+        .is_ok()
 }
 
 fn explain(name: &str) -> ExitCode {
@@ -47,7 +49,10 @@ fn explain(name: &str) -> ExitCode {
 fn list_rules() -> ExitCode {
     let mut s = String::new();
     for r in rules::RULES {
-        s.push_str(&format!("{:<6} {:<34} {:<8} {}\n", r.code, r.name, r.default_level, r.summary));
+        s.push_str(&format!(
+            "{:<6} {:<34} {:<8} {}\n",
+            r.code, r.name, r.default_level, r.summary
+        ));
     }
     print_stdout(&s);
     ExitCode::SUCCESS
@@ -70,8 +75,12 @@ fn eprint_diagnostic(d: &dyn miette::Diagnostic) {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let mut settings = match config::load(args.config.as_deref(), &cwd, &rules::names()) {
+    // Searching from "." keeps paths from a config in the current directory relative.
+    let mut settings = match config::load(
+        args.config.as_deref(),
+        std::path::Path::new("."),
+        &rules::names(),
+    ) {
         Ok(s) => s,
         Err(e) => {
             eprint_diagnostic(&e);
@@ -128,7 +137,10 @@ pub fn lint_inputs(inputs: &[Input], settings: &Settings) -> Vec<FileResult> {
 }
 
 /// Parse (in parallel) and analyze (in order) sources already in memory.
-pub fn lint_sources(loaded: Vec<(SourceFile, Vec<Finding>)>, settings: &Settings) -> Vec<FileResult> {
+pub fn lint_sources(
+    loaded: Vec<(SourceFile, Vec<Finding>)>,
+    settings: &Settings,
+) -> Vec<FileResult> {
     let parsed: Vec<_> = loaded
         .into_par_iter()
         .map(|(src, file_findings)| {
@@ -137,23 +149,38 @@ pub fn lint_sources(loaded: Vec<(SourceFile, Vec<Finding>)>, settings: &Settings
         })
         .collect();
     let mut analyzer = Analyzer::new(settings);
-    let mode = FileMode { single_transaction: settings.migrations.assume_in_transaction };
+    let mode = FileMode {
+        single_transaction: settings.migrations.assume_in_transaction,
+    };
     parsed
         .into_iter()
         .map(|(source, file_findings, stmts)| {
             let stmts = analyzer.analyze(&source, stmts, mode);
-            FileResult { source, tool: "plain", stmts, file_findings }
+            FileResult {
+                source,
+                tool: "plain",
+                stmts,
+                file_findings,
+            }
         })
         .collect()
 }
 
 /// Lint one text (tests, rule pages, stdin).
 pub fn lint_text(name: &str, text: &str, settings: &Settings) -> FileResult {
-    let mut v = lint_sources(vec![(SourceFile::new(name, text.to_string()), Vec::new())], settings);
+    let mut v = lint_sources(
+        vec![(SourceFile::new(name, text.to_string()), Vec::new())],
+        settings,
+    );
     v.remove(0)
 }
 
-fn file_finding(span: std::ops::Range<usize>, level: Level, message: String, help: &str) -> Finding {
+fn file_finding(
+    span: std::ops::Range<usize>,
+    level: Level,
+    message: String,
+    help: &str,
+) -> Finding {
     let rule = rules::find("parse-error").expect("parse-error is registered");
     Finding::new(rule, level, span, message, help.to_string())
 }
@@ -174,10 +201,17 @@ pub fn read_input(input: &Input) -> (SourceFile, Vec<Finding>) {
             let f = file_finding(
                 0..0,
                 Level::Error,
-                format!("could not read {}: {}", input.display, discover::io_message(&e)),
+                format!(
+                    "could not read {}: {}",
+                    input.display,
+                    discover::io_message(&e)
+                ),
                 "Check that the file exists and is readable.",
             );
-            return (SourceFile::new(input.display.clone(), String::new()), vec![f]);
+            return (
+                SourceFile::new(input.display.clone(), String::new()),
+                vec![f],
+            );
         }
     };
     decode(&input.display, bytes)
@@ -207,7 +241,9 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> (SourceFile, Vec<Finding>) {
             let f = file_finding(
                 bad..bad,
                 Level::Warning,
-                format!("{name} is not valid UTF-8 (first bad byte at offset {bad}); invalid bytes were replaced with U+FFFD"),
+                format!(
+                    "{name} is not valid UTF-8 (first bad byte at offset {bad}); invalid bytes were replaced with U+FFFD"
+                ),
                 "Save the file as UTF-8.",
             );
             (SourceFile::new(name, text), vec![f])

@@ -27,13 +27,22 @@ pub fn collect(paths: &[PathBuf], stdin_name: &str) -> (Vec<Input>, Vec<InputErr
     let mut errors = Vec::new();
     for p in paths {
         if p.as_os_str() == "-" {
-            inputs.push(Input { display: stdin_name.to_string(), path: None });
+            inputs.push(Input {
+                display: stdin_name.to_string(),
+                path: None,
+            });
             continue;
         }
         match std::fs::metadata(p) {
             Ok(m) if m.is_dir() => walk(p, &mut inputs, &mut errors),
-            Ok(_) => inputs.push(Input { display: display(p), path: Some(p.clone()) }),
-            Err(e) => errors.push(InputError { path: display(p), message: io_message(&e) }),
+            Ok(_) => inputs.push(Input {
+                display: display(p),
+                path: Some(p.clone()),
+            }),
+            Err(e) => errors.push(InputError {
+                path: display(p),
+                message: io_message(&e),
+            }),
         }
     }
     (inputs, errors)
@@ -41,7 +50,10 @@ pub fn collect(paths: &[PathBuf], stdin_name: &str) -> (Vec<Input>, Vec<InputErr
 
 fn walk(root: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<InputError>) {
     let mut found = Vec::new();
-    for entry in walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
         match entry {
             Ok(e) => {
                 if e.file_type().is_file() && is_sql(e.path()) {
@@ -62,11 +74,16 @@ fn walk(root: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<InputError>) {
         }
     }
     found.sort();
-    inputs.extend(found.into_iter().map(|p| Input { display: display(&p), path: Some(p) }));
+    inputs.extend(found.into_iter().map(|p| Input {
+        display: display(&p),
+        path: Some(p),
+    }));
 }
 
 fn is_sql(p: &Path) -> bool {
-    p.extension().map(|e| e.eq_ignore_ascii_case("sql")).unwrap_or(false)
+    p.extension()
+        .map(|e| e.eq_ignore_ascii_case("sql"))
+        .unwrap_or(false)
 }
 
 fn display(p: &Path) -> String {

@@ -34,7 +34,13 @@ pub struct Finding {
 
 impl Finding {
     /// A finding with only the essentials; the builder methods add the rest.
-    pub fn new(rule: &crate::rules::Rule, severity: Level, span: Span, message: String, help: String) -> Self {
+    pub fn new(
+        rule: &crate::rules::Rule,
+        severity: Level,
+        span: Span,
+        message: String,
+        help: String,
+    ) -> Self {
         Finding {
             rule: rule.name,
             code: rule.code,

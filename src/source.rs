@@ -102,10 +102,7 @@ impl SourceFile {
         let Some(&start) = self.line_starts.get(idx) else {
             return len..len;
         };
-        let mut end = self
-            .line_starts
-            .get(idx + 1)
-            .map_or(len, |&next| next - 1);
+        let mut end = self.line_starts.get(idx + 1).map_or(len, |&next| next - 1);
         let bytes = self.text.as_bytes();
         let ends_in_newline = bytes.get(end) == Some(&b'\n');
         if ends_in_newline && end > start && bytes.get(end - 1) == Some(&b'\r') {

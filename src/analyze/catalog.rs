@@ -126,9 +126,20 @@ impl Catalog {
     /// Whether the relation was created in the current migration (and so is empty).
     pub fn is_new(&self, name: &ObjName) -> bool {
         let key = name.key();
-        self.tables.get(&key).map(|t| t.created_in == self.migration).unwrap_or(false)
-            || self.views.get(&key).map(|v| v.created_in == self.migration).unwrap_or(false)
-            || self.sequences.get(&key).map(|m| *m == self.migration).unwrap_or(false)
+        self.tables
+            .get(&key)
+            .map(|t| t.created_in == self.migration)
+            .unwrap_or(false)
+            || self
+                .views
+                .get(&key)
+                .map(|v| v.created_in == self.migration)
+                .unwrap_or(false)
+            || self
+                .sequences
+                .get(&key)
+                .map(|m| *m == self.migration)
+                .unwrap_or(false)
     }
 
     /// Tables with a foreign key that references `parent`.
@@ -150,7 +161,11 @@ impl Catalog {
     /// The DEFAULT partition of a partitioned table, if one is known.
     pub fn default_partition(&self, parent: &ObjName) -> Option<&TableInfo> {
         self.tables.values().find(|t| {
-            t.default_partition && t.partition_of.as_ref().map(|p| p.same(parent)).unwrap_or(false)
+            t.default_partition
+                && t.partition_of
+                    .as_ref()
+                    .map(|p| p.same(parent))
+                    .unwrap_or(false)
         })
     }
 
@@ -183,13 +198,21 @@ impl Catalog {
                     self.apply_action(table, &a.action);
                 }
             }
-            StmtKind::CreateIndex { name, table, unique, columns, .. } => {
-                if let Some(n) = name {
-                    self.indexes.insert(
-                        index_key(n, table.schema.as_deref()),
-                        IndexInfo { table: table.clone(), unique: *unique, columns: columns.clone() },
-                    );
-                }
+            StmtKind::CreateIndex {
+                name: Some(n),
+                table,
+                unique,
+                columns,
+                ..
+            } => {
+                self.indexes.insert(
+                    index_key(n, table.schema.as_deref()),
+                    IndexInfo {
+                        table: table.clone(),
+                        unique: *unique,
+                        columns: columns.clone(),
+                    },
+                );
             }
             StmtKind::DropIndex { names, .. } => {
                 for n in names {
@@ -214,11 +237,23 @@ impl Catalog {
                     }
                 }
             }
-            StmtKind::CreateView { name, materialized, reads, .. } => {
-                let created_in = self.view(name).map(|v| v.created_in).unwrap_or(self.migration);
+            StmtKind::CreateView {
+                name,
+                materialized,
+                reads,
+                ..
+            } => {
+                let created_in = self
+                    .view(name)
+                    .map(|v| v.created_in)
+                    .unwrap_or(self.migration);
                 self.views.insert(
                     name.key(),
-                    ViewInfo { materialized: *materialized, reads: reads.clone(), created_in },
+                    ViewInfo {
+                        materialized: *materialized,
+                        reads: reads.clone(),
+                        created_in,
+                    },
                 );
             }
             StmtKind::CreateSequence { name } => {
@@ -232,7 +267,10 @@ impl Catalog {
         let key = table.key();
         if let AlterAction::RenameTable { to } = action {
             if let Some(mut t) = self.tables.remove(&key) {
-                t.name = ObjName { schema: table.schema.clone(), name: to.clone() };
+                t.name = ObjName {
+                    schema: table.schema.clone(),
+                    name: to.clone(),
+                };
                 let new_name = t.name.clone();
                 for i in self.indexes.values_mut().filter(|i| i.table.same(table)) {
                     i.table = new_name.clone();
@@ -255,13 +293,14 @@ impl Catalog {
             p.default_partition = false;
             return;
         }
-        let Some(t) = self.tables.get_mut(&key) else { return };
+        let Some(t) = self.tables.get_mut(&key) else {
+            return;
+        };
         match action {
-            AlterAction::AddColumn { column, if_not_exists } => {
-                if !(*if_not_exists && t.column(&column.name).is_some()) {
-                    add_column(t, column);
-                }
-            }
+            AlterAction::AddColumn {
+                column,
+                if_not_exists,
+            } if !(*if_not_exists && t.column(&column.name).is_some()) => add_column(t, column),
             AlterAction::DropColumn { name, .. } => t.columns.retain(|c| &c.name != name),
             AlterAction::AlterColumnType { column, ty, .. } => {
                 if let Some(c) = t.columns.iter_mut().find(|c| &c.name == column) {
@@ -297,36 +336,67 @@ impl Catalog {
 }
 
 fn add_column(t: &mut TableInfo, c: &ColumnDef) {
-    t.columns.push(ColumnInfo { name: c.name.clone(), ty: c.ty.clone(), not_null: c.not_null });
+    t.columns.push(ColumnInfo {
+        name: c.name.clone(),
+        ty: c.ty.clone(),
+        not_null: c.not_null,
+    });
     let table = t.name.name.clone();
     if c.primary_key {
-        push_constraint(t, format!("{table}_pkey"), ConstraintKind::PrimaryKey {
-            columns: vec![c.name.clone()],
-            using_index: None,
-        }, true);
+        push_constraint(
+            t,
+            format!("{table}_pkey"),
+            ConstraintKind::PrimaryKey {
+                columns: vec![c.name.clone()],
+                using_index: None,
+            },
+            true,
+        );
     }
     if c.unique {
-        push_constraint(t, format!("{table}_{}_key", c.name), ConstraintKind::Unique {
-            columns: vec![c.name.clone()],
-            using_index: None,
-        }, true);
+        push_constraint(
+            t,
+            format!("{table}_{}_key", c.name),
+            ConstraintKind::Unique {
+                columns: vec![c.name.clone()],
+                using_index: None,
+            },
+            true,
+        );
     }
     if let Some(r) = &c.references {
-        push_constraint(t, format!("{table}_{}_fkey", c.name), ConstraintKind::ForeignKey {
-            columns: vec![c.name.clone()],
-            references: FkRef { table: r.table.clone(), columns: r.columns.clone() },
-        }, true);
+        push_constraint(
+            t,
+            format!("{table}_{}_fkey", c.name),
+            ConstraintKind::ForeignKey {
+                columns: vec![c.name.clone()],
+                references: FkRef {
+                    table: r.table.clone(),
+                    columns: r.columns.clone(),
+                },
+            },
+            true,
+        );
     }
     if let Some(check) = &c.check {
-        push_constraint(t, format!("{table}_{}_check", c.name), ConstraintKind::Check {
-            expr: check.clone(),
-            not_null_of: None,
-        }, true);
+        push_constraint(
+            t,
+            format!("{table}_{}_check", c.name),
+            ConstraintKind::Check {
+                expr: check.clone(),
+                not_null_of: None,
+            },
+            true,
+        );
     }
 }
 
 fn push_constraint(t: &mut TableInfo, name: String, kind: ConstraintKind, validated: bool) {
-    t.constraints.push(ConstraintInfo { name, kind, validated });
+    t.constraints.push(ConstraintInfo {
+        name,
+        kind,
+        validated,
+    });
 }
 
 /// PostgreSQL's generated constraint name: `<table>_<cols>_<suffix>`.
@@ -340,13 +410,24 @@ fn default_name(table: &str, c: &Constraint) -> String {
         }
         ConstraintKind::Exclude => (String::new(), "excl"),
     };
-    if cols.is_empty() { format!("{table}_{suffix}") } else { format!("{table}_{cols}_{suffix}") }
+    if cols.is_empty() {
+        format!("{table}_{suffix}")
+    } else {
+        format!("{table}_{cols}_{suffix}")
+    }
 }
 
 fn add_constraint(t: &mut TableInfo, c: &Constraint) {
-    let name = c.name.clone().unwrap_or_else(|| default_name(&t.name.name, c));
+    let name = c
+        .name
+        .clone()
+        .unwrap_or_else(|| default_name(&t.name.name, c));
     if let ConstraintKind::PrimaryKey { columns, .. } = &c.kind {
-        for col in t.columns.iter_mut().filter(|col| columns.contains(&col.name)) {
+        for col in t
+            .columns
+            .iter_mut()
+            .filter(|col| columns.contains(&col.name))
+        {
             col.not_null = true;
         }
     }

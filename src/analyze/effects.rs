@@ -5,8 +5,8 @@ use super::catalog::Catalog;
 use crate::model::stmt::Volatility;
 use crate::model::types::TypeChange;
 use crate::model::{
-    AlterAction, ColumnDef, ConstraintKind, Effects, LockMode, ObjName, ObjectKind, RelKind,
-    ReindexTarget, Span, Stmt, StmtKind, WorkKind,
+    AlterAction, ColumnDef, ConstraintKind, Effects, LockMode, ObjName, ObjectKind, ReindexTarget,
+    RelKind, Span, Stmt, StmtKind, WorkKind,
 };
 
 /// What the effects depend on besides the statement and the catalog.
@@ -83,33 +83,74 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
                 alter_action(&mut e, cat, env, table, &a.action, a.span.clone());
             }
         }
-        StmtKind::CreateIndex { table, concurrently, .. } => {
-            e.lock(table, kind_of(cat, table), if *concurrently { ShareUpdateExclusive } else { Share });
+        StmtKind::CreateIndex {
+            table,
+            concurrently,
+            ..
+        } => {
+            e.lock(
+                table,
+                kind_of(cat, table),
+                if *concurrently {
+                    ShareUpdateExclusive
+                } else {
+                    Share
+                },
+            );
             e.work(table, WorkKind::IndexBuild, span);
             e.no_transaction = *concurrently;
         }
-        StmtKind::DropIndex { names, concurrently, .. } => {
+        StmtKind::DropIndex {
+            names,
+            concurrently,
+            ..
+        } => {
             for n in names {
                 if let Some(i) = cat.index(n) {
                     let t = i.table.clone();
-                    e.lock(&t, kind_of(cat, &t), if *concurrently { ShareUpdateExclusive } else { AccessExclusive });
+                    e.lock(
+                        &t,
+                        kind_of(cat, &t),
+                        if *concurrently {
+                            ShareUpdateExclusive
+                        } else {
+                            AccessExclusive
+                        },
+                    );
                 }
             }
             e.no_transaction = *concurrently;
         }
-        StmtKind::Reindex { target, name, concurrently } => {
+        StmtKind::Reindex {
+            target,
+            name,
+            concurrently,
+        } => {
             let table = match (target, name) {
                 (ReindexTarget::Table, Some(n)) => Some(n.clone()),
                 (ReindexTarget::Index, Some(n)) => cat.index(n).map(|i| i.table.clone()),
                 _ => None,
             };
             if let Some(t) = table {
-                e.lock(&t, kind_of(cat, &t), if *concurrently { ShareUpdateExclusive } else { Share });
+                e.lock(
+                    &t,
+                    kind_of(cat, &t),
+                    if *concurrently {
+                        ShareUpdateExclusive
+                    } else {
+                        Share
+                    },
+                );
                 e.work(&t, WorkKind::IndexBuild, span);
             }
             e.no_transaction = *concurrently || *target == ReindexTarget::Other;
         }
-        StmtKind::Drop { object, names, cascade, .. } => {
+        StmtKind::Drop {
+            object,
+            names,
+            cascade,
+            ..
+        } => {
             for n in names {
                 match object {
                     ObjectKind::Table => {
@@ -130,7 +171,9 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
                         }
                     }
                     ObjectKind::View => e.lock(n, RelKind::View, AccessExclusive),
-                    ObjectKind::MaterializedView => e.lock(n, RelKind::MaterializedView, AccessExclusive),
+                    ObjectKind::MaterializedView => {
+                        e.lock(n, RelKind::MaterializedView, AccessExclusive)
+                    }
                     ObjectKind::Sequence => e.lock(n, RelKind::Sequence, AccessExclusive),
                     _ => {}
                 }
@@ -148,8 +191,24 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
         }
         StmtKind::Vacuum { tables, full } => {
             for t in tables {
-                e.lock(t, kind_of(cat, t), if *full { AccessExclusive } else { ShareUpdateExclusive });
-                e.work(t, if *full { WorkKind::Rewrite } else { WorkKind::Scan }, span.clone());
+                e.lock(
+                    t,
+                    kind_of(cat, t),
+                    if *full {
+                        AccessExclusive
+                    } else {
+                        ShareUpdateExclusive
+                    },
+                );
+                e.work(
+                    t,
+                    if *full {
+                        WorkKind::Rewrite
+                    } else {
+                        WorkKind::Scan
+                    },
+                    span.clone(),
+                );
             }
             e.no_transaction = true;
         }
@@ -167,15 +226,36 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
             None => e.no_transaction = true,
         },
         StmtKind::RefreshMatView { name, concurrently } => {
-            e.lock(name, RelKind::MaterializedView, if *concurrently { Exclusive } else { AccessExclusive });
-            e.work(name, if *concurrently { WorkKind::Scan } else { WorkKind::Rewrite }, span.clone());
+            e.lock(
+                name,
+                RelKind::MaterializedView,
+                if *concurrently {
+                    Exclusive
+                } else {
+                    AccessExclusive
+                },
+            );
+            e.work(
+                name,
+                if *concurrently {
+                    WorkKind::Scan
+                } else {
+                    WorkKind::Rewrite
+                },
+                span.clone(),
+            );
             if let Some(v) = cat.view(name) {
                 for r in &v.reads {
                     e.lock(r, kind_of(cat, r), AccessShare);
                 }
             }
         }
-        StmtKind::CreateView { name, or_replace, reads, materialized } => {
+        StmtKind::CreateView {
+            name,
+            or_replace,
+            reads,
+            materialized,
+        } => {
             if *or_replace && cat.view(name).is_some() {
                 e.lock(name, kind_of(cat, name), AccessExclusive);
             }
@@ -187,11 +267,24 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
             }
         }
         StmtKind::AlterView { name, materialized } => {
-            let k = if *materialized { RelKind::MaterializedView } else { RelKind::View };
+            let k = if *materialized {
+                RelKind::MaterializedView
+            } else {
+                RelKind::View
+            };
             e.lock(name, k, AccessExclusive);
         }
         StmtKind::Comment { table: Some(t) } => e.lock(t, kind_of(cat, t), ShareUpdateExclusive),
-        StmtKind::Update { table, has_where, reads } | StmtKind::Delete { table, has_where, reads } => {
+        StmtKind::Update {
+            table,
+            has_where,
+            reads,
+        }
+        | StmtKind::Delete {
+            table,
+            has_where,
+            reads,
+        } => {
             e.lock(table, RelKind::Table, RowExclusive);
             for r in reads {
                 e.lock(r, kind_of(cat, r), AccessShare);
@@ -200,7 +293,11 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
                 e.work(table, WorkKind::RowUpdates, span);
             }
         }
-        StmtKind::Insert { table, select, reads } => {
+        StmtKind::Insert {
+            table,
+            select,
+            reads,
+        } => {
             for r in reads {
                 e.lock(r, kind_of(cat, r), AccessShare);
             }
@@ -229,7 +326,14 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
     e
 }
 
-fn alter_action(e: &mut Effects, cat: &Catalog, env: Env, table: &ObjName, action: &AlterAction, span: Span) {
+fn alter_action(
+    e: &mut Effects,
+    cat: &Catalog,
+    env: Env,
+    table: &ObjName,
+    action: &AlterAction,
+    span: Span,
+) {
     let kind = kind_of(cat, table);
     let info = cat.table(table);
     match action {
@@ -248,7 +352,9 @@ fn alter_action(e: &mut Effects, cat: &Catalog, env: Env, table: &ObjName, actio
             if column.primary_key || column.unique {
                 e.work(table, WorkKind::IndexBuild, span.clone());
             }
-            if column.check.is_some() && column.default.as_ref().map(|d| !d.is_null).unwrap_or(false) {
+            if column.check.is_some()
+                && column.default.as_ref().map(|d| !d.is_null).unwrap_or(false)
+            {
                 e.work(table, WorkKind::Scan, span);
             }
         }
@@ -287,18 +393,26 @@ fn alter_action(e: &mut Effects, cat: &Catalog, env: Env, table: &ObjName, actio
                     e.work(table, WorkKind::Scan, span);
                 }
             }
-            ConstraintKind::PrimaryKey { columns, using_index } => {
+            ConstraintKind::PrimaryKey {
+                columns,
+                using_index,
+            } => {
                 e.lock(table, kind, AccessExclusive);
                 match using_index {
                     None => e.work(table, WorkKind::IndexBuild, span),
                     Some(idx) => {
                         // PRIMARY KEY USING INDEX on a nullable column scans to set NOT NULL.
                         let cols = cat
-                            .index(&ObjName { schema: table.schema.clone(), name: idx.clone() })
+                            .index(&ObjName {
+                                schema: table.schema.clone(),
+                                name: idx.clone(),
+                            })
                             .map(|i| i.columns.clone())
                             .unwrap_or_else(|| columns.clone());
                         let nullable = match info {
-                            Some(t) => cols.iter().any(|c| t.column(c).map(|c| !c.not_null).unwrap_or(true)),
+                            Some(t) => cols
+                                .iter()
+                                .any(|c| t.column(c).map(|c| !c.not_null).unwrap_or(true)),
                             None => false,
                         };
                         if nullable {
@@ -336,33 +450,48 @@ fn alter_action(e: &mut Effects, cat: &Catalog, env: Env, table: &ObjName, actio
                 e.lock(&references.table, RelKind::Table, AccessExclusive);
             }
         }
-        AlterAction::SetLogged { .. } | AlterAction::SetTablespace | AlterAction::SetAccessMethod => {
+        AlterAction::SetLogged { .. }
+        | AlterAction::SetTablespace
+        | AlterAction::SetAccessMethod => {
             e.lock(table, kind, AccessExclusive);
             e.work(table, WorkKind::Rewrite, span);
         }
-        AlterAction::SetStatistics { .. } | AlterAction::SetStorageParams | AlterAction::ClusterOn => {
-            e.lock(table, kind, ShareUpdateExclusive)
-        }
+        AlterAction::SetStatistics { .. }
+        | AlterAction::SetStorageParams
+        | AlterAction::ClusterOn => e.lock(table, kind, ShareUpdateExclusive),
         AlterAction::Trigger => e.lock(table, kind, ShareRowExclusive),
         AlterAction::AttachPartition { partition, default } => {
             e.lock(table, kind, ShareUpdateExclusive);
             e.lock(partition, RelKind::Table, AccessExclusive);
             let has_check = cat
                 .table(partition)
-                .map(|p| p.constraints.iter().any(|c| c.validated && matches!(c.kind, ConstraintKind::Check { .. })))
+                .map(|p| {
+                    p.constraints
+                        .iter()
+                        .any(|c| c.validated && matches!(c.kind, ConstraintKind::Check { .. }))
+                })
                 .unwrap_or(false);
             if !has_check && !cat.is_new(partition) {
                 e.work(partition, WorkKind::Scan, span.clone());
             }
-            if !default
-                && let Some(def) = cat.default_partition(table)
-            {
+            if !default && let Some(def) = cat.default_partition(table) {
                 e.lock(&def.name, RelKind::Table, AccessExclusive);
                 e.work(&def.name, WorkKind::Scan, span);
             }
         }
-        AlterAction::DetachPartition { partition, concurrently } => {
-            e.lock(table, kind, if *concurrently { ShareUpdateExclusive } else { AccessExclusive });
+        AlterAction::DetachPartition {
+            partition,
+            concurrently,
+        } => {
+            e.lock(
+                table,
+                kind,
+                if *concurrently {
+                    ShareUpdateExclusive
+                } else {
+                    AccessExclusive
+                },
+            );
             e.lock(partition, RelKind::Table, AccessExclusive);
             e.no_transaction |= *concurrently;
         }
@@ -371,7 +500,12 @@ fn alter_action(e: &mut Effects, cat: &Catalog, env: Env, table: &ObjName, actio
 }
 
 /// SET NOT NULL skips its scan when a validated `CHECK (col IS NOT NULL)` exists (PostgreSQL 12+).
-pub fn has_valid_not_null_check(cat: &Catalog, table: &ObjName, column: &str, version: u32) -> bool {
+pub fn has_valid_not_null_check(
+    cat: &Catalog,
+    table: &ObjName,
+    column: &str,
+    version: u32,
+) -> bool {
     version >= 12
         && cat
             .table(table)

@@ -78,7 +78,10 @@ struct Session {
 impl<'s> Analyzer<'s> {
     /// A fresh analyzer with an empty catalog.
     pub fn new(settings: &'s Settings) -> Self {
-        Analyzer { settings, catalog: Catalog::default() }
+        Analyzer {
+            settings,
+            catalog: Catalog::default(),
+        }
     }
 
     /// The catalog as replayed so far.
@@ -95,11 +98,19 @@ impl<'s> Analyzer<'s> {
     }
 
     /// Analyze one migration file: effects, transaction state, rules. Updates the catalog.
-    pub fn analyze(&mut self, source: &SourceFile, stmts: Vec<Stmt>, mode: FileMode) -> Vec<Analyzed> {
+    pub fn analyze(
+        &mut self,
+        source: &SourceFile,
+        stmts: Vec<Stmt>,
+        mode: FileMode,
+    ) -> Vec<Analyzed> {
         self.catalog.begin_migration();
         let mut out = Vec::with_capacity(stmts.len());
         let mut session = Session::default();
-        let mut txn = TxnView { in_transaction: mode.single_transaction, ..TxnView::default() };
+        let mut txn = TxnView {
+            in_transaction: mode.single_transaction,
+            ..TxnView::default()
+        };
         for stmt in stmts {
             // Transaction control first: it changes the state the statement itself runs in.
             match &stmt.kind {
@@ -107,13 +118,26 @@ impl<'s> Analyzer<'s> {
                     txn.in_transaction = true;
                     txn.explicit = true;
                 }
-                StmtKind::Set { name, value, local } => apply_set(&mut session, name, value, *local, txn.in_transaction),
-                StmtKind::Reset { name } => apply_set(&mut session, name.trim_start_matches("reset ").trim(), "0", false, false),
+                StmtKind::Set { name, value, local } => {
+                    apply_set(&mut session, name, value, *local, txn.in_transaction)
+                }
+                StmtKind::Reset { name } => apply_set(
+                    &mut session,
+                    name.trim_start_matches("reset ").trim(),
+                    "0",
+                    false,
+                    false,
+                ),
                 _ => {}
             }
-            txn.lock_timeout = session.lock_timeout_local.unwrap_or(session.lock_timeout_session);
+            txn.lock_timeout = session
+                .lock_timeout_local
+                .unwrap_or(session.lock_timeout_session);
             txn.timezone_utc = session.timezone_utc_local.unwrap_or(session.timezone_utc);
-            let env = Env { postgres_version: self.settings.postgres_version, timezone_utc: txn.timezone_utc };
+            let env = Env {
+                postgres_version: self.settings.postgres_version,
+                timezone_utc: txn.timezone_utc,
+            };
             let effects = effects::effects(&stmt, &self.catalog, env);
             let in_transaction = txn.in_transaction;
             let findings = {
@@ -139,7 +163,11 @@ impl<'s> Analyzer<'s> {
                     match txn.held.iter_mut().find(|h| h.rel.same(&l.rel)) {
                         Some(h) if l.mode > h.mode => h.mode = l.mode,
                         Some(_) => {}
-                        None => txn.held.push(Held { rel: l.rel.clone(), mode: l.mode, span: stmt.span.clone() }),
+                        None => txn.held.push(Held {
+                            rel: l.rel.clone(),
+                            mode: l.mode,
+                            span: stmt.span.clone(),
+                        }),
                     }
                 }
                 record_created(&mut txn, &stmt);
@@ -156,7 +184,12 @@ impl<'s> Analyzer<'s> {
                     txn.explicit = false;
                 }
             }
-            out.push(Analyzed { stmt, effects, in_transaction, findings });
+            out.push(Analyzed {
+                stmt,
+                effects,
+                in_transaction,
+                findings,
+            });
         }
         out
     }
@@ -180,10 +213,19 @@ fn record_created(txn: &mut TxnView, stmt: &Stmt) {
 }
 
 fn apply_set(session: &mut Session, name: &str, value: &str, local: bool, in_txn: bool) {
-    let value = value.trim().trim_matches('\'').trim_matches('"').to_ascii_lowercase();
+    let value = value
+        .trim()
+        .trim_matches('\'')
+        .trim_matches('"')
+        .to_ascii_lowercase();
     match name {
         "lock_timeout" => {
-            let on = !(value == "0" || value == "default" || value.is_empty() || value.starts_with("0 ") || value == "0ms" || value == "0s");
+            let on = !(value == "0"
+                || value == "default"
+                || value.is_empty()
+                || value.starts_with("0 ")
+                || value == "0ms"
+                || value == "0s");
             if local && in_txn {
                 session.lock_timeout_local = Some(on);
             } else if !local {
@@ -191,7 +233,10 @@ fn apply_set(session: &mut Session, name: &str, value: &str, local: bool, in_txn
             }
         }
         "timezone" | "time zone" => {
-            let utc = matches!(value.as_str(), "utc" | "etc/utc" | "gmt" | "etc/gmt" | "z" | "zulu" | "uct" | "+00:00" | "00:00");
+            let utc = matches!(
+                value.as_str(),
+                "utc" | "etc/utc" | "gmt" | "etc/gmt" | "z" | "zulu" | "uct" | "+00:00" | "00:00"
+            );
             if local && in_txn {
                 session.timezone_utc_local = Some(utc);
             } else if !local {

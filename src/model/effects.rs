@@ -75,13 +75,21 @@ impl Effects {
             }
             return;
         }
-        self.locks.push(RelLock { rel: rel.clone(), kind, mode });
+        self.locks.push(RelLock {
+            rel: rel.clone(),
+            kind,
+            mode,
+        });
     }
 
     /// Record work on a relation (once per relation and kind).
     pub fn work(&mut self, rel: &ObjName, kind: WorkKind, span: Span) {
         if !self.work.iter().any(|w| w.kind == kind && w.rel.same(rel)) {
-            self.work.push(Work { rel: rel.clone(), kind, span });
+            self.work.push(Work {
+                rel: rel.clone(),
+                kind,
+                span,
+            });
         }
     }
 
@@ -92,12 +100,18 @@ impl Effects {
 
     /// Whether the statement rewrites this relation.
     pub fn rewrites(&self, rel: &ObjName) -> bool {
-        self.work.iter().any(|w| w.kind == WorkKind::Rewrite && w.rel.same(rel))
+        self.work
+            .iter()
+            .any(|w| w.kind == WorkKind::Rewrite && w.rel.same(rel))
     }
 
     /// Relations rewritten.
     pub fn rewritten(&self) -> Vec<&ObjName> {
-        self.work.iter().filter(|w| w.kind == WorkKind::Rewrite).map(|w| &w.rel).collect()
+        self.work
+            .iter()
+            .filter(|w| w.kind == WorkKind::Rewrite)
+            .map(|w| &w.rel)
+            .collect()
     }
 
     /// Relations read in full (scans, validation, index builds, rewrites and whole-table DML all read every row).

@@ -189,14 +189,25 @@ mod tests {
         ];
         for (held, row) in ALL_MODES.iter().zip(measured) {
             for (req, cell) in ALL_MODES.iter().zip(row.split(' ')) {
-                assert_eq!(held.conflicts_with(*req), cell == "X", "{held:?} vs {req:?}");
+                assert_eq!(
+                    held.conflicts_with(*req),
+                    cell == "X",
+                    "{held:?} vs {req:?}"
+                );
             }
         }
     }
 
     #[test]
     fn what_modes_block() {
-        assert_eq!(idx("ShareLock").blocks(), Blocks { reads: false, writes: true, ddl: true });
+        assert_eq!(
+            idx("ShareLock").blocks(),
+            Blocks {
+                reads: false,
+                writes: true,
+                ddl: true
+            }
+        );
         assert!(idx("ACCESS EXCLUSIVE").blocks().reads);
         let sue = idx("share update exclusive").blocks();
         assert!(!sue.reads && !sue.writes && sue.ddl);

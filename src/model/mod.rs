@@ -28,7 +28,10 @@ pub struct ObjName {
 impl ObjName {
     /// A name without a schema.
     pub fn bare(name: impl Into<String>) -> Self {
-        ObjName { schema: None, name: name.into() }
+        ObjName {
+            schema: None,
+            name: name.into(),
+        }
     }
 
     /// The schema, `public` when none was written.

@@ -106,13 +106,25 @@ pub struct Constraint {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum ConstraintKind {
     /// PRIMARY KEY (cols) or PRIMARY KEY USING INDEX idx.
-    PrimaryKey { columns: Vec<String>, using_index: Option<String> },
+    PrimaryKey {
+        columns: Vec<String>,
+        using_index: Option<String>,
+    },
     /// UNIQUE (cols) or UNIQUE USING INDEX idx.
-    Unique { columns: Vec<String>, using_index: Option<String> },
+    Unique {
+        columns: Vec<String>,
+        using_index: Option<String>,
+    },
     /// FOREIGN KEY (cols) REFERENCES parent.
-    ForeignKey { columns: Vec<String>, references: FkRef },
+    ForeignKey {
+        columns: Vec<String>,
+        references: FkRef,
+    },
     /// CHECK (expr); `not_null_of` is set when the expression is exactly `col IS NOT NULL`.
-    Check { expr: String, not_null_of: Option<String> },
+    Check {
+        expr: String,
+        not_null_of: Option<String>,
+    },
     /// EXCLUDE USING ...
     Exclude,
 }
@@ -144,13 +156,23 @@ pub struct CreateTable {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum AlterAction {
     /// ADD COLUMN.
-    AddColumn { column: ColumnDef, if_not_exists: bool },
+    AddColumn {
+        column: ColumnDef,
+        if_not_exists: bool,
+    },
     /// DROP COLUMN.
     DropColumn { name: String, if_exists: bool },
     /// ALTER COLUMN ... TYPE.
-    AlterColumnType { column: String, ty: SqlType, using: Option<String> },
+    AlterColumnType {
+        column: String,
+        ty: SqlType,
+        using: Option<String>,
+    },
     /// ALTER COLUMN ... SET DEFAULT.
-    SetDefault { column: String, default: DefaultExpr },
+    SetDefault {
+        column: String,
+        default: DefaultExpr,
+    },
     /// ALTER COLUMN ... DROP DEFAULT.
     DropDefault { column: String },
     /// ALTER COLUMN ... SET NOT NULL.
@@ -186,7 +208,10 @@ pub enum AlterAction {
     /// ATTACH PARTITION p FOR VALUES ... | DEFAULT.
     AttachPartition { partition: ObjName, default: bool },
     /// DETACH PARTITION p [CONCURRENTLY | FINALIZE].
-    DetachPartition { partition: ObjName, concurrently: bool },
+    DetachPartition {
+        partition: ObjName,
+        concurrently: bool,
+    },
     /// ENABLE / DISABLE TRIGGER.
     Trigger,
     /// ENABLE / DISABLE / FORCE ROW LEVEL SECURITY.
@@ -252,7 +277,12 @@ pub enum StmtKind {
     /// CREATE TABLE.
     CreateTable(CreateTable),
     /// ALTER TABLE with its actions in order.
-    AlterTable { table: ObjName, if_exists: bool, only: bool, actions: Vec<Action> },
+    AlterTable {
+        table: ObjName,
+        if_exists: bool,
+        only: bool,
+        actions: Vec<Action>,
+    },
     /// CREATE [UNIQUE] INDEX [CONCURRENTLY].
     CreateIndex {
         name: Option<ObjName>,
@@ -263,15 +293,31 @@ pub enum StmtKind {
         columns: Vec<String>,
     },
     /// DROP INDEX [CONCURRENTLY].
-    DropIndex { names: Vec<ObjName>, concurrently: bool, if_exists: bool },
+    DropIndex {
+        names: Vec<ObjName>,
+        concurrently: bool,
+        if_exists: bool,
+    },
     /// REINDEX [CONCURRENTLY].
-    Reindex { target: ReindexTarget, name: Option<ObjName>, concurrently: bool },
+    Reindex {
+        target: ReindexTarget,
+        name: Option<ObjName>,
+        concurrently: bool,
+    },
     /// DROP TABLE / VIEW / MATERIALIZED VIEW / SEQUENCE / TYPE / ...
-    Drop { object: ObjectKind, names: Vec<ObjName>, if_exists: bool, cascade: bool },
+    Drop {
+        object: ObjectKind,
+        names: Vec<ObjName>,
+        if_exists: bool,
+        cascade: bool,
+    },
     /// TRUNCATE.
     Truncate { tables: Vec<ObjName> },
     /// LOCK TABLE ... IN mode MODE.
-    LockTable { tables: Vec<ObjName>, mode: LockMode },
+    LockTable {
+        tables: Vec<ObjName>,
+        mode: LockMode,
+    },
     /// VACUUM [FULL] [ANALYZE].
     Vacuum { tables: Vec<ObjName>, full: bool },
     /// ANALYZE.
@@ -281,7 +327,12 @@ pub enum StmtKind {
     /// REFRESH MATERIALIZED VIEW [CONCURRENTLY].
     RefreshMatView { name: ObjName, concurrently: bool },
     /// CREATE [OR REPLACE] [MATERIALIZED] VIEW.
-    CreateView { name: ObjName, or_replace: bool, materialized: bool, reads: Vec<ObjName> },
+    CreateView {
+        name: ObjName,
+        or_replace: bool,
+        materialized: bool,
+        reads: Vec<ObjName>,
+    },
     /// ALTER VIEW / ALTER MATERIALIZED VIEW.
     AlterView { name: ObjName, materialized: bool },
     /// COMMENT ON.
@@ -289,11 +340,23 @@ pub enum StmtKind {
     /// GRANT / REVOKE.
     Grant,
     /// UPDATE.
-    Update { table: ObjName, has_where: bool, reads: Vec<ObjName> },
+    Update {
+        table: ObjName,
+        has_where: bool,
+        reads: Vec<ObjName>,
+    },
     /// DELETE.
-    Delete { table: ObjName, has_where: bool, reads: Vec<ObjName> },
+    Delete {
+        table: ObjName,
+        has_where: bool,
+        reads: Vec<ObjName>,
+    },
     /// INSERT; `select` is true for INSERT ... SELECT.
-    Insert { table: ObjName, select: bool, reads: Vec<ObjName> },
+    Insert {
+        table: ObjName,
+        select: bool,
+        reads: Vec<ObjName>,
+    },
     /// A query (SELECT, WITH ...).
     Select { reads: Vec<ObjName> },
     /// CREATE SEQUENCE.
@@ -301,7 +364,10 @@ pub enum StmtKind {
     /// ALTER SEQUENCE.
     AlterSequence { name: ObjName },
     /// CREATE TYPE (enum values when it is an enum).
-    CreateType { name: ObjName, enum_values: Option<Vec<String>> },
+    CreateType {
+        name: ObjName,
+        enum_values: Option<Vec<String>>,
+    },
     /// ALTER TYPE ... ADD VALUE.
     AlterTypeAddValue { name: ObjName },
     /// Any other ALTER TYPE.
@@ -325,7 +391,11 @@ pub enum StmtKind {
     /// SAVEPOINT / RELEASE / ROLLBACK TO.
     Savepoint,
     /// SET [LOCAL | SESSION] name = value (lower-cased name).
-    Set { name: String, value: String, local: bool },
+    Set {
+        name: String,
+        value: String,
+        local: bool,
+    },
     /// RESET name / RESET ALL.
     Reset { name: String },
     /// A psql meta-command (`\connect`, `\set`, ...).

@@ -55,9 +55,18 @@ impl SqlType {
         }
         let base = base.trim().trim_matches('"');
         let base = base.strip_prefix("pg_catalog.").unwrap_or(base);
-        let full = if suffix.is_empty() { base.to_string() } else { format!("{base} {suffix}") };
+        let full = if suffix.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base} {suffix}")
+        };
         let name = canonical(&full);
-        SqlType { name, mods, array, text }
+        SqlType {
+            name,
+            mods,
+            array,
+            text,
+        }
     }
 
     /// How changing a column from `self` to `to` is executed (PostgreSQL's binary-coercion rules).
@@ -88,7 +97,11 @@ impl SqlType {
                         (from, to_m) => {
                             let (p1, s1) = (from[0], from.get(1).copied().unwrap_or(0));
                             let (p2, s2) = (to_m[0], to_m.get(1).copied().unwrap_or(0));
-                            if s1 == s2 && p2 >= p1 { TypeChange::Metadata } else { TypeChange::Rewrite }
+                            if s1 == s2 && p2 >= p1 {
+                                TypeChange::Metadata
+                            } else {
+                                TypeChange::Rewrite
+                            }
                         }
                     }
                 }
@@ -102,7 +115,11 @@ impl SqlType {
                     }
                 }
                 "bpchar" => {
-                    if self.mods == to.mods { TypeChange::Metadata } else { TypeChange::Rewrite }
+                    if self.mods == to.mods {
+                        TypeChange::Metadata
+                    } else {
+                        TypeChange::Rewrite
+                    }
                 }
                 _ => {
                     if self.mods == to.mods || to.mods.is_empty() {
@@ -117,7 +134,8 @@ impl SqlType {
             ("bpchar", "varchar") if to.mods.is_empty() => TypeChange::Metadata,
             ("cidr", "inet") | ("xml", "text") => TypeChange::Metadata,
             ("timestamp", "timestamptz") | ("timestamptz", "timestamp") => {
-                if timezone_utc && (to.mods.is_empty() || same_len_or_larger(&self.mods, &to.mods)) {
+                if timezone_utc && (to.mods.is_empty() || same_len_or_larger(&self.mods, &to.mods))
+                {
                     TypeChange::Scan
                 } else {
                     TypeChange::Rewrite
@@ -161,8 +179,14 @@ mod tests {
     fn normalizes_aliases() {
         assert_eq!(SqlType::parse("CHARACTER VARYING(20)").name, "varchar");
         assert_eq!(SqlType::parse("CHARACTER VARYING(20)").mods, vec![20]);
-        assert_eq!(SqlType::parse("timestamp with time zone").name, "timestamptz");
-        assert_eq!(SqlType::parse("TIMESTAMP(3) WITH TIME ZONE").name, "timestamptz");
+        assert_eq!(
+            SqlType::parse("timestamp with time zone").name,
+            "timestamptz"
+        );
+        assert_eq!(
+            SqlType::parse("TIMESTAMP(3) WITH TIME ZONE").name,
+            "timestamptz"
+        );
         assert_eq!(SqlType::parse("numeric(10, 2)").mods, vec![10, 2]);
         assert!(SqlType::parse("int[]").array);
         assert_eq!(SqlType::parse("INTEGER").name, "int4");
@@ -175,8 +199,14 @@ mod tests {
         assert_eq!(change("varchar(20)", "varchar(10)"), TypeChange::Rewrite);
         assert_eq!(change("varchar(10)", "text"), TypeChange::Metadata);
         assert_eq!(change("text", "varchar(50)"), TypeChange::Rewrite);
-        assert_eq!(change("numeric(10,2)", "numeric(12,2)"), TypeChange::Metadata);
-        assert_eq!(change("numeric(10,2)", "numeric(12,4)"), TypeChange::Rewrite);
+        assert_eq!(
+            change("numeric(10,2)", "numeric(12,2)"),
+            TypeChange::Metadata
+        );
+        assert_eq!(
+            change("numeric(10,2)", "numeric(12,4)"),
+            TypeChange::Rewrite
+        );
         assert_eq!(change("timestamp", "timestamptz"), TypeChange::Rewrite);
         let utc = SqlType::parse("timestamp").change_to(&SqlType::parse("timestamptz"), true);
         assert_eq!(utc, TypeChange::Scan);

@@ -79,7 +79,10 @@ impl<'a> Cursor<'a> {
 
     /// Skip a parenthesized group if one is next.
     pub fn skip_parens(&mut self) -> bool {
-        if !matches!(self.toks.get(self.pos).map(|t| &t.token), Some(Token::LParen)) {
+        if !matches!(
+            self.toks.get(self.pos).map(|t| &t.token),
+            Some(Token::LParen)
+        ) {
             return false;
         }
         let mut depth = 0usize;
@@ -102,15 +105,17 @@ impl<'a> Cursor<'a> {
     /// Read a possibly qualified name (`a`, `"A"`, `s.t`).
     pub fn name(&mut self) -> Option<ObjName> {
         let mut parts = Vec::new();
-        loop {
-            match self.toks.get(self.pos).map(|t| &t.token) {
-                Some(Token::Word(w)) => {
-                    parts.push(if w.quote_style.is_some() { w.value.clone() } else { w.value.to_lowercase() });
-                    self.pos += 1;
-                }
-                _ => break,
-            }
-            if matches!(self.toks.get(self.pos).map(|t| &t.token), Some(Token::Period)) {
+        while let Some(Token::Word(w)) = self.toks.get(self.pos).map(|t| &t.token) {
+            parts.push(if w.quote_style.is_some() {
+                w.value.clone()
+            } else {
+                w.value.to_ascii_lowercase()
+            });
+            self.pos += 1;
+            if matches!(
+                self.toks.get(self.pos).map(|t| &t.token),
+                Some(Token::Period)
+            ) {
                 self.pos += 1;
             } else {
                 break;
@@ -119,7 +124,10 @@ impl<'a> Cursor<'a> {
         match parts.len() {
             0 => None,
             1 => Some(ObjName::bare(parts.remove(0))),
-            k => Some(ObjName { schema: Some(parts[k - 2].clone()), name: parts[k - 1].clone() }),
+            k => Some(ObjName {
+                schema: Some(parts[k - 2].clone()),
+                name: parts[k - 1].clone(),
+            }),
         }
     }
 
@@ -128,7 +136,10 @@ impl<'a> Cursor<'a> {
         let mut v = Vec::new();
         while let Some(n) = self.name() {
             v.push(n);
-            if !matches!(self.toks.get(self.pos).map(|t| &t.token), Some(Token::Comma)) {
+            if !matches!(
+                self.toks.get(self.pos).map(|t| &t.token),
+                Some(Token::Comma)
+            ) {
                 break;
             }
             self.pos += 1;
@@ -143,7 +154,9 @@ impl<'a> Cursor<'a> {
 
     /// Whether a keyword appears anywhere after the cursor.
     pub fn contains(&self, kw: &str) -> bool {
-        self.toks[self.pos.min(self.toks.len())..].iter().any(|t| t.kw().as_deref() == Some(kw))
+        self.toks[self.pos.min(self.toks.len())..]
+            .iter()
+            .any(|t| t.kw().as_deref() == Some(kw))
     }
 }
 
@@ -158,7 +171,11 @@ pub fn recognize(toks: &[Tok]) -> Option<StmtKind> {
                 let concurrently = c.eat("CONCURRENTLY");
                 let if_exists = c.eat_all(&["IF", "EXISTS"]);
                 let names = c.names();
-                (!names.is_empty()).then_some(StmtKind::DropIndex { names, concurrently, if_exists })
+                (!names.is_empty()).then_some(StmtKind::DropIndex {
+                    names,
+                    concurrently,
+                    if_exists,
+                })
             } else {
                 other_ddl(toks)
             }
@@ -177,7 +194,11 @@ pub fn recognize(toks: &[Tok]) -> Option<StmtKind> {
             };
             let concurrently = c.eat("CONCURRENTLY");
             let name = c.name();
-            Some(StmtKind::Reindex { target, name, concurrently })
+            Some(StmtKind::Reindex {
+                target,
+                name,
+                concurrently,
+            })
         }
         "REFRESH" => {
             if !c.eat_all(&["REFRESH", "MATERIALIZED", "VIEW"]) {
@@ -197,12 +218,19 @@ pub fn recognize(toks: &[Tok]) -> Option<StmtKind> {
             c.eat("VACUUM");
             let mut full = false;
             if c.skip_parens() {
-                full = toks.iter().take(c.pos).any(|t| t.kw().as_deref() == Some("FULL"));
+                full = toks
+                    .iter()
+                    .take(c.pos)
+                    .any(|t| t.kw().as_deref() == Some("FULL"));
             }
             loop {
                 if c.eat("FULL") {
                     full = true;
-                } else if !(c.eat("FREEZE") || c.eat("VERBOSE") || c.eat("ANALYZE") || c.eat("ANALYSE")) {
+                } else if !(c.eat("FREEZE")
+                    || c.eat("VERBOSE")
+                    || c.eat("ANALYZE")
+                    || c.eat("ANALYSE"))
+                {
                     break;
                 }
             }
@@ -238,11 +266,17 @@ pub fn recognize(toks: &[Tok]) -> Option<StmtKind> {
             }
             if c.eat("MATERIALIZED") && c.eat("VIEW") {
                 c.eat_all(&["IF", "EXISTS"]);
-                return Some(StmtKind::AlterView { name: c.name()?, materialized: true });
+                return Some(StmtKind::AlterView {
+                    name: c.name()?,
+                    materialized: true,
+                });
             }
             if c.eat("VIEW") {
                 c.eat_all(&["IF", "EXISTS"]);
-                return Some(StmtKind::AlterView { name: c.name()?, materialized: false });
+                return Some(StmtKind::AlterView {
+                    name: c.name()?,
+                    materialized: false,
+                });
             }
             if c.eat("TYPE") {
                 let name = c.name()?;
@@ -252,7 +286,9 @@ pub fn recognize(toks: &[Tok]) -> Option<StmtKind> {
                 return Some(StmtKind::AlterType { name });
             }
             if c.eat("INDEX") {
-                return Some(StmtKind::Other { what: "ALTER INDEX".into() });
+                return Some(StmtKind::Other {
+                    what: "ALTER INDEX".into(),
+                });
             }
             other_ddl(toks)
         }
@@ -270,7 +306,11 @@ pub fn recognize(toks: &[Tok]) -> Option<StmtKind> {
             if c.eat("INDEX") {
                 let concurrently = c.eat("CONCURRENTLY");
                 let if_not_exists = c.eat_all(&["IF", "NOT", "EXISTS"]);
-                let name = if c.peek_kw().as_deref() == Some("ON") { None } else { c.name() };
+                let name = if c.peek_kw().as_deref() == Some("ON") {
+                    None
+                } else {
+                    c.name()
+                };
                 if !c.eat("ON") {
                     return None;
                 }
@@ -312,7 +352,6 @@ pub fn recognize(toks: &[Tok]) -> Option<StmtKind> {
         "DO" => Some(StmtKind::Do),
         "COMMENT" => Some(StmtKind::Comment { table: None }),
         "GRANT" | "REVOKE" => Some(StmtKind::Grant),
-        "SELECT" => Some(StmtKind::Select { reads: Vec::new() }),
         "BEGIN" | "START" => Some(StmtKind::Begin),
         "COMMIT" | "END" => Some(StmtKind::Commit),
         "ROLLBACK" | "ABORT" => Some(StmtKind::Rollback),
@@ -322,10 +361,34 @@ pub fn recognize(toks: &[Tok]) -> Option<StmtKind> {
 
 /// Objects whose DDL takes no lock on any table, view or sequence that locklint models.
 const NO_TABLE_LOCK_OBJECTS: &[&str] = &[
-    "FUNCTION", "PROCEDURE", "AGGREGATE", "OPERATOR", "DOMAIN", "EXTENSION", "SCHEMA", "ROLE",
-    "USER", "GROUP", "COLLATION", "TEXT", "CAST", "CONVERSION", "LANGUAGE", "DATABASE",
-    "DEFAULT", "PUBLICATION", "SUBSCRIPTION", "SERVER", "TABLESPACE", "EVENT", "ROUTINE",
-    "STATISTICS", "TRANSFORM", "ACCESS", "FOREIGN", "OWNED",
+    "FUNCTION",
+    "PROCEDURE",
+    "AGGREGATE",
+    "OPERATOR",
+    "DOMAIN",
+    "EXTENSION",
+    "SCHEMA",
+    "ROLE",
+    "USER",
+    "GROUP",
+    "COLLATION",
+    "TEXT",
+    "CAST",
+    "CONVERSION",
+    "LANGUAGE",
+    "DATABASE",
+    "DEFAULT",
+    "PUBLICATION",
+    "SUBSCRIPTION",
+    "SERVER",
+    "TABLESPACE",
+    "EVENT",
+    "ROUTINE",
+    "STATISTICS",
+    "TRANSFORM",
+    "ACCESS",
+    "FOREIGN",
+    "OWNED",
 ];
 
 /// DDL on objects that are not tables: recognized as `Other` by their leading words.
@@ -338,7 +401,9 @@ fn other_ddl(toks: &[Tok]) -> Option<StmtKind> {
     c.eat("PROCEDURAL");
     let obj = c.peek_kw()?;
     if NO_TABLE_LOCK_OBJECTS.contains(&obj.as_str()) {
-        return Some(StmtKind::Other { what: format!("{verb} {obj}") });
+        return Some(StmtKind::Other {
+            what: format!("{verb} {obj}"),
+        });
     }
     None
 }
@@ -354,13 +419,18 @@ pub fn recognize_action(toks: &[Tok]) -> Option<AlterAction> {
     if c.eat_all(&["DETACH", "PARTITION"]) {
         let partition = c.name()?;
         let concurrently = c.eat("CONCURRENTLY");
-        return Some(AlterAction::DetachPartition { partition, concurrently });
+        return Some(AlterAction::DetachPartition {
+            partition,
+            concurrently,
+        });
     }
     if c.eat_all(&["SET", "TABLESPACE"]) {
         return Some(AlterAction::SetTablespace);
     }
     if c.eat_all(&["SET", "SCHEMA"]) {
-        return Some(AlterAction::SetSchema { schema: c.name().map(|n| n.name).unwrap_or_default() });
+        return Some(AlterAction::SetSchema {
+            schema: c.name().map(|n| n.name).unwrap_or_default(),
+        });
     }
     if c.eat_all(&["SET", "ACCESS", "METHOD"]) {
         return Some(AlterAction::SetAccessMethod);
@@ -368,7 +438,7 @@ pub fn recognize_action(toks: &[Tok]) -> Option<AlterAction> {
     if c.eat_all(&["SET", "WITHOUT", "CLUSTER"]) || c.eat_all(&["CLUSTER", "ON"]) {
         return Some(AlterAction::ClusterOn);
     }
-    if c.eat("SET") && c.skip_parens() || { c.pos = 0; c.eat("RESET") && c.skip_parens() } {
+    if (c.eat("SET") || c.eat("RESET")) && c.skip_parens() {
         return Some(AlterAction::SetStorageParams);
     }
     c.pos = 0;
@@ -381,11 +451,16 @@ pub fn recognize_action(toks: &[Tok]) -> Option<AlterAction> {
     if c.eat_all(&["REPLICA", "IDENTITY"]) {
         return Some(AlterAction::ReplicaIdentity);
     }
-    if (c.eat("ENABLE") || c.eat("DISABLE")) && (c.eat("TRIGGER") || c.eat("RULE") || {
-        c.eat("ALWAYS") || c.eat("REPLICA");
-        c.eat("TRIGGER") || c.eat("RULE")
-    }) {
-        return Some(AlterAction::Trigger);
+    if c.eat("ENABLE") || c.eat("DISABLE") {
+        if !c.eat("ALWAYS") {
+            c.eat("REPLICA");
+        }
+        if c.eat("TRIGGER") || c.eat("RULE") {
+            return Some(AlterAction::Trigger);
+        }
+        if c.eat_all(&["ROW", "LEVEL", "SECURITY"]) {
+            return Some(AlterAction::RowLevelSecurity);
+        }
     }
     c.pos = 0;
     if c.eat("ALTER") {
@@ -397,7 +472,7 @@ pub fn recognize_action(toks: &[Tok]) -> Option<AlterAction> {
         if c.eat_all(&["SET", "STORAGE"]) || c.eat_all(&["SET", "COMPRESSION"]) {
             return Some(AlterAction::SetColumnOptions { column });
         }
-        if c.eat("SET") && c.skip_parens() || { c.eat("RESET") && c.skip_parens() } {
+        if (c.eat("SET") || c.eat("RESET")) && c.skip_parens() {
             return Some(AlterAction::SetColumnOptions { column });
         }
         if c.contains("IDENTITY") || c.contains("GENERATED") {

@@ -6,13 +6,17 @@ use crate::model::{
 };
 use sqlparser::ast::{
     self, AlterColumnOperation, AlterTableOperation, ColumnOption, Expr, FunctionArguments,
-    GeneratedAs, GeneratedExpressionMode, Ident, ObjectName, ObjectType, Query, SetExpr,
-    Statement, TableConstraint, TableFactor, TableWithJoins,
+    GeneratedAs, GeneratedExpressionMode, Ident, ObjectName, ObjectType, Query, SetExpr, Statement,
+    TableConstraint, TableFactor, TableWithJoins,
 };
 
 /// Fold an identifier as PostgreSQL does: unquoted → lower case.
 pub fn ident(i: &Ident) -> String {
-    if i.quote_style.is_some() { i.value.clone() } else { i.value.to_lowercase() }
+    if i.quote_style.is_some() {
+        i.value.clone()
+    } else {
+        i.value.to_ascii_lowercase()
+    }
 }
 
 /// Lower an object name (`a.b.c` keeps the last two parts: schema and name).
@@ -21,7 +25,10 @@ pub fn obj_name(n: &ObjectName) -> ObjName {
     match parts.len() {
         0 => ObjName::bare(n.to_string()),
         1 => ObjName::bare(parts[0].clone()),
-        k => ObjName { schema: Some(parts[k - 2].clone()), name: parts[k - 1].clone() },
+        k => ObjName {
+            schema: Some(parts[k - 2].clone()),
+            name: parts[k - 1].clone(),
+        },
     }
 }
 
@@ -36,7 +43,10 @@ pub fn lower(stmt: &Statement) -> StmtKind {
             actions: at
                 .operations
                 .iter()
-                .map(|op| crate::model::Action { action: alter_action(op), span: 0..0 })
+                .map(|op| crate::model::Action {
+                    action: alter_action(op),
+                    span: 0..0,
+                })
                 .collect(),
         },
         Statement::CreateIndex(ci) => StmtKind::CreateIndex {
@@ -45,14 +55,26 @@ pub fn lower(stmt: &Statement) -> StmtKind {
             unique: ci.unique,
             concurrently: ci.concurrently,
             if_not_exists: ci.if_not_exists,
-            columns: ci.columns.iter().map(|c| expr_column(&c.column.expr)).collect(),
+            columns: ci
+                .columns
+                .iter()
+                .map(|c| expr_column(&c.column.expr))
+                .collect(),
         },
-        Statement::Drop { object_type, if_exists, names, cascade, .. } => {
+        Statement::Drop {
+            object_type,
+            if_exists,
+            names,
+            cascade,
+            ..
+        } => {
             let names: Vec<ObjName> = names.iter().map(obj_name).collect();
             match object_type {
-                ObjectType::Index => {
-                    StmtKind::DropIndex { names, concurrently: false, if_exists: *if_exists }
-                }
+                ObjectType::Index => StmtKind::DropIndex {
+                    names,
+                    concurrently: false,
+                    if_exists: *if_exists,
+                },
                 other => StmtKind::Drop {
                     object: match other {
                         ObjectType::Table => ObjectKind::Table,
@@ -84,19 +106,24 @@ pub fn lower(stmt: &Statement) -> StmtKind {
             tables: v.table_name.iter().map(obj_name).collect(),
             full: v.full,
         },
-        Statement::Analyze(a) => {
-            StmtKind::Analyze { tables: a.table_name.iter().map(obj_name).collect() }
-        }
+        Statement::Analyze(a) => StmtKind::Analyze {
+            tables: a.table_name.iter().map(obj_name).collect(),
+        },
         Statement::CreateView(cv) => StmtKind::CreateView {
             name: obj_name(&cv.name),
             or_replace: cv.or_replace,
             materialized: cv.materialized,
             reads: query_reads(&cv.query),
         },
-        Statement::AlterView { name, .. } => {
-            StmtKind::AlterView { name: obj_name(name), materialized: false }
-        }
-        Statement::Comment { object_type, object_name, .. } => {
+        Statement::AlterView { name, .. } => StmtKind::AlterView {
+            name: obj_name(name),
+            materialized: false,
+        },
+        Statement::Comment {
+            object_type,
+            object_name,
+            ..
+        } => {
             let table = match object_type {
                 ast::CommentObject::Table
                 | ast::CommentObject::View
@@ -119,7 +146,8 @@ pub fn lower(stmt: &Statement) -> StmtKind {
                 .from
                 .as_ref()
                 .map(|f| match f {
-                    ast::UpdateTableFromKind::BeforeSet(t) | ast::UpdateTableFromKind::AfterSet(t) => {
+                    ast::UpdateTableFromKind::BeforeSet(t)
+                    | ast::UpdateTableFromKind::AfterSet(t) => {
                         t.iter().filter_map(table_with_joins_name).collect()
                     }
                 })
@@ -130,7 +158,10 @@ pub fn lower(stmt: &Statement) -> StmtKind {
                 ast::FromTable::WithFromKeyword(t) | ast::FromTable::WithoutKeyword(t) => t,
             };
             StmtKind::Delete {
-                table: from.first().and_then(table_with_joins_name).unwrap_or_else(|| ObjName::bare("?")),
+                table: from
+                    .first()
+                    .and_then(table_with_joins_name)
+                    .unwrap_or_else(|| ObjName::bare("?")),
                 has_where: d.selection.is_some(),
                 reads: d
                     .using
@@ -151,11 +182,22 @@ pub fn lower(stmt: &Statement) -> StmtKind {
                 },
                 None => (false, Vec::new()),
             };
-            StmtKind::Insert { table, select, reads }
+            StmtKind::Insert {
+                table,
+                select,
+                reads,
+            }
         }
-        Statement::Query(q) => StmtKind::Select { reads: query_reads(q) },
-        Statement::CreateSequence { name, .. } => StmtKind::CreateSequence { name: obj_name(name) },
-        Statement::CreateType { name, representation } => StmtKind::CreateType {
+        Statement::Query(q) => StmtKind::Select {
+            reads: query_reads(q),
+        },
+        Statement::CreateSequence { name, .. } => StmtKind::CreateSequence {
+            name: obj_name(name),
+        },
+        Statement::CreateType {
+            name,
+            representation,
+        } => StmtKind::CreateType {
             name: obj_name(name),
             enum_values: match representation {
                 Some(ast::UserDefinedTypeRepresentation::Enum { labels }) => {
@@ -165,34 +207,61 @@ pub fn lower(stmt: &Statement) -> StmtKind {
             },
         },
         Statement::AlterType(at) => match &at.operation {
-            ast::AlterTypeOperation::AddValue(_) => {
-                StmtKind::AlterTypeAddValue { name: obj_name(&at.name) }
-            }
-            _ => StmtKind::AlterType { name: obj_name(&at.name) },
+            ast::AlterTypeOperation::AddValue(_) => StmtKind::AlterTypeAddValue {
+                name: obj_name(&at.name),
+            },
+            _ => StmtKind::AlterType {
+                name: obj_name(&at.name),
+            },
         },
-        Statement::CreateTrigger(t) => StmtKind::CreateTrigger { table: obj_name(&t.table_name) },
+        Statement::CreateTrigger(t) => StmtKind::CreateTrigger {
+            table: obj_name(&t.table_name),
+        },
         Statement::DropTrigger(t) => match &t.table_name {
-            Some(tn) => StmtKind::DropTrigger { table: obj_name(tn) },
-            None => StmtKind::Other { what: "DROP TRIGGER".into() },
+            Some(tn) => StmtKind::DropTrigger {
+                table: obj_name(tn),
+            },
+            None => StmtKind::Other {
+                what: "DROP TRIGGER".into(),
+            },
         },
-        Statement::CreatePolicy(p) => StmtKind::Policy { table: obj_name(&p.table_name) },
-        Statement::AlterPolicy(p) => StmtKind::Policy { table: obj_name(&p.table_name) },
-        Statement::DropPolicy(p) => StmtKind::Policy { table: obj_name(&p.table_name) },
-        Statement::CreateFunction(_) | Statement::CreateProcedure { .. } => StmtKind::CreateFunction,
+        Statement::CreatePolicy(p) => StmtKind::Policy {
+            table: obj_name(&p.table_name),
+        },
+        Statement::AlterPolicy(p) => StmtKind::Policy {
+            table: obj_name(&p.table_name),
+        },
+        Statement::DropPolicy(p) => StmtKind::Policy {
+            table: obj_name(&p.table_name),
+        },
+        Statement::CreateFunction(_) | Statement::CreateProcedure { .. } => {
+            StmtKind::CreateFunction
+        }
         Statement::StartTransaction { .. } => StmtKind::Begin,
         Statement::Commit { .. } => StmtKind::Commit,
-        Statement::Rollback { savepoint: Some(_), .. } => StmtKind::Savepoint,
+        Statement::Rollback {
+            savepoint: Some(_), ..
+        } => StmtKind::Savepoint,
         Statement::Rollback { .. } => StmtKind::Rollback,
         Statement::Savepoint { .. } | Statement::ReleaseSavepoint { .. } => StmtKind::Savepoint,
         Statement::Set(set) => lower_set(set),
-        Statement::Reset(r) => StmtKind::Reset { name: r.to_string().to_lowercase() },
-        other => StmtKind::Other { what: leading_words(&other.to_string()) },
+        Statement::Reset(r) => StmtKind::Reset {
+            name: r.to_string().to_lowercase(),
+        },
+        other => StmtKind::Other {
+            what: leading_words(&other.to_string()),
+        },
     }
 }
 
 fn lower_set(set: &ast::Set) -> StmtKind {
     match set {
-        ast::Set::SingleAssignment { scope, variable, values, .. } => StmtKind::Set {
+        ast::Set::SingleAssignment {
+            scope,
+            variable,
+            values,
+            ..
+        } => StmtKind::Set {
             name: variable.to_string().to_lowercase(),
             value: values
                 .iter()
@@ -218,13 +287,19 @@ fn lower_set(set: &ast::Set) -> StmtKind {
             },
             local: *local,
         },
-        other => StmtKind::Other { what: leading_words(&other.to_string()) },
+        other => StmtKind::Other {
+            what: leading_words(&other.to_string()),
+        },
     }
 }
 
 /// The first two words of a statement, for `Other` (e.g. "CREATE EXTENSION").
 pub fn leading_words(s: &str) -> String {
-    s.split_whitespace().take(2).collect::<Vec<_>>().join(" ").to_uppercase()
+    s.split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_uppercase()
 }
 
 fn table_with_joins_name(t: &TableWithJoins) -> Option<ObjName> {
@@ -314,7 +389,9 @@ fn create_table(ct: &ast::CreateTable) -> crate::model::CreateTable {
     }
     if let Some(like) = &ct.like {
         let name = match like {
-            ast::CreateTableLikeKind::Parenthesized(l) | ast::CreateTableLikeKind::Plain(l) => &l.name,
+            ast::CreateTableLikeKind::Parenthesized(l) | ast::CreateTableLikeKind::Plain(l) => {
+                &l.name
+            }
         };
         reads.push(obj_name(name));
     }
@@ -333,7 +410,10 @@ fn create_table(ct: &ast::CreateTable) -> crate::model::CreateTable {
 
 fn column_def(c: &ast::ColumnDef) -> ColumnDef {
     let ty = SqlType::parse(&c.data_type.to_string());
-    let serial = matches!(ty.text.to_ascii_lowercase().as_str(), "serial" | "bigserial" | "smallserial" | "serial4" | "serial8" | "serial2");
+    let serial = matches!(
+        ty.text.to_ascii_lowercase().as_str(),
+        "serial" | "bigserial" | "smallserial" | "serial4" | "serial8" | "serial2"
+    );
     let mut col = ColumnDef {
         name: ident(&c.name),
         ty,
@@ -365,16 +445,19 @@ fn column_def(c: &ast::ColumnDef) -> ColumnDef {
                 })
             }
             ColumnOption::Check(ch) => col.check = Some(ch.expr.to_string()),
-            ColumnOption::Generated { generated_as, generation_expr, generation_expr_mode, .. } => {
-                match (generated_as, generation_expr) {
-                    (GeneratedAs::ExpStored, _) => col.generated_stored = true,
-                    (_, Some(_)) => {
-                        col.generated_stored =
-                            !matches!(generation_expr_mode, Some(GeneratedExpressionMode::Virtual))
-                    }
-                    _ => col.identity = true,
+            ColumnOption::Generated {
+                generated_as,
+                generation_expr,
+                generation_expr_mode,
+                ..
+            } => match (generated_as, generation_expr) {
+                (GeneratedAs::ExpStored, _) => col.generated_stored = true,
+                (_, Some(_)) => {
+                    col.generated_stored =
+                        !matches!(generation_expr_mode, Some(GeneratedExpressionMode::Virtual))
                 }
-            }
+                _ => col.identity = true,
+            },
             ColumnOption::Identity(_) => col.identity = true,
             _ => {}
         }
@@ -396,20 +479,75 @@ pub fn default_expr(e: &Expr) -> DefaultExpr {
 
 /// Functions known to be STABLE (one value per statement): safe as ADD COLUMN defaults on 11+.
 const STABLE_FNS: &[&str] = &[
-    "now", "current_timestamp", "current_date", "current_time", "localtimestamp", "localtime",
-    "transaction_timestamp", "statement_timestamp", "current_user", "current_schema",
-    "current_setting", "session_user", "user", "to_char", "to_timestamp", "to_date",
-    "current_database", "version",
+    "now",
+    "current_timestamp",
+    "current_date",
+    "current_time",
+    "localtimestamp",
+    "localtime",
+    "transaction_timestamp",
+    "statement_timestamp",
+    "current_user",
+    "current_schema",
+    "current_setting",
+    "session_user",
+    "user",
+    "to_char",
+    "to_timestamp",
+    "to_date",
+    "current_database",
+    "version",
 ];
 
 /// Functions known to be IMMUTABLE.
 const IMMUTABLE_FNS: &[&str] = &[
-    "lower", "upper", "coalesce", "nullif", "greatest", "least", "concat", "concat_ws", "length",
-    "abs", "round", "trim", "btrim", "ltrim", "rtrim", "substring", "substr", "replace",
-    "jsonb_build_object", "json_build_object", "jsonb_build_array", "json_build_array",
-    "to_jsonb", "to_json", "array", "make_interval", "make_date", "md5", "encode", "decode",
-    "int4", "int8", "text", "numeric", "date", "interval", "array_fill", "cast", "row",
-    "jsonb", "json", "float8", "bool", "timezone", "date_trunc", "extract", "date_part",
+    "lower",
+    "upper",
+    "coalesce",
+    "nullif",
+    "greatest",
+    "least",
+    "concat",
+    "concat_ws",
+    "length",
+    "abs",
+    "round",
+    "trim",
+    "btrim",
+    "ltrim",
+    "rtrim",
+    "substring",
+    "substr",
+    "replace",
+    "jsonb_build_object",
+    "json_build_object",
+    "jsonb_build_array",
+    "json_build_array",
+    "to_jsonb",
+    "to_json",
+    "array",
+    "make_interval",
+    "make_date",
+    "md5",
+    "encode",
+    "decode",
+    "int4",
+    "int8",
+    "text",
+    "numeric",
+    "date",
+    "interval",
+    "array_fill",
+    "cast",
+    "row",
+    "jsonb",
+    "json",
+    "float8",
+    "bool",
+    "timezone",
+    "date_trunc",
+    "extract",
+    "date_part",
 ];
 
 fn volatility(e: &Expr, worst: &mut (Volatility, Option<String>), depth: usize) {
@@ -423,7 +561,13 @@ fn volatility(e: &Expr, worst: &mut (Volatility, Option<String>), depth: usize) 
     };
     match e {
         Expr::Function(f) => {
-            let name = f.name.0.last().and_then(|p| p.as_ident()).map(ident).unwrap_or_default();
+            let name = f
+                .name
+                .0
+                .last()
+                .and_then(|p| p.as_ident())
+                .map(ident)
+                .unwrap_or_default();
             if STABLE_FNS.contains(&name.as_str()) {
                 note(Volatility::Stable, None);
             } else if !IMMUTABLE_FNS.contains(&name.as_str()) {
@@ -457,7 +601,12 @@ fn volatility(e: &Expr, worst: &mut (Volatility, Option<String>), depth: usize) 
             volatility(left, worst, depth + 1);
             volatility(right, worst, depth + 1);
         }
-        Expr::Case { operand, conditions, else_result, .. } => {
+        Expr::Case {
+            operand,
+            conditions,
+            else_result,
+            ..
+        } => {
             if let Some(o) = operand {
                 volatility(o, worst, depth + 1);
             }
@@ -504,19 +653,31 @@ fn table_constraint(c: &TableConstraint, not_valid: bool) -> Option<Constraint> 
     let (name, kind) = match c {
         TableConstraint::PrimaryKey(pk) => (
             pk.name.as_ref().map(ident),
-            ConstraintKind::PrimaryKey { columns: cols(&pk.columns), using_index: None },
+            ConstraintKind::PrimaryKey {
+                columns: cols(&pk.columns),
+                using_index: None,
+            },
         ),
         TableConstraint::Unique(u) => (
             u.name.as_ref().map(ident),
-            ConstraintKind::Unique { columns: cols(&u.columns), using_index: None },
+            ConstraintKind::Unique {
+                columns: cols(&u.columns),
+                using_index: None,
+            },
         ),
         TableConstraint::PrimaryKeyUsingIndex(u) => (
             u.name.as_ref().map(ident),
-            ConstraintKind::PrimaryKey { columns: Vec::new(), using_index: Some(ident(&u.index_name)) },
+            ConstraintKind::PrimaryKey {
+                columns: Vec::new(),
+                using_index: Some(ident(&u.index_name)),
+            },
         ),
         TableConstraint::UniqueUsingIndex(u) => (
             u.name.as_ref().map(ident),
-            ConstraintKind::Unique { columns: Vec::new(), using_index: Some(ident(&u.index_name)) },
+            ConstraintKind::Unique {
+                columns: Vec::new(),
+                using_index: Some(ident(&u.index_name)),
+            },
         ),
         TableConstraint::ForeignKey(fk) => (
             fk.name.as_ref().map(ident),
@@ -530,20 +691,40 @@ fn table_constraint(c: &TableConstraint, not_valid: bool) -> Option<Constraint> 
         ),
         TableConstraint::Check(ch) => (
             ch.name.as_ref().map(ident),
-            ConstraintKind::Check { expr: ch.expr.to_string(), not_null_of: check_not_null_of(&ch.expr) },
+            ConstraintKind::Check {
+                expr: ch.expr.to_string(),
+                not_null_of: check_not_null_of(&ch.expr),
+            },
         ),
         _ => return None,
     };
-    Some(Constraint { name, kind, not_valid })
+    Some(Constraint {
+        name,
+        kind,
+        not_valid,
+    })
 }
 
 fn alter_action(op: &AlterTableOperation) -> AlterAction {
     match op {
-        AlterTableOperation::AddColumn { if_not_exists, column_def: c, .. } => {
-            AlterAction::AddColumn { column: column_def(c), if_not_exists: *if_not_exists }
-        }
-        AlterTableOperation::DropColumn { column_names, if_exists, .. } => AlterAction::DropColumn {
-            name: column_names.iter().map(ident).collect::<Vec<_>>().join(", "),
+        AlterTableOperation::AddColumn {
+            if_not_exists,
+            column_def: c,
+            ..
+        } => AlterAction::AddColumn {
+            column: column_def(c),
+            if_not_exists: *if_not_exists,
+        },
+        AlterTableOperation::DropColumn {
+            column_names,
+            if_exists,
+            ..
+        } => AlterAction::DropColumn {
+            name: column_names
+                .iter()
+                .map(ident)
+                .collect::<Vec<_>>()
+                .join(", "),
             if_exists: *if_exists,
         },
         AlterTableOperation::AlterColumn { column_name, op } => {
@@ -551,43 +732,57 @@ fn alter_action(op: &AlterTableOperation) -> AlterAction {
             match op {
                 AlterColumnOperation::SetNotNull => AlterAction::SetNotNull { column },
                 AlterColumnOperation::DropNotNull => AlterAction::DropNotNull { column },
-                AlterColumnOperation::SetDefault { value } => {
-                    AlterAction::SetDefault { column, default: default_expr(value) }
-                }
+                AlterColumnOperation::SetDefault { value } => AlterAction::SetDefault {
+                    column,
+                    default: default_expr(value),
+                },
                 AlterColumnOperation::DropDefault => AlterAction::DropDefault { column },
-                AlterColumnOperation::SetDataType { data_type, using, .. } => {
-                    AlterAction::AlterColumnType {
-                        column,
-                        ty: SqlType::parse(&data_type.to_string()),
-                        using: using.as_ref().map(|u| u.to_string()),
-                    }
-                }
+                AlterColumnOperation::SetDataType {
+                    data_type, using, ..
+                } => AlterAction::AlterColumnType {
+                    column,
+                    ty: SqlType::parse(&data_type.to_string()),
+                    using: using.as_ref().map(|u| u.to_string()),
+                },
                 AlterColumnOperation::AddGenerated { .. } => AlterAction::AlterIdentity { column },
             }
         }
-        AlterTableOperation::AddConstraint { constraint, not_valid } => {
-            match table_constraint(constraint, *not_valid) {
-                Some(c) => AlterAction::AddConstraint(c),
-                None => AlterAction::Other(leading_words(&op.to_string())),
-            }
-        }
+        AlterTableOperation::AddConstraint {
+            constraint,
+            not_valid,
+        } => match table_constraint(constraint, *not_valid) {
+            Some(c) => AlterAction::AddConstraint(c),
+            None => AlterAction::Other(leading_words(&op.to_string())),
+        },
         AlterTableOperation::ValidateConstraint { name } => {
             AlterAction::ValidateConstraint { name: ident(name) }
         }
-        AlterTableOperation::DropConstraint { if_exists, name, .. } => {
-            AlterAction::DropConstraint { name: ident(name), if_exists: *if_exists }
-        }
-        AlterTableOperation::RenameColumn { old_column_name, new_column_name } => {
-            AlterAction::RenameColumn { from: ident(old_column_name), to: ident(new_column_name) }
-        }
+        AlterTableOperation::DropConstraint {
+            if_exists, name, ..
+        } => AlterAction::DropConstraint {
+            name: ident(name),
+            if_exists: *if_exists,
+        },
+        AlterTableOperation::RenameColumn {
+            old_column_name,
+            new_column_name,
+        } => AlterAction::RenameColumn {
+            from: ident(old_column_name),
+            to: ident(new_column_name),
+        },
         AlterTableOperation::RenameTable { table_name } => {
             let to = match table_name {
-                ast::RenameTableNameKind::As(n) | ast::RenameTableNameKind::To(n) => obj_name(n).name,
+                ast::RenameTableNameKind::As(n) | ast::RenameTableNameKind::To(n) => {
+                    obj_name(n).name
+                }
             };
             AlterAction::RenameTable { to }
         }
         AlterTableOperation::RenameConstraint { old_name, new_name } => {
-            AlterAction::RenameConstraint { from: ident(old_name), to: ident(new_name) }
+            AlterAction::RenameConstraint {
+                from: ident(old_name),
+                to: ident(new_name),
+            }
         }
         AlterTableOperation::SetLogged => AlterAction::SetLogged { logged: true },
         AlterTableOperation::SetUnlogged => AlterAction::SetLogged { logged: false },

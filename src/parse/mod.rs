@@ -9,24 +9,31 @@ pub mod split;
 use crate::model::{Action, Parsed, Stmt, StmtKind};
 use crate::source::SourceFile;
 use fallback::Tok;
+use split::{RawKind, RawStatement};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, TokenWithSpan};
-use split::{RawKind, RawStatement};
 
 /// How deep expressions may nest before a statement is reported as unparsable.
 const RECURSION_LIMIT: usize = 64;
 
 /// Split and parse a whole file.
 pub fn parse_source(src: &SourceFile) -> Vec<Stmt> {
-    split::split(&src.text).into_iter().filter_map(|raw| parse_raw(src, raw)).collect()
+    split::split(&src.text)
+        .into_iter()
+        .filter_map(|raw| parse_raw(src, raw))
+        .collect()
 }
 
 fn parse_raw(src: &SourceFile, raw: RawStatement) -> Option<Stmt> {
     let span = raw.span.clone();
     match &raw.kind {
         RawKind::PsqlMeta => {
-            return Some(Stmt { span, kind: StmtKind::PsqlMeta, parsed: Parsed::Recognized });
+            return Some(Stmt {
+                span,
+                kind: StmtKind::PsqlMeta,
+                parsed: Parsed::Recognized,
+            });
         }
         RawKind::TokenizeError { message, at } => {
             let at = *at;
@@ -34,7 +41,10 @@ fn parse_raw(src: &SourceFile, raw: RawStatement) -> Option<Stmt> {
             return Some(Stmt {
                 span,
                 kind: StmtKind::Other { what: "?".into() },
-                parsed: Parsed::Unparsed { message: message.clone(), at: at..end },
+                parsed: Parsed::Unparsed {
+                    message: message.clone(),
+                    at: at..end,
+                },
             });
         }
         RawKind::Sql => {}
@@ -46,19 +56,29 @@ fn parse_raw(src: &SourceFile, raw: RawStatement) -> Option<Stmt> {
     match parse_tokens(raw.tokens) {
         Ok(kind) => {
             let kind = with_action_spans(kind, &toks, &span);
-            Some(Stmt { span, kind, parsed: Parsed::Full })
+            Some(Stmt {
+                span,
+                kind,
+                parsed: Parsed::Full,
+            })
         }
         Err(err) => {
             if let Some(stmt) = parse_alter_by_action(src, &toks, &span) {
                 return Some(stmt);
             }
             if let Some(kind) = fallback::recognize(&toks) {
-                return Some(Stmt { span, kind, parsed: Parsed::Recognized });
+                return Some(Stmt {
+                    span,
+                    kind,
+                    parsed: Parsed::Recognized,
+                });
             }
             let (message, at) = error_location(src, &err, &toks, &span);
             Some(Stmt {
                 span,
-                kind: StmtKind::Other { what: fallback::describe(&toks) },
+                kind: StmtKind::Other {
+                    what: fallback::describe(&toks),
+                },
                 parsed: Parsed::Unparsed { message, at },
             })
         }
@@ -85,8 +105,15 @@ fn parse_tokens(tokens: Vec<TokenWithSpan>) -> Result<StmtKind, ParserError> {
 /// Give each ALTER TABLE action the span of its clause (split at top-level commas).
 fn with_action_spans(kind: StmtKind, toks: &[Tok], span: &std::ops::Range<usize>) -> StmtKind {
     match kind {
-        StmtKind::AlterTable { table, if_exists, only, mut actions } => {
-            let ranges = fallback::split_alter_actions(toks).map(|(_, r)| r).unwrap_or_default();
+        StmtKind::AlterTable {
+            table,
+            if_exists,
+            only,
+            mut actions,
+        } => {
+            let ranges = fallback::split_alter_actions(toks)
+                .map(|(_, r)| r)
+                .unwrap_or_default();
             let exact = ranges.len() == actions.len();
             for (i, a) in actions.iter_mut().enumerate() {
                 a.span = match ranges.get(i) {
@@ -94,7 +121,12 @@ fn with_action_spans(kind: StmtKind, toks: &[Tok], span: &std::ops::Range<usize>
                     _ => span.clone(),
                 };
             }
-            StmtKind::AlterTable { table, if_exists, only, actions }
+            StmtKind::AlterTable {
+                table,
+                if_exists,
+                only,
+                actions,
+            }
         }
         other => other,
     }
@@ -118,7 +150,12 @@ fn parse_alter_by_action(
         let mut tokens = header.clone();
         tokens.extend(part.iter().map(|t| t.tws.clone()));
         match parse_tokens(tokens) {
-            Ok(StmtKind::AlterTable { table, if_exists, only, actions: mut acts }) if acts.len() == 1 => {
+            Ok(StmtKind::AlterTable {
+                table,
+                if_exists,
+                only,
+                actions: mut acts,
+            }) if acts.len() == 1 => {
                 head_kind.get_or_insert((table, if_exists, only));
                 let mut a = acts.remove(0);
                 a.span = aspan;
@@ -126,7 +163,10 @@ fn parse_alter_by_action(
             }
             res => {
                 if let Some(action) = fallback::recognize_action(part) {
-                    actions.push(Action { action, span: aspan });
+                    actions.push(Action {
+                        action,
+                        span: aspan,
+                    });
                 } else {
                     let msg = match res {
                         Err(e) => error_location(src, &e, part, &aspan).0,
@@ -150,8 +190,21 @@ fn parse_alter_by_action(
             (c.name()?, if_exists, only)
         }
     };
-    let parsed = if failed.is_empty() { Parsed::Recognized } else { Parsed::Partial(failed) };
-    Some(Stmt { span: span.clone(), kind: StmtKind::AlterTable { table, if_exists, only, actions }, parsed })
+    let parsed = if failed.is_empty() {
+        Parsed::Recognized
+    } else {
+        Parsed::Partial(failed)
+    };
+    Some(Stmt {
+        span: span.clone(),
+        kind: StmtKind::AlterTable {
+            table,
+            if_exists,
+            only,
+            actions,
+        },
+        parsed,
+    })
 }
 
 /// The parser's message without its location suffix, and the byte range it points at.
@@ -164,7 +217,10 @@ fn error_location(
     let full = match err {
         ParserError::ParserError(m) | ParserError::TokenizerError(m) => m.clone(),
         ParserError::RecursionLimitExceeded => {
-            return ("statement nests too deeply to parse".into(), span.start..span.start);
+            return (
+                "statement nests too deeply to parse".into(),
+                span.start..span.start,
+            );
         }
     };
     let (message, loc) = match full.rfind(" at Line: ") {
@@ -186,5 +242,8 @@ fn error_location(
 }
 
 fn next_char_end(text: &str, at: usize) -> usize {
-    text.get(at..).and_then(|s| s.chars().next()).map(|c| at + c.len_utf8()).unwrap_or(at)
+    text.get(at..)
+        .and_then(|s| s.chars().next())
+        .map(|c| at + c.len_utf8())
+        .unwrap_or(at)
 }

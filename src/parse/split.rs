@@ -577,7 +577,6 @@ fn dollar_quote_end(text: &str, start: usize) -> Option<usize> {
     Some(found.map_or(text.len(), |i| body + i + delimiter.len()))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -637,10 +636,12 @@ mod tests {
                 }
                 assert!(!matches!(s.tokens[0].token, Token::Whitespace(_)));
                 let last = &s.tokens[s.tokens.len() - 1].token;
-                assert!(!matches!(last, Token::Whitespace(_) | Token::SemiColon) || {
-                    // A `;` inside BEGIN ATOMIC can't be last: END follows it.
-                    false
-                });
+                assert!(
+                    !matches!(last, Token::Whitespace(_) | Token::SemiColon) || {
+                        // A `;` inside BEGIN ATOMIC can't be last: END follows it.
+                        false
+                    }
+                );
             }
             for (i, tok) in s.tokens.iter().enumerate() {
                 let start = s.offsets[i];
@@ -755,7 +756,10 @@ mod tests {
                 &["select $fn$ $$ ; $$ $fn$;", "x"],
             ),
             ("select 1 -- a;b\n; x", &["select 1 -- a;b\n;", "x"]),
-            ("select 1 /* a; /* b; */ c; */; x", &["select 1 /* a; /* b; */ c; */;", "x"]),
+            (
+                "select 1 /* a; /* b; */ c; */; x",
+                &["select 1 /* a; /* b; */ c; */;", "x"],
+            ),
             ("select $1, $2; x", &["select $1, $2;", "x"]),
         ];
         for (text, expected) in cases {
@@ -784,7 +788,8 @@ mod tests {
 
     #[test]
     fn begin_atomic_bodies_are_one_statement() {
-        let f = "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;";
+        let f =
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;";
         assert_sql(f, &[f]);
         assert_sql(&format!("{f}\nselect 3;"), &[f, "select 3;"]);
 
@@ -795,10 +800,7 @@ mod tests {
 
         let procedure = "CREATE PROCEDURE p() LANGUAGE sql\nBEGIN /* c */ ATOMIC\n\
                          INSERT INTO t VALUES (1);\nEND;";
-        assert_sql(
-            &format!("{procedure} CALL p();"),
-            &[procedure, "CALL p();"],
-        );
+        assert_sql(&format!("{procedure} CALL p();"), &[procedure, "CALL p();"]);
         // No `;` after END at end of file.
         let unterminated = "create function h() returns int begin atomic select 1; end";
         assert_sql(unterminated, &[unterminated]);
@@ -934,7 +936,12 @@ mod tests {
     #[test]
     fn unterminated_literals_and_comments() {
         let cases: &[(&str, &str, &str, usize)] = &[
-            ("select 1; /* open", "/* open", "Unexpected EOF while in a multi-line comment", 17),
+            (
+                "select 1; /* open",
+                "/* open",
+                "Unexpected EOF while in a multi-line comment",
+                17,
+            ),
             (
                 "select 1; select /* a /* b */ ; select 2;",
                 "select /* a /* b */ ; select 2;",
@@ -1000,7 +1007,10 @@ mod tests {
         let words: Vec<String> = stmts[0].tokens.iter().map(|t| t.to_string()).collect();
         assert_eq!(
             words,
-            ["insert", " ", "into", " ", "t", " ", "values", " ", "(", ")", ",", "\n", " ", " ", "(", "2", ")"]
+            [
+                "insert", " ", "into", " ", "t", " ", "values", " ", "(", ")", ",", "\n", " ", " ",
+                "(", "2", ")"
+            ]
         );
     }
 
@@ -1077,7 +1087,11 @@ mod tests {
 
     #[test]
     fn deep_parentheses_do_not_recurse() {
-        let text = format!("select {}1{};select 2", "(".repeat(10_000), ")".repeat(10_000));
+        let text = format!(
+            "select {}1{};select 2",
+            "(".repeat(10_000),
+            ")".repeat(10_000)
+        );
         let stmts = split(&text);
         assert_eq!(stmts.len(), 2);
         assert_eq!(stmts[0].span, 0..text.len() - 8);
@@ -1165,10 +1179,10 @@ mod tests {
     #[test]
     fn arbitrary_input_never_breaks_the_invariants() {
         const FRAGMENTS: &[&str] = &[
-            "$", "$a", "$$", "$a$", "E'", "e'", "U&'", "u&'", "/*", "*/", "'", "\"", "\\",
-            "\r", "\n", "\r\n", "\0", "\u{feff}", ";", "--", "(", ")", "begin", "atomic",
-            "create", "case", "end", " ", "\t", "select", "1_", "._", "@-", "x'", "b'", "n'",
-            "\\x", "ö", "🦀", "$$;$$", "''", "\\echo ", "E'\\xc3'",
+            "$", "$a", "$$", "$a$", "E'", "e'", "U&'", "u&'", "/*", "*/", "'", "\"", "\\", "\r",
+            "\n", "\r\n", "\0", "\u{feff}", ";", "--", "(", ")", "begin", "atomic", "create",
+            "case", "end", " ", "\t", "select", "1_", "._", "@-", "x'", "b'", "n'", "\\x", "ö",
+            "🦀", "$$;$$", "''", "\\echo ", "E'\\xc3'",
         ];
         let mut rng = Lcg(0x5eed);
         for case in 0..3_000 {

@@ -6,8 +6,8 @@ use crate::config::Level;
 use crate::finding::Finding;
 use crate::source::SourceFile;
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
-    Severity, SourceCode, SourceSpan, SpanContents,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, Severity, SourceCode, SourceSpan, SpanContents,
 };
 use std::fmt;
 
@@ -103,24 +103,38 @@ impl Diagnostic for Diag<'_> {
         }
         let len = self.f.span.end.saturating_sub(self.f.span.start);
         let label = (!self.f.label.is_empty()).then(|| self.f.label.clone());
-        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
-            label,
-            SourceSpan::new(self.f.span.start.into(), len),
-        ))))
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(
+                label,
+                SourceSpan::new(self.f.span.start.into(), len),
+            ),
+        )))
     }
 }
 
 /// Render every finding and the summary line.
 pub fn render(files: &[FileResult], opts: Options) -> String {
-    let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(opts.width).with_context_lines(1);
+    let theme = if opts.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(opts.width)
+        .with_context_lines(1);
     let mut out = String::new();
     for file in files {
         for f in file.findings() {
-            let d = Diag { f, src: Snippet { src: &file.source } };
+            let d = Diag {
+                f,
+                src: Snippet { src: &file.source },
+            };
             if handler.render_report(&mut out, &d).is_err() {
                 let (line, col) = file.source.line_col(f.span.start);
-                out.push_str(&format!("{}:{line}:{col}: {}: {}\n", file.source.name, f.rule, f.message));
+                out.push_str(&format!(
+                    "{}:{line}:{col}: {}: {}\n",
+                    file.source.name, f.rule, f.message
+                ));
             }
             if file.source.text.is_empty() {
                 out.push_str(&format!("  at {}\n", file.source.name));
@@ -133,7 +147,11 @@ pub fn render(files: &[FileResult], opts: Options) -> String {
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// "2 errors, 1 warning in 3 files (12 statements, 1 unparsed)".

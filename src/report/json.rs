@@ -32,7 +32,11 @@ impl<'a> JsonDiagnostic<'a> {
     /// Build from a finding, resolving byte offsets to 1-based lines and columns.
     pub fn new(f: &'a Finding, src: &'a SourceFile) -> Self {
         let (line, column) = src.line_col(f.span.start);
-        let end = if f.span.end > f.span.start { f.span.end } else { f.span.start };
+        let end = if f.span.end > f.span.start {
+            f.span.end
+        } else {
+            f.span.start
+        };
         let (end_line, end_column) = src.line_col(end);
         JsonDiagnostic {
             rule: f.rule,
@@ -64,10 +68,18 @@ struct Doc<'a> {
 pub fn render(files: &[FileResult]) -> String {
     let diagnostics = files
         .iter()
-        .flat_map(|f| f.findings().map(move |fi| JsonDiagnostic::new(fi, &f.source)))
+        .flat_map(|f| {
+            f.findings()
+                .map(move |fi| JsonDiagnostic::new(fi, &f.source))
+        })
         .collect();
-    let doc = Doc { version: 1, diagnostics, summary: Summary::of(files) };
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let doc = Doc {
+        version: 1,
+        diagnostics,
+        summary: Summary::of(files),
+    };
+    let mut s =
+        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }

@@ -24,7 +24,9 @@ pub struct FileResult {
 impl FileResult {
     /// Every finding of the file, in line order.
     pub fn findings(&self) -> impl Iterator<Item = &Finding> {
-        self.file_findings.iter().chain(self.stmts.iter().flat_map(|s| s.findings.iter()))
+        self.file_findings
+            .iter()
+            .chain(self.stmts.iter().flat_map(|s| s.findings.iter()))
     }
 }
 
@@ -48,7 +50,10 @@ pub struct Summary {
 impl Summary {
     /// Count over all files.
     pub fn of(files: &[FileResult]) -> Summary {
-        let mut s = Summary { files: files.len(), ..Summary::default() };
+        let mut s = Summary {
+            files: files.len(),
+            ..Summary::default()
+        };
         for f in files {
             s.statements += f.stmts.len();
             s.unparsed += f

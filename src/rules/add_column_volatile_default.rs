@@ -17,19 +17,33 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
-    let StmtKind::AlterTable { table, actions, .. } = &stmt.kind else { return Vec::new() };
+    let StmtKind::AlterTable { table, actions, .. } = &stmt.kind else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for a in actions {
-        let AlterAction::AddColumn { column, .. } = &a.action else { continue };
-        let Some(default) = &column.default else { continue };
+        let AlterAction::AddColumn { column, .. } = &a.action else {
+            continue;
+        };
+        let Some(default) = &column.default else {
+            continue;
+        };
         let old_server = cx.settings.postgres_version < 11 && !default.is_null;
         if default.volatility != Volatility::Volatile && !old_server {
             continue;
         }
-        let Some(level) = cx.level_for(table) else { continue };
+        let Some(level) = cx.level_for(table) else {
+            continue;
+        };
         let why = match (&default.volatile_fn, old_server) {
-            (_, true) => format!("before PostgreSQL 11 any non-null default (`{}`)", default.text),
-            (Some(f), _) => format!("the volatile default `{}` ({f} gives each row its own value)", default.text),
+            (_, true) => format!(
+                "before PostgreSQL 11 any non-null default (`{}`)",
+                default.text
+            ),
+            (Some(f), _) => format!(
+                "the volatile default `{}` ({f} gives each row its own value)",
+                default.text
+            ),
             (None, _) => format!("the volatile default `{}`", default.text),
         };
         let message = format!(

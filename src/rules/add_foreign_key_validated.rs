@@ -16,17 +16,32 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
-    let StmtKind::AlterTable { table, actions, .. } = &stmt.kind else { return Vec::new() };
+    let StmtKind::AlterTable { table, actions, .. } = &stmt.kind else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for a in actions {
-        let AlterAction::AddConstraint(c) = &a.action else { continue };
-        let ConstraintKind::ForeignKey { columns, references } = &c.kind else { continue };
+        let AlterAction::AddConstraint(c) = &a.action else {
+            continue;
+        };
+        let ConstraintKind::ForeignKey {
+            columns,
+            references,
+        } = &c.kind
+        else {
+            continue;
+        };
         if c.not_valid {
             continue;
         }
-        let Some(level) = cx.level_for(table) else { continue };
+        let Some(level) = cx.level_for(table) else {
+            continue;
+        };
         let parent = &references.table;
-        let name = c.name.clone().unwrap_or_else(|| format!("{}_{}_fkey", table.name, columns.join("_")));
+        let name = c
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("{}_{}_fkey", table.name, columns.join("_")));
         let message = format!(
             "ADD FOREIGN KEY takes SHARE ROW EXCLUSIVE locks on {} and on `{parent}`, blocking writes to both, while it checks every row{}",
             cx.describe(table),

@@ -16,12 +16,24 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
-    let StmtKind::CreateIndex { table, concurrently: false, unique, name, .. } = &stmt.kind else {
+    let StmtKind::CreateIndex {
+        table,
+        concurrently: false,
+        unique,
+        name,
+        ..
+    } = &stmt.kind
+    else {
         return Vec::new();
     };
-    let Some(level) = cx.level_for(table) else { return Vec::new() };
+    let Some(level) = cx.level_for(table) else {
+        return Vec::new();
+    };
     let unique_kw = if *unique { "UNIQUE " } else { "" };
-    let idx = name.as_ref().map(|n| n.to_string()).unwrap_or_else(|| "idx".into());
+    let idx = name
+        .as_ref()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|| "idx".into());
     let message = format!(
         "CREATE {unique_kw}INDEX holds a SHARE lock on {} that blocks writes (INSERT, UPDATE, DELETE) while it reads every row{}",
         cx.describe(table),

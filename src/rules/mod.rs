@@ -5,10 +5,10 @@ mod add_foreign_key_validated;
 mod create_index_non_concurrently;
 mod parse_error;
 
-use crate::analyze::catalog::Catalog;
 use crate::analyze::TxnView;
+use crate::analyze::catalog::Catalog;
 use crate::config::{Level, Settings};
-use crate::finding::{format_duration, format_rows, Finding};
+use crate::finding::{Finding, format_duration, format_rows};
 use crate::model::{Effects, ObjName, Stmt, WorkKind};
 use crate::source::SourceFile;
 
@@ -38,7 +38,10 @@ pub static RULES: &[&Rule] = &[
 
 /// A rule by name.
 pub fn find(name: &str) -> Option<&'static Rule> {
-    RULES.iter().copied().find(|r| r.name == name || r.code.eq_ignore_ascii_case(name))
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.name == name || r.code.eq_ignore_ascii_case(name))
 }
 
 /// Every rule name, for config validation.
@@ -90,7 +93,10 @@ impl Context<'_> {
         if self.catalog.is_new(rel) || self.txn.created.iter().any(|c| c.same(rel)) {
             return Size::New;
         }
-        let hint = self.settings.tables.lookup(rel.schema.as_deref(), &rel.name);
+        let hint = self
+            .settings
+            .tables
+            .lookup(rel.schema.as_deref(), &rel.name);
         match hint {
             Some(h) if h.rows < self.settings.size.large_rows => Size::Small(h.rows),
             Some(h) => Size::Large(Some(h.rows)),
@@ -107,7 +113,9 @@ impl Context<'_> {
     /// `measurements (~450M rows)` or `measurements (no size hint)`.
     pub fn describe(&self, rel: &ObjName) -> String {
         match self.size(rel) {
-            Size::Large(Some(r)) | Size::Small(r) if r > 0 => format!("`{rel}` (~{} rows)", format_rows(r)),
+            Size::Large(Some(r)) | Size::Small(r) if r > 0 => {
+                format!("`{rel}` (~{} rows)", format_rows(r))
+            }
             Size::New => format!("`{rel}` (new in this migration)"),
             _ => format!("`{rel}` (no size hint: assumed large)"),
         }
@@ -116,7 +124,9 @@ impl Context<'_> {
     /// Estimated seconds for a kind of work on a relation, when its size is known.
     pub fn estimate(&self, rel: &ObjName, kind: WorkKind) -> Option<f64> {
         match self.size(rel) {
-            Size::Large(Some(r)) | Size::Small(r) => Some((r as f64 / rows_per_second(kind) * 10.0).round() / 10.0),
+            Size::Large(Some(r)) | Size::Small(r) => {
+                Some((r as f64 / rows_per_second(kind) * 10.0).round() / 10.0)
+            }
             _ => None,
         }
     }
@@ -144,7 +154,10 @@ impl Context<'_> {
 pub fn run_all(stmt: &Stmt, cx_base: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for rule in RULES {
-        let level = cx_base.settings.rule_level(rule.name).unwrap_or(rule.default_level);
+        let level = cx_base
+            .settings
+            .rule_level(rule.name)
+            .unwrap_or(rule.default_level);
         if level == Level::Off {
             continue;
         }

@@ -16,9 +16,10 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
-    let help = "locklint could not check this statement. If it is valid PostgreSQL, please report it; \
+    let help =
+        "locklint could not check this statement. If it is valid PostgreSQL, please report it; \
                 to silence it, add `-- locklint:ignore parse-error <reason>` above the statement."
-        .to_string();
+            .to_string();
     match &stmt.parsed {
         Parsed::Unparsed { message, at } => {
             let mut f = Finding::new(

@@ -1,0 +1,160 @@
+//! Every rule has a page in rules/, every page a rule; each page's `sql bad` blocks fire exactly
+//! on the lines marked `-- expect`, and its `sql good` blocks stay silent for that rule.
+
+use locklint::config::{self, Settings};
+use locklint::rules::RULES;
+use std::collections::BTreeSet;
+
+struct Block {
+    kind: String,
+    text: String,
+    /// 1-based line of the block's first line in the page.
+    page_line: usize,
+}
+
+fn blocks(page: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut cur: Option<Block> = None;
+    for (i, line) in page.lines().enumerate() {
+        if let Some(b) = cur.as_mut() {
+            if line.trim_start().starts_with("```") {
+                out.push(cur.take().unwrap());
+            } else {
+                b.text.push_str(line);
+                b.text.push('\n');
+            }
+        } else if let Some(info) = line.trim_start().strip_prefix("```") {
+            cur = Some(Block {
+                kind: info.trim().to_string(),
+                text: String::new(),
+                page_line: i + 2,
+            });
+        }
+    }
+    out
+}
+
+fn settings_from(toml: Option<&str>) -> Settings {
+    match toml {
+        Some(t) => config::parse_str(
+            t,
+            std::path::Path::new("example.toml"),
+            &locklint::rules::names(),
+        )
+        .unwrap_or_else(|e| panic!("example config does not parse: {e:?}")),
+        None => Settings::default(),
+    }
+}
+
+fn fired_lines(rule: &str, text: &str, settings: &Settings) -> BTreeSet<usize> {
+    let res = locklint::app::lint_text("example.sql", text, settings);
+    res.findings()
+        .filter(|f| f.rule == rule)
+        .map(|f| res.source.line_col(f.span.start).0)
+        .collect()
+}
+
+#[test]
+fn every_rule_has_a_page_and_every_page_a_rule() {
+    let pages: BTreeSet<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules"))
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .trim_end_matches(".md")
+                .to_string()
+        })
+        .collect();
+    let names: BTreeSet<String> = RULES.iter().map(|r| r.name.to_string()).collect();
+    assert_eq!(pages, names);
+    let codes: BTreeSet<&str> = RULES.iter().map(|r| r.code).collect();
+    assert_eq!(codes.len(), RULES.len(), "rule codes must be unique");
+}
+
+#[test]
+fn page_sections_are_complete() {
+    for rule in RULES {
+        let page = rule.doc;
+        assert!(
+            page.starts_with(&format!("# {} ({})", rule.name, rule.code)),
+            "{}: title",
+            rule.name
+        );
+        for section in [
+            "## What it flags",
+            "## Why it is dangerous",
+            "## Safe alternative",
+            "## Options",
+            "## Examples",
+        ] {
+            assert!(page.contains(section), "{} lacks {section}", rule.name);
+        }
+        let kinds: Vec<String> = blocks(page).into_iter().map(|b| b.kind).collect();
+        assert!(
+            kinds.iter().any(|k| k == "sql bad"),
+            "{} has no bad example",
+            rule.name
+        );
+        assert!(
+            kinds.iter().filter(|k| *k == "sql good").count() >= 3,
+            "{} needs good, small-table and new-table examples",
+            rule.name
+        );
+    }
+}
+
+#[test]
+fn page_examples_fire_exactly_where_marked() {
+    let mut checked = 0;
+    for rule in RULES {
+        let mut toml: Option<String> = None;
+        let mut started_examples = false;
+        for b in blocks(rule.doc) {
+            if !started_examples {
+                // Blocks before "## Examples" illustrate the text (safe recipes); only check sql blocks after it.
+                let at = rule
+                    .doc
+                    .lines()
+                    .take(b.page_line)
+                    .any(|l| l.starts_with("## Examples"));
+                if !at {
+                    continue;
+                }
+                started_examples = true;
+            }
+            match b.kind.as_str() {
+                "toml" => toml = Some(b.text.clone()),
+                "sql bad" | "sql good" => {
+                    let settings = settings_from(toml.as_deref());
+                    let expected: BTreeSet<usize> = b
+                        .text
+                        .lines()
+                        .enumerate()
+                        .filter(|(_, l)| l.trim_end().ends_with("-- expect"))
+                        .map(|(i, _)| i + 1)
+                        .collect();
+                    let got = fired_lines(rule.name, &b.text, &settings);
+                    if b.kind == "sql bad" {
+                        assert!(
+                            !expected.is_empty(),
+                            "{}: bad block at page line {} marks no line",
+                            rule.name,
+                            b.page_line
+                        );
+                    } else {
+                        assert!(expected.is_empty(), "{}: good block marks lines", rule.name);
+                    }
+                    assert_eq!(
+                        got, expected,
+                        "{}: {} block at page line {}: fired on lines {:?}, marked {:?}",
+                        rule.name, b.kind, b.page_line, got, expected
+                    );
+                    checked += 1;
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(checked >= RULES.len() * 4);
+}
