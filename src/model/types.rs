@@ -29,7 +29,9 @@ pub enum TypeChange {
 impl SqlType {
     /// Normalize a type as written (`CHARACTER VARYING(20)`, `INT`, `timestamp with time zone`, `numeric(10, 2)[]`).
     pub fn parse(written: &str) -> SqlType {
-        let text = written.trim().to_string();
+        let written = written.trim();
+        // sqlparser prints types upper-case; messages show them as people write them.
+        let text = if written.contains('"') { written.to_string() } else { written.to_ascii_lowercase() };
         let mut s = text.to_ascii_lowercase();
         let mut array = false;
         while let Some(rest) = s.trim_end().strip_suffix("[]") {
