@@ -10,7 +10,7 @@ use crate::rules;
 use crate::source::SourceFile;
 use rayon::prelude::*;
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Exit code for usage, config and I/O errors.
@@ -75,12 +75,25 @@ fn eprint_diagnostic(d: &dyn miette::Diagnostic) {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    // Searching from "." keeps paths from a config in the current directory relative.
-    let mut settings = match config::load(
-        args.config.as_deref(),
-        std::path::Path::new("."),
-        &rules::names(),
-    ) {
+    // Searching from "." keeps paths from a config in the current directory relative. With no
+    // config there, the first named path's directory (and its ancestors) is searched, so
+    // `locklint check examples/` finds examples/locklint.toml.
+    let start = match (&args.config, config::find(Path::new("."))) {
+        (None, None) => args
+            .paths
+            .iter()
+            .find(|p| p.as_os_str() != "-")
+            .map(|p| {
+                if p.is_dir() {
+                    p.clone()
+                } else {
+                    p.parent().map(Path::to_path_buf).unwrap_or_default()
+                }
+            })
+            .unwrap_or_else(|| PathBuf::from(".")),
+        _ => PathBuf::from("."),
+    };
+    let mut settings = match config::load(args.config.as_deref(), &start, &rules::names()) {
         Ok(s) => s,
         Err(e) => {
             eprint_diagnostic(&e);

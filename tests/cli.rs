@@ -15,13 +15,22 @@ fn locklint(dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("locklint runs");
     if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
     }
     let out = child.wait_with_output().unwrap();
     Run {
@@ -47,10 +56,17 @@ const BIG: &str = "[tables]\nmeasurements = { rows = 450_000_000 }\n";
 #[test]
 fn clean_file_exits_0() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "m/001.sql", "CREATE TABLE t (id bigint);\nCREATE INDEX t_idx ON t (id);\n");
+    write(
+        d.path(),
+        "m/001.sql",
+        "CREATE TABLE t (id bigint);\nCREATE INDEX t_idx ON t (id);\n",
+    );
     let r = locklint(d.path(), &["check", "m"], None);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert_eq!(r.stdout, "0 errors, 0 warnings in 1 file (2 statements, 0 unparsed)\n");
+    assert_eq!(
+        r.stdout,
+        "0 errors, 0 warnings in 1 file (2 statements, 0 unparsed)\n"
+    );
     assert_eq!(r.stderr, "");
 }
 
@@ -58,7 +74,11 @@ fn clean_file_exits_0() {
 fn risky_file_exits_1_with_location() {
     let d = tempfile::tempdir().unwrap();
     write(d.path(), "locklint.toml", BIG);
-    write(d.path(), "m/002.sql", "-- add an index\nCREATE INDEX m_idx ON measurements (device_id);\n");
+    write(
+        d.path(),
+        "m/002.sql",
+        "-- add an index\nCREATE INDEX m_idx ON measurements (device_id);\n",
+    );
     let r = locklint(d.path(), &["check", "m/002.sql", "--format", "json"], None);
     assert_eq!(r.code, 1);
     let v = json(&r);
@@ -88,11 +108,19 @@ fn unparsable_statement_then_risky_one_reports_both() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| (d["rule"].as_str().unwrap().to_string(), d["line"].as_u64().unwrap()))
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         got,
-        vec![("parse-error".to_string(), 2), ("create-index-non-concurrently".to_string(), 4)]
+        vec![
+            ("parse-error".to_string(), 2),
+            ("create-index-non-concurrently".to_string(), 4)
+        ]
     );
     assert_eq!(v["summary"]["unparsed"], 1);
     assert_eq!(v["summary"]["statements"], 3);
@@ -103,7 +131,10 @@ fn fail_on_warning_turns_warnings_into_exit_1() {
     let d = tempfile::tempdir().unwrap();
     write(d.path(), "x.sql", "SELECT 1 +;\n");
     assert_eq!(locklint(d.path(), &["check", "x.sql"], None).code, 0);
-    assert_eq!(locklint(d.path(), &["check", "x.sql", "--fail-on", "warning"], None).code, 1);
+    assert_eq!(
+        locklint(d.path(), &["check", "x.sql", "--fail-on", "warning"], None).code,
+        1
+    );
 }
 
 #[test]
@@ -112,7 +143,14 @@ fn stdin_with_a_name() {
     write(d.path(), "locklint.toml", BIG);
     let r = locklint(
         d.path(),
-        &["check", "-", "--stdin-filename", "db/0007_idx.sql", "--format", "json"],
+        &[
+            "check",
+            "-",
+            "--stdin-filename",
+            "db/0007_idx.sql",
+            "--format",
+            "json",
+        ],
         Some("CREATE INDEX m_idx ON measurements (device_id);"),
     );
     assert_eq!(r.code, 1);
@@ -130,14 +168,22 @@ fn directory_walk_is_sorted_recursive_and_only_sql() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(json(&r)["summary"]["files"], 3);
     // An explicitly named file is linted whatever its extension.
-    let r = locklint(d.path(), &["check", "m/a/notes.txt", "--format", "json"], None);
+    let r = locklint(
+        d.path(),
+        &["check", "m/a/notes.txt", "--format", "json"],
+        None,
+    );
     assert_eq!(json(&r)["summary"]["unparsed"], 1);
 }
 
 #[test]
 fn bad_config_exits_2_pointing_at_the_line() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "locklint.toml", "postgres_version = 15\n[size]\nlarge_rowz = 10\n");
+    write(
+        d.path(),
+        "locklint.toml",
+        "postgres_version = 15\n[size]\nlarge_rowz = 10\n",
+    );
     write(d.path(), "x.sql", "SELECT 1;\n");
     let r = locklint(d.path(), &["check", "x.sql"], None);
     assert_eq!(r.code, 2);
@@ -150,8 +196,16 @@ fn bad_config_exits_2_pointing_at_the_line() {
 fn missing_path_exits_2_but_lints_the_rest() {
     let d = tempfile::tempdir().unwrap();
     write(d.path(), "locklint.toml", BIG);
-    write(d.path(), "x.sql", "CREATE INDEX m_idx ON measurements (device_id);\n");
-    let r = locklint(d.path(), &["check", "nope.sql", "x.sql", "--format", "json"], None);
+    write(
+        d.path(),
+        "x.sql",
+        "CREATE INDEX m_idx ON measurements (device_id);\n",
+    );
+    let r = locklint(
+        d.path(),
+        &["check", "nope.sql", "x.sql", "--format", "json"],
+        None,
+    );
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("nope.sql"), "{}", r.stderr);
     assert_eq!(json(&r)["summary"]["errors"], 1);
@@ -160,16 +214,33 @@ fn missing_path_exits_2_but_lints_the_rest() {
 #[test]
 fn usage_errors_exit_2() {
     let d = tempfile::tempdir().unwrap();
-    assert_eq!(locklint(d.path(), &["check", "--format", "yaml"], None).code, 2);
-    assert_eq!(locklint(d.path(), &["check", "--postgres-version", "9"], None).code, 2);
-    assert_eq!(locklint(d.path(), &["explain", "no-such-rule"], None).code, 2);
+    assert_eq!(
+        locklint(d.path(), &["check", "--format", "yaml"], None).code,
+        2
+    );
+    assert_eq!(
+        locklint(d.path(), &["check", "--postgres-version", "9"], None).code,
+        2
+    );
+    assert_eq!(
+        locklint(d.path(), &["explain", "no-such-rule"], None).code,
+        2
+    );
 }
 
 #[test]
 fn config_paths_are_the_default_inputs() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "locklint.toml", &format!("[migrations]\npaths = [\"db\"]\n{BIG}"));
-    write(d.path(), "db/1.sql", "CREATE INDEX m_idx ON measurements (device_id);\n");
+    write(
+        d.path(),
+        "locklint.toml",
+        &format!("[migrations]\npaths = [\"db\"]\n{BIG}"),
+    );
+    write(
+        d.path(),
+        "db/1.sql",
+        "CREATE INDEX m_idx ON measurements (device_id);\n",
+    );
     write(d.path(), "elsewhere/2.sql", "SELECT 1 +;\n");
     let r = locklint(d.path(), &["check", "--format", "json"], None);
     assert_eq!(r.code, 1);
@@ -181,11 +252,22 @@ fn config_paths_are_the_default_inputs() {
 #[test]
 fn explain_prints_the_page_and_rules_lists_them() {
     let d = tempfile::tempdir().unwrap();
-    let r = locklint(d.path(), &["explain", "create-index-non-concurrently"], None);
+    let r = locklint(
+        d.path(),
+        &["explain", "create-index-non-concurrently"],
+        None,
+    );
     assert_eq!(r.code, 0);
-    assert!(r.stdout.starts_with("# create-index-non-concurrently (LL001)"));
+    assert!(
+        r.stdout
+            .starts_with("# create-index-non-concurrently (LL001)")
+    );
     let r = locklint(d.path(), &["rules"], None);
-    assert!(r.stdout.lines().any(|l| l.starts_with("LL001") && l.contains("create-index-non-concurrently")));
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.starts_with("LL001") && l.contains("create-index-non-concurrently"))
+    );
 }
 
 #[test]
@@ -194,9 +276,36 @@ fn the_shipped_example_reports_the_outage() {
     let r = locklint(&ex, &["check", "--format", "json"], None);
     assert_eq!(r.code, 1);
     let v = json(&r);
-    let rules: Vec<&str> = v["diagnostics"].as_array().unwrap().iter().map(|d| d["rule"].as_str().unwrap()).collect();
+    let rules: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
     assert!(rules.contains(&"add-foreign-key-validated"), "{rules:?}");
-    assert!(rules.contains(&"create-index-non-concurrently"), "{rules:?}");
+    assert!(
+        rules.contains(&"create-index-non-concurrently"),
+        "{rules:?}"
+    );
     // The safe migration and the new tables produce nothing.
-    assert!(v["diagnostics"].as_array().unwrap().iter().all(|d| d["path"] == "migrations/0002_add_patient_fk.sql"));
+    assert!(
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["path"] == "migrations/0002_add_patient_fk.sql")
+    );
+}
+
+#[test]
+fn readme_command_finds_the_example_config_from_the_repo_root() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let r = locklint(root, &["check", "examples/", "--format", "json"], None);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v = json(&r);
+    assert_eq!(v["summary"]["errors"], 2);
+    assert_eq!(
+        v["diagnostics"][0]["path"],
+        "examples/migrations/0002_add_patient_fk.sql"
+    );
 }

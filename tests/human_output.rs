@@ -12,7 +12,9 @@ fn first_bad_example(doc: &str) -> (Option<String>, String) {
         if line.starts_with("## Examples") {
             in_examples = true;
         }
-        let Some(info) = line.trim_start().strip_prefix("```") else { continue };
+        let Some(info) = line.trim_start().strip_prefix("```") else {
+            continue;
+        };
         let mut body = String::new();
         for l in lines.by_ref() {
             if l.trim_start().starts_with("```") {
@@ -38,11 +40,23 @@ fn human_output_of_each_rule() {
     for rule in RULES {
         let (toml, sql) = first_bad_example(rule.doc);
         let settings = match toml {
-            Some(t) => config::parse_str(&t, std::path::Path::new("locklint.toml"), &locklint::rules::names()).unwrap(),
+            Some(t) => config::parse_str(
+                &t,
+                std::path::Path::new("locklint.toml"),
+                &locklint::rules::names(),
+            )
+            .unwrap(),
             None => Settings::default(),
         };
-        let res = locklint::app::lint_text(&format!("migrations/{}.sql", rule.name), &sql, &settings);
-        let out = human::render(std::slice::from_ref(&res), human::Options { color: false, width: 100 });
+        let res =
+            locklint::app::lint_text(&format!("migrations/{}.sql", rule.name), &sql, &settings);
+        let out = human::render(
+            std::slice::from_ref(&res),
+            human::Options {
+                color: false,
+                width: 100,
+            },
+        );
         insta::with_settings!({ snapshot_path => "../testdata/snapshots", prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!(format!("human__{}", rule.name), out);
         });

@@ -31,7 +31,11 @@ impl SqlType {
     pub fn parse(written: &str) -> SqlType {
         let written = written.trim();
         // sqlparser prints types upper-case; messages show them as people write them.
-        let text = if written.contains('"') { written.to_string() } else { written.to_ascii_lowercase() };
+        let text = if written.contains('"') {
+            written.to_string()
+        } else {
+            written.to_ascii_lowercase()
+        };
         let mut s = text.to_ascii_lowercase();
         let mut array = false;
         while let Some(rest) = s.trim_end().strip_suffix("[]") {
