@@ -168,7 +168,9 @@ pub fn lint_sources(
     parsed
         .into_iter()
         .map(|(source, file_findings, stmts)| {
-            let stmts = analyzer.analyze(&source, stmts, mode);
+            let mut stmts = analyzer.analyze(&source, stmts, mode);
+            let mut file_findings = file_findings;
+            file_findings.extend(crate::suppress::apply(&source, &mut stmts));
             FileResult {
                 source,
                 tool: "plain",

@@ -309,3 +309,40 @@ fn readme_command_finds_the_example_config_from_the_repo_root() {
         "examples/migrations/0002_add_patient_fk.sql"
     );
 }
+
+#[test]
+fn suppressions_silence_one_statement_and_unused_ones_are_reported() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "locklint.toml", BIG);
+    write(
+        d.path(),
+        "m.sql",
+        "-- locklint:ignore create-index-non-concurrently built in a maintenance window\n\
+         CREATE INDEX a ON measurements (x);\n\
+         CREATE INDEX b ON measurements (y);\n\
+         -- squawk-ignore require-concurrent-index-creation\n\
+         CREATE INDEX c ON measurements (z);\n\
+         -- locklint:ignore add-foreign-key-validated nothing to silence here\n\
+         SELECT 1;\n",
+    );
+    let r = locklint(d.path(), &["check", "m.sql", "--format", "json"], None);
+    let v = json(&r);
+    let got: Vec<(String, u64)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("create-index-non-concurrently".to_string(), 3),
+            ("unused-suppression".to_string(), 6)
+        ]
+    );
+}

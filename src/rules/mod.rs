@@ -4,6 +4,7 @@ mod add_column_volatile_default;
 mod add_foreign_key_validated;
 mod create_index_non_concurrently;
 mod parse_error;
+mod unused_suppression;
 
 use crate::analyze::TxnView;
 use crate::analyze::catalog::Catalog;
@@ -34,6 +35,7 @@ pub static RULES: &[&Rule] = &[
     &create_index_non_concurrently::RULE,
     &add_foreign_key_validated::RULE,
     &add_column_volatile_default::RULE,
+    &unused_suppression::RULE,
 ];
 
 /// A rule by name.

@@ -1,0 +1,294 @@
+//! Inline suppressions: `-- locklint:ignore RULE[,RULE] reason` on the line(s) before a statement
+//! or at the end of its first line, `-- locklint:ignore-file RULE[,RULE] reason` for the file, and
+//! squawk's `-- squawk-ignore` / `-- squawk-ignore-file` for rules with a squawk equivalent.
+//! A suppression that silences nothing is itself reported.
+
+use crate::analyze::Analyzed;
+use crate::config::Level;
+use crate::finding::Finding;
+use crate::model::Span;
+use crate::rules;
+use crate::source::SourceFile;
+
+/// squawk rule → the locklint rules it corresponds to (documented in the README).
+pub const SQUAWK_EQUIVALENTS: &[(&str, &[&str])] = &[
+    (
+        "require-concurrent-index-creation",
+        &["create-index-non-concurrently"],
+    ),
+    (
+        "require-concurrent-index-deletion",
+        &["drop-index-non-concurrently"],
+    ),
+    (
+        "adding-foreign-key-constraint",
+        &["add-foreign-key-validated"],
+    ),
+    (
+        "constraint-missing-not-valid",
+        &[
+            "add-foreign-key-validated",
+            "add-check-constraint-validated",
+        ],
+    ),
+    (
+        "adding-field-with-default",
+        &["add-column-volatile-default", "add-column-rewrites-table"],
+    ),
+    (
+        "adding-serial-primary-key-field",
+        &["add-column-rewrites-table", "add-constraint-builds-index"],
+    ),
+    ("setting-not-nullable-field", &["set-not-null-scan"]),
+    (
+        "adding-not-nullable-field",
+        &["add-column-not-null-without-default"],
+    ),
+    (
+        "adding-required-field",
+        &["add-column-not-null-without-default"],
+    ),
+    ("changing-column-type", &["alter-column-type-rewrite"]),
+    (
+        "disallowed-unique-constraint",
+        &["add-constraint-builds-index"],
+    ),
+    ("ban-drop-column", &["breaking-change"]),
+    ("ban-drop-table", &["breaking-change"]),
+    ("renaming-column", &["breaking-change"]),
+    ("renaming-table", &["breaking-change"]),
+    ("require-timeout-settings", &["missing-lock-timeout"]),
+    (
+        "ban-concurrent-index-creation-in-transaction",
+        &["concurrently-in-transaction"],
+    ),
+    ("ban-truncate-cascade", &["truncate-table"]),
+];
+
+#[derive(Debug)]
+struct Directive {
+    /// Byte range of the comment.
+    span: Span,
+    /// The rules it names (locklint names), with the name as written.
+    rules: Vec<(String, Vec<&'static str>)>,
+    /// File-wide.
+    file: bool,
+    /// The statement it applies to (start offset), for statement directives.
+    target: Option<usize>,
+    /// Whether it silenced something, per named rule.
+    used: Vec<bool>,
+    /// squawk syntax (unused squawk directives are not reported: squawk may still need them).
+    squawk: bool,
+}
+
+fn parse_comment(comment: &str) -> Option<(bool, bool, Vec<String>)> {
+    let body = comment.trim_start_matches('-').trim_start();
+    let (file, squawk, rest) = if let Some(r) = body.strip_prefix("locklint:ignore-file") {
+        (true, false, r)
+    } else if let Some(r) = body.strip_prefix("locklint:ignore") {
+        (false, false, r)
+    } else if let Some(r) = body.strip_prefix("squawk-ignore-file") {
+        (true, true, r)
+    } else if let Some(r) = body.strip_prefix("squawk-ignore") {
+        (false, true, r)
+    } else {
+        return None;
+    };
+    if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    // The rule list is the first word (comma-separated, spaces after commas allowed).
+    let rest = rest.trim_start();
+    let mut list = String::new();
+    let mut chars = rest.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_whitespace() {
+            if list.ends_with(',') {
+                continue;
+            }
+            if chars.peek() == Some(&',') {
+                continue;
+            }
+            break;
+        }
+        list.push(c);
+    }
+    let names = list
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    Some((file, squawk, names))
+}
+
+fn resolve(name: &str, squawk: bool) -> Vec<&'static str> {
+    if squawk {
+        return SQUAWK_EQUIVALENTS
+            .iter()
+            .find(|(s, _)| *s == name)
+            .map(|(_, l)| {
+                l.iter()
+                    .copied()
+                    .filter(|r| rules::find(r).is_some())
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
+    rules::find(name).map(|r| vec![r.name]).unwrap_or_default()
+}
+
+/// Find `--` line comments outside statements or on a statement's first line.
+fn directives(src: &SourceFile, stmts: &[Analyzed]) -> Vec<Directive> {
+    let text = src.text.as_str();
+    let mut out = Vec::new();
+    if !text.contains("locklint:ignore") && !text.contains("squawk-ignore") {
+        return out;
+    }
+    let starts: Vec<usize> = stmts.iter().map(|a| a.stmt.span.start).collect();
+    let mut pos = 0;
+    while let Some(i) = text[pos..].find("--") {
+        let at = pos + i;
+        let line_end = text[at..].find('\n').map(|e| at + e).unwrap_or(text.len());
+        pos = line_end.max(at + 2);
+        let comment = text[at..line_end].trim_end_matches('\r');
+        let Some((file, squawk, names)) = parse_comment(comment) else {
+            continue;
+        };
+        let (line, _) = src.line_col(at);
+        // Inside a statement: only on its first line (a trailing comment on a multi-line statement).
+        let inside = stmts
+            .iter()
+            .find(|a| a.stmt.span.start < at && at < a.stmt.span.end);
+        let target = if file {
+            None
+        } else if let Some(a) = inside {
+            if src.line_col(a.stmt.span.start).0 != line {
+                continue;
+            }
+            Some(a.stmt.span.start)
+        } else if let Some(a) = stmts
+            .iter()
+            .rev()
+            .find(|a| a.stmt.span.end <= at && src.line_col(a.stmt.span.start).0 == line)
+        {
+            // `CREATE INDEX ...; -- locklint:ignore ...` on the statement's own first line.
+            Some(a.stmt.span.start)
+        } else {
+            // The next statement, with only blank and comment lines in between.
+            let next = starts.iter().copied().find(|s| *s > at);
+            match next {
+                Some(s)
+                    if text[line_end..s].lines().all(|l| {
+                        let t = l.trim();
+                        t.is_empty() || t.starts_with("--")
+                    }) =>
+                {
+                    Some(s)
+                }
+                _ => None,
+            }
+        };
+        let rules = names
+            .iter()
+            .map(|n| (n.clone(), resolve(n, squawk)))
+            .collect::<Vec<_>>();
+        let used = vec![false; rules.len()];
+        out.push(Directive {
+            span: at..at + comment.len(),
+            rules,
+            file,
+            target,
+            used,
+            squawk,
+        });
+    }
+    out
+}
+
+/// Remove suppressed findings from a file's statements; return findings about the suppressions.
+pub fn apply(src: &SourceFile, stmts: &mut [Analyzed]) -> Vec<Finding> {
+    let mut dirs = directives(src, stmts);
+    if dirs.is_empty() {
+        return Vec::new();
+    }
+    for a in stmts.iter_mut() {
+        let start = a.stmt.span.start;
+        a.findings.retain(|f| {
+            let mut suppressed = false;
+            for d in dirs.iter_mut() {
+                if !(d.file || d.target == Some(start)) {
+                    continue;
+                }
+                for (i, (_, names)) in d.rules.iter().enumerate() {
+                    if names.contains(&f.rule) {
+                        d.used[i] = true;
+                        suppressed = true;
+                    }
+                }
+            }
+            !suppressed
+        });
+    }
+    let Some(rule) = rules::find("unused-suppression") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for d in dirs.iter().filter(|d| !d.squawk) {
+        for (i, (name, names)) in d.rules.iter().enumerate() {
+            if d.used[i] {
+                continue;
+            }
+            let message = if names.is_empty() {
+                format!("`{name}` is not a locklint rule; this suppression silences nothing")
+            } else if d.target.is_none() && !d.file {
+                format!(
+                    "this suppression of `{name}` is not directly above a statement, so it silences nothing"
+                )
+            } else {
+                format!(
+                    "this suppression of `{name}` silences nothing: the rule reports nothing here"
+                )
+            };
+            out.push(
+                Finding::new(
+                    rule,
+                    Level::Warning,
+                    d.span.clone(),
+                    message,
+                    "Remove the comment, or fix the rule name (`locklint rules` lists them)."
+                        .into(),
+                )
+                .label("unused suppression"),
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_comment;
+
+    #[test]
+    fn parses_rule_lists() {
+        assert_eq!(
+            parse_comment("-- locklint:ignore a,b reason here"),
+            Some((false, false, vec!["a".to_string(), "b".to_string()]))
+        );
+        assert_eq!(
+            parse_comment("-- locklint:ignore a, b because"),
+            Some((false, false, vec!["a".into(), "b".into()]))
+        );
+        assert_eq!(
+            parse_comment("-- locklint:ignore-file x why"),
+            Some((true, false, vec!["x".into()]))
+        );
+        assert_eq!(
+            parse_comment("-- squawk-ignore ban-drop-column"),
+            Some((false, true, vec!["ban-drop-column".into()]))
+        );
+        assert_eq!(parse_comment("-- locklint:ignored"), None);
+        assert_eq!(parse_comment("-- just a comment"), None);
+    }
+}
