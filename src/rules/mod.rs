@@ -2,9 +2,19 @@
 
 mod add_column_volatile_default;
 mod add_foreign_key_validated;
+mod alter_enum_add_value_in_transaction;
+mod attach_partition_scan;
+mod breaking_change;
+mod concurrently_in_transaction;
 mod create_index_non_concurrently;
+mod detach_partition_non_concurrently;
+mod drop_foreign_key_locks_parent;
+mod long_work_while_holding_lock;
+mod missing_lock_timeout;
 mod parse_error;
 mod unused_suppression;
+#[cfg(test)]
+mod testing;
 
 use crate::analyze::TxnView;
 use crate::analyze::catalog::Catalog;
@@ -36,6 +46,14 @@ pub static RULES: &[&Rule] = &[
     &add_foreign_key_validated::RULE,
     &add_column_volatile_default::RULE,
     &unused_suppression::RULE,
+    &concurrently_in_transaction::RULE,
+    &alter_enum_add_value_in_transaction::RULE,
+    &long_work_while_holding_lock::RULE,
+    &missing_lock_timeout::RULE,
+    &attach_partition_scan::RULE,
+    &detach_partition_non_concurrently::RULE,
+    &drop_foreign_key_locks_parent::RULE,
+    &breaking_change::RULE,
 ];
 
 /// A rule by name.
