@@ -1,0 +1,3 @@
+//! From SQL text to statements.
+
+pub mod split;
