@@ -1,9 +1,16 @@
 //! The rule registry: one table, one line per rule. Each rule is one file and one page in `rules/`.
 
+mod add_column_rewrites_table;
 mod add_column_volatile_default;
 mod add_foreign_key_validated;
+mod alter_column_type_rewrite;
+mod backfill_whole_table;
 mod create_index_non_concurrently;
+mod lock_table;
 mod parse_error;
+mod refresh_materialized_view_non_concurrently;
+mod table_rewrite;
+mod truncate_table;
 
 use crate::analyze::TxnView;
 use crate::analyze::catalog::Catalog;
@@ -34,6 +41,13 @@ pub static RULES: &[&Rule] = &[
     &create_index_non_concurrently::RULE,
     &add_foreign_key_validated::RULE,
     &add_column_volatile_default::RULE,
+    &alter_column_type_rewrite::RULE,
+    &add_column_rewrites_table::RULE,
+    &table_rewrite::RULE,
+    &refresh_materialized_view_non_concurrently::RULE,
+    &backfill_whole_table::RULE,
+    &truncate_table::RULE,
+    &lock_table::RULE,
 ];
 
 /// A rule by name.
