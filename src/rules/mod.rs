@@ -1,9 +1,18 @@
 //! The rule registry: one table, one line per rule. Each rule is one file and one page in `rules/`.
 
+mod add_check_constraint_validated;
+mod add_column_not_null_without_default;
 mod add_column_volatile_default;
+mod add_constraint_builds_index;
 mod add_foreign_key_validated;
 mod create_index_non_concurrently;
+mod drop_index_non_concurrently;
 mod parse_error;
+mod reindex_non_concurrently;
+mod set_not_null_scan;
+#[cfg(test)]
+mod testing;
+mod validate_in_same_transaction;
 
 use crate::analyze::TxnView;
 use crate::analyze::catalog::Catalog;
@@ -34,6 +43,13 @@ pub static RULES: &[&Rule] = &[
     &create_index_non_concurrently::RULE,
     &add_foreign_key_validated::RULE,
     &add_column_volatile_default::RULE,
+    &drop_index_non_concurrently::RULE,
+    &reindex_non_concurrently::RULE,
+    &add_check_constraint_validated::RULE,
+    &set_not_null_scan::RULE,
+    &add_constraint_builds_index::RULE,
+    &add_column_not_null_without_default::RULE,
+    &validate_in_same_transaction::RULE,
 ];
 
 /// A rule by name.
