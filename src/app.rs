@@ -48,9 +48,10 @@ fn explain(name: &str) -> ExitCode {
 
 fn list_rules() -> ExitCode {
     let mut s = String::new();
+    let width = rules::RULES.iter().map(|r| r.name.len()).max().unwrap_or(0);
     for r in rules::RULES {
         s.push_str(&format!(
-            "{:<6} {:<34} {:<8} {}\n",
+            "{:<6} {:<width$} {:<8} {}\n",
             r.code, r.name, r.default_level, r.summary
         ));
     }

@@ -43,6 +43,9 @@ pub struct TableInfo {
     pub default_partition: bool,
     /// Which migration created it (`Catalog::migration` at the time).
     pub created_in: usize,
+    /// Known only from ALTER TABLE statements (its CREATE TABLE was not replayed): columns and
+    /// constraints it did not see may exist.
+    pub partial: bool,
 }
 
 impl TableInfo {
@@ -66,6 +69,8 @@ pub struct IndexInfo {
     pub unique: bool,
     /// Indexed columns (plain column references only).
     pub columns: Vec<String>,
+    /// Which migration created it.
+    pub created_in: usize,
 }
 
 /// Views and materialized views.
@@ -128,7 +133,7 @@ impl Catalog {
         let key = name.key();
         self.tables
             .get(&key)
-            .map(|t| t.created_in == self.migration)
+            .map(|t| !t.partial && t.created_in == self.migration)
             .unwrap_or(false)
             || self
                 .views
@@ -140,6 +145,13 @@ impl Catalog {
                 .get(&key)
                 .map(|m| *m == self.migration)
                 .unwrap_or(false)
+    }
+
+    /// Whether the index was created in the current migration.
+    pub fn index_is_new(&self, name: &ObjName) -> bool {
+        self.index(name)
+            .map(|i| i.created_in == self.migration)
+            .unwrap_or(false)
     }
 
     /// Tables with a foreign key that references `parent`.
@@ -184,6 +196,7 @@ impl Catalog {
                     partition_of: ct.partition_of.clone(),
                     default_partition: ct.default_partition,
                     created_in: self.migration,
+                    partial: false,
                 };
                 for c in &ct.columns {
                     add_column(&mut t, c);
@@ -203,14 +216,20 @@ impl Catalog {
                 table,
                 unique,
                 columns,
+                if_not_exists,
                 ..
             } => {
+                let key = index_key(n, table.schema.as_deref());
+                if *if_not_exists && self.indexes.contains_key(&key) {
+                    return;
+                }
                 self.indexes.insert(
-                    index_key(n, table.schema.as_deref()),
+                    key,
                     IndexInfo {
                         table: table.clone(),
                         unique: *unique,
                         columns: columns.clone(),
+                        created_in: self.migration,
                     },
                 );
             }
@@ -293,24 +312,20 @@ impl Catalog {
             p.default_partition = false;
             return;
         }
-        // A constraint added to a table no replayed migration created: remember it on a
-        // placeholder (pre-existing, columns unknown) so later statements see it.
-        if matches!(action, AlterAction::AddConstraint(_)) && !self.tables.contains_key(&key) {
-            self.tables.insert(
-                key.clone(),
-                TableInfo {
-                    name: table.clone(),
-                    columns: Vec::new(),
-                    constraints: Vec::new(),
-                    partition_of: None,
-                    default_partition: false,
-                    created_in: 0,
-                },
-            );
-        }
-        let Some(t) = self.tables.get_mut(&key) else {
+        if self.views.contains_key(&key) || self.sequences.contains_key(&key) {
             return;
-        };
+        }
+        // A table created before the replayed migrations: remember what the ALTERs tell us
+        // (constraints added and validated, columns added), e.g. for the SET NOT NULL recipe.
+        let t = self.tables.entry(key).or_insert_with(|| TableInfo {
+            name: table.clone(),
+            columns: Vec::new(),
+            constraints: Vec::new(),
+            partition_of: None,
+            default_partition: false,
+            created_in: 0,
+            partial: true,
+        });
         match action {
             AlterAction::AddColumn {
                 column,

@@ -373,7 +373,7 @@ fn alter_action(
         }
         AlterAction::SetNotNull { column } => {
             e.lock(table, kind, AccessExclusive);
-            if !has_valid_not_null_check(cat, table, column, env.postgres_version) {
+            if set_not_null_scans(cat, table, column, env.postgres_version) {
                 e.work(table, WorkKind::Scan, span);
             }
         }
@@ -400,21 +400,7 @@ fn alter_action(
                     None => e.work(table, WorkKind::IndexBuild, span),
                     Some(idx) => {
                         // PRIMARY KEY USING INDEX on a nullable column scans to set NOT NULL.
-                        let cols = cat
-                            .index(&ObjName {
-                                schema: table.schema.clone(),
-                                name: idx.clone(),
-                            })
-                            .map(|i| i.columns.clone())
-                            .unwrap_or_else(|| columns.clone());
-                        let nullable = match info {
-                            // A placeholder (columns unknown) is as unknown as no table.
-                            Some(t) if !t.columns.is_empty() => cols
-                                .iter()
-                                .any(|c| t.column(c).map(|c| !c.not_null).unwrap_or(true)),
-                            _ => false,
-                        };
-                        if nullable {
+                        if !pk_using_index_nullable(cat, table, idx, columns).is_empty() {
                             e.work(table, WorkKind::Scan, span);
                         }
                     }
@@ -527,6 +513,42 @@ pub fn column_type_change(
     Some(old.change_to(ty, env.timezone_utc && env.postgres_version >= 12))
 }
 
+/// The columns of `ADD PRIMARY KEY USING INDEX idx` that are nullable, as far as the catalog knows
+/// (the table and, for the column list, the index must have been created earlier). PostgreSQL sets
+/// them NOT NULL, scanning the table under ACCESS EXCLUSIVE.
+pub fn pk_using_index_nullable(
+    cat: &Catalog,
+    table: &ObjName,
+    index: &str,
+    columns: &[String],
+) -> Vec<String> {
+    let Some(t) = cat.table(table) else {
+        return Vec::new();
+    };
+    let idx = ObjName {
+        schema: table.schema.clone(),
+        name: index.to_string(),
+    };
+    let cols = cat.index(&idx).map(|i| &i.columns[..]).unwrap_or(columns);
+    // A column the catalog has not seen is nullable in a table it knows fully; in one known only
+    // from ALTERs it is unknown, and locklint does not guess a scan.
+    cols.iter()
+        .filter(|c| t.column(c).map(|c| !c.not_null).unwrap_or(!t.partial))
+        .cloned()
+        .collect()
+}
+
+/// Whether `ALTER COLUMN column SET NOT NULL` reads the whole table: not when the catalog knows
+/// the column is already NOT NULL (a no-op) or a validated `CHECK (column IS NOT NULL)` proves it.
+pub fn set_not_null_scans(cat: &Catalog, table: &ObjName, column: &str, version: u32) -> bool {
+    let already = cat
+        .table(table)
+        .and_then(|t| t.column(column))
+        .map(|c| c.not_null)
+        .unwrap_or(false);
+    !already && !has_valid_not_null_check(cat, table, column, version)
+}
+
 /// SET NOT NULL skips its scan when a validated `CHECK (col IS NOT NULL)` exists (PostgreSQL 12+).
 pub fn has_valid_not_null_check(
     cat: &Catalog,
@@ -544,4 +566,111 @@ pub fn has_valid_not_null_check(
                 })
             })
             .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    //! The statements of ../shared/postgres-locks/locks.csv that concern constraints and indexes:
+    //! lock on the target table, and whether it is scanned (index builds read every row too).
+    use crate::config::Settings;
+    use crate::model::{LockMode, WorkKind};
+
+    /// (lock on `child`, work on `child`) of the last statement of `sql`.
+    fn last(sql: &str) -> (Option<LockMode>, Vec<WorkKind>) {
+        let res = crate::app::lint_text("t.sql", sql, &Settings::default());
+        let a = res.stmts.last().expect("a statement");
+        let child = crate::model::ObjName::bare("child");
+        let work = a
+            .effects
+            .work
+            .iter()
+            .filter(|w| w.rel.same(&child))
+            .map(|w| w.kind)
+            .collect();
+        (a.effects.lock_on(&child), work)
+    }
+
+    const FIXTURE: &str = "ALTER TABLE child ADD COLUMN id bigint NOT NULL, ADD COLUMN name text;
+        CREATE UNIQUE INDEX child_id_uidx ON child (id);
+        CREATE UNIQUE INDEX child_name_uidx ON child (name);";
+
+    #[test]
+    fn constraints_match_observed_locks() {
+        use LockMode::*;
+        use WorkKind::*;
+        let cases: &[(&str, LockMode, &[WorkKind])] = &[
+            (
+                "ALTER TABLE child ADD CONSTRAINT c CHECK (n > 0)",
+                AccessExclusive,
+                &[Scan],
+            ),
+            (
+                "ALTER TABLE child ADD CONSTRAINT c CHECK (n > 0) NOT VALID",
+                AccessExclusive,
+                &[],
+            ),
+            (
+                "ALTER TABLE child ADD CONSTRAINT u UNIQUE (name)",
+                AccessExclusive,
+                &[IndexBuild],
+            ),
+            (
+                "ALTER TABLE child ADD CONSTRAINT u UNIQUE USING INDEX child_name_uidx",
+                AccessExclusive,
+                &[],
+            ),
+            (
+                "ALTER TABLE child ADD PRIMARY KEY (id)",
+                AccessExclusive,
+                &[IndexBuild],
+            ),
+            (
+                "ALTER TABLE child ADD CONSTRAINT pk PRIMARY KEY USING INDEX child_id_uidx",
+                AccessExclusive,
+                &[],
+            ),
+            (
+                "ALTER TABLE child ADD CONSTRAINT pk PRIMARY KEY USING INDEX child_name_uidx",
+                AccessExclusive,
+                &[Scan],
+            ),
+            (
+                "ALTER TABLE child ADD CONSTRAINT x EXCLUDE USING btree (n WITH =)",
+                AccessExclusive,
+                &[IndexBuild],
+            ),
+            (
+                "ALTER TABLE child ALTER COLUMN name SET NOT NULL",
+                AccessExclusive,
+                &[Scan],
+            ),
+            (
+                "ALTER TABLE child ALTER COLUMN id SET NOT NULL",
+                AccessExclusive,
+                &[],
+            ),
+            (
+                "ALTER TABLE child ADD COLUMN c int NOT NULL DEFAULT 0",
+                AccessExclusive,
+                &[],
+            ),
+            ("DROP INDEX child_name_uidx", AccessExclusive, &[]),
+            (
+                "DROP INDEX CONCURRENTLY child_name_uidx",
+                ShareUpdateExclusive,
+                &[],
+            ),
+            ("REINDEX TABLE child", Share, &[IndexBuild]),
+            ("REINDEX INDEX child_name_uidx", Share, &[IndexBuild]),
+            (
+                "REINDEX INDEX CONCURRENTLY child_name_uidx",
+                ShareUpdateExclusive,
+                &[IndexBuild],
+            ),
+        ];
+        for (stmt, mode, work) in cases {
+            let got = last(&format!("{FIXTURE}\n{stmt};"));
+            assert_eq!(got, (Some(*mode), work.to_vec()), "{stmt}");
+        }
+    }
 }

@@ -746,6 +746,7 @@ fn table_constraint(c: &TableConstraint, not_valid: bool) -> Option<Constraint> 
                 not_null_of: check_not_null_of(&ch.expr),
             },
         ),
+        TableConstraint::Exclude(x) => (x.name.as_ref().map(ident), ConstraintKind::Exclude),
         _ => return None,
     };
     Some(Constraint {

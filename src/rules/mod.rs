@@ -1,7 +1,10 @@
 //! The rule registry: one table, one line per rule. Each rule is one file and one page in `rules/`.
 
+mod add_check_constraint_validated;
+mod add_column_not_null_without_default;
 mod add_column_rewrites_table;
 mod add_column_volatile_default;
+mod add_constraint_builds_index;
 mod add_foreign_key_validated;
 mod alter_column_type_rewrite;
 mod alter_enum_add_value_in_transaction;
@@ -21,8 +24,12 @@ mod table_rewrite;
 mod truncate_table;
 mod unused_suppression;
 
+mod drop_index_non_concurrently;
+mod reindex_non_concurrently;
+mod set_not_null_scan;
 #[cfg(test)]
 mod testing;
+mod validate_in_same_transaction;
 
 use crate::analyze::TxnView;
 use crate::analyze::catalog::Catalog;
@@ -69,6 +76,13 @@ pub static RULES: &[&Rule] = &[
     &backfill_whole_table::RULE,
     &truncate_table::RULE,
     &lock_table::RULE,
+    &drop_index_non_concurrently::RULE,
+    &reindex_non_concurrently::RULE,
+    &add_check_constraint_validated::RULE,
+    &set_not_null_scan::RULE,
+    &add_constraint_builds_index::RULE,
+    &add_column_not_null_without_default::RULE,
+    &validate_in_same_transaction::RULE,
 ];
 
 /// A rule by name.

@@ -16,6 +16,8 @@ pub struct Hit {
     pub message: String,
     /// Help.
     pub help: String,
+    /// The text the finding points at.
+    pub clause: String,
 }
 
 /// Settings from a TOML text (empty: defaults).
@@ -47,6 +49,7 @@ pub fn hits(rule: &str, toml: &str, files: &[&str]) -> Vec<Hit> {
                 severity: f.severity,
                 message: f.message.clone(),
                 help: f.help.clone(),
+                clause: res.source.text[f.span.clone()].to_string(),
             });
         }
     }
@@ -58,5 +61,30 @@ pub fn lines(rule: &str, toml: &str, files: &[&str]) -> Vec<(usize, usize)> {
     hits(rule, toml, files)
         .into_iter()
         .map(|h| (h.file, h.line))
+        .collect()
+}
+
+/// One finding of the last file, as tests look at it.
+#[derive(Debug, Clone)]
+pub struct Fired {
+    /// The text the finding points at.
+    pub clause: String,
+    /// Its message.
+    pub message: String,
+    /// Its help.
+    pub help: String,
+}
+
+/// Lint `files` in order and return `rule`'s findings in the last file.
+pub fn fired(rule: &str, toml: &str, files: &[&str]) -> Vec<Fired> {
+    let last = files.len().saturating_sub(1);
+    hits(rule, toml, files)
+        .into_iter()
+        .filter(|h| h.file == last)
+        .map(|h| Fired {
+            clause: h.clause,
+            message: h.message,
+            help: h.help,
+        })
         .collect()
 }

@@ -1,0 +1,114 @@
+//! add-check-constraint-validated: ADD CHECK without NOT VALID on an existing table.
+
+use super::{Context, Rule};
+use crate::config::Level;
+use crate::finding::Finding;
+use crate::model::{AlterAction, ConstraintKind, LockMode, Stmt, StmtKind, WorkKind};
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    code: "LL012",
+    name: "add-check-constraint-validated",
+    default_level: Level::Error,
+    summary: "ADD CHECK without NOT VALID scans every row under ACCESS EXCLUSIVE, blocking reads and writes",
+    doc: include_str!("../../rules/add-check-constraint-validated.md"),
+    check,
+};
+
+fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
+    let StmtKind::AlterTable { table, actions, .. } = &stmt.kind else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for a in actions {
+        // (constraint name for the recipe, expression, first step when the CHECK is inline)
+        let (name, expr, first) = match &a.action {
+            AlterAction::AddConstraint(c) if !c.not_valid => match &c.kind {
+                ConstraintKind::Check { expr, not_null_of } => {
+                    let name = c.name.clone().unwrap_or_else(|| match not_null_of {
+                        Some(col) => format!("{}_{col}_check", table.name),
+                        None => format!("{}_check", table.name),
+                    });
+                    (name, expr.clone(), String::new())
+                }
+                _ => continue,
+            },
+            // An inline CHECK on a column added with a non-null default is checked against every row.
+            AlterAction::AddColumn { column, .. }
+                if column.default.as_ref().is_some_and(|d| !d.is_null) =>
+            {
+                match &column.check {
+                    Some(expr) => (
+                        format!("{}_{}_check", table.name, column.name),
+                        expr.clone(),
+                        format!(
+                            "  ALTER TABLE {table} ADD COLUMN {} {} DEFAULT {};\n",
+                            column.name,
+                            column.ty.text,
+                            column
+                                .default
+                                .as_ref()
+                                .map(|d| d.text.as_str())
+                                .unwrap_or("NULL")
+                        ),
+                    ),
+                    None => continue,
+                }
+            }
+            _ => continue,
+        };
+        let Some(level) = cx.level_for(table) else {
+            continue;
+        };
+        let message = format!(
+            "ADD CHECK holds an ACCESS EXCLUSIVE lock on {}, blocking reads and writes, while it checks every row{}",
+            cx.describe(table),
+            cx.for_how_long(table, WorkKind::Scan),
+        );
+        let help = format!(
+            "Add the constraint without checking existing rows (a brief lock), then validate it in a separate transaction (VALIDATE takes only SHARE UPDATE EXCLUSIVE, which does not block reads or writes):\n{first}  ALTER TABLE {table} ADD CONSTRAINT {name} CHECK ({expr}) NOT VALID;\n  -- next migration / transaction:\n  ALTER TABLE {table} VALIDATE CONSTRAINT {name};"
+        );
+        out.push(
+            Finding::new(&RULE, level, a.span.clone(), message, help)
+                .label("checks every row while reads and writes wait")
+                .lock(table, LockMode::AccessExclusive)
+                .estimate(cx.estimate(table, WorkKind::Scan)),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{self, Fired};
+
+    fn fired(sql: &str) -> Vec<Fired> {
+        testing::fired(
+            super::RULE.name,
+            "[tables]\nbig = { rows = 5_000_000 }\n",
+            &[sql],
+        )
+    }
+
+    #[test]
+    fn validated_check_is_flagged_at_its_clause() {
+        let f = fired("ALTER TABLE big ADD COLUMN b int, ADD CHECK (b > 0);");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].clause, "ADD CHECK (b > 0)");
+        assert!(f[0].help.contains("CHECK (b > 0) NOT VALID"));
+    }
+
+    #[test]
+    fn not_valid_and_other_constraints_are_not() {
+        assert!(fired("ALTER TABLE big ADD CONSTRAINT c CHECK (a > 0) NOT VALID;").is_empty());
+        assert!(fired("ALTER TABLE big ADD CONSTRAINT u UNIQUE (a);").is_empty());
+    }
+
+    #[test]
+    fn inline_check_scans_only_with_a_default() {
+        assert!(fired("ALTER TABLE big ADD COLUMN b int CHECK (b > 0);").is_empty());
+        let f = fired("ALTER TABLE big ADD COLUMN b int DEFAULT 1 CHECK (b > 0);");
+        assert_eq!(f.len(), 1);
+        assert!(f[0].help.contains("ADD COLUMN b int DEFAULT 1;"), "{}", f[0].help);
+    }
+}

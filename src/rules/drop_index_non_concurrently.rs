@@ -1,0 +1,117 @@
+//! drop-index-non-concurrently: DROP INDEX without CONCURRENTLY on an existing table's index.
+
+use super::{Context, Rule};
+use crate::config::Level;
+use crate::finding::Finding;
+use crate::model::{LockMode, Stmt, StmtKind};
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    code: "LL010",
+    name: "drop-index-non-concurrently",
+    default_level: Level::Error,
+    summary: "DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the table, blocking reads and writes while it waits",
+    doc: include_str!("../../rules/drop-index-non-concurrently.md"),
+    check,
+};
+
+fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
+    let StmtKind::DropIndex {
+        names,
+        concurrently: false,
+        if_exists,
+    } = &stmt.kind
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for index in names {
+        // An index built earlier in this migration has never been used by the application.
+        if cx.catalog.index_is_new(index) {
+            continue;
+        }
+        let table = cx.catalog.index(index).map(|i| i.table.clone());
+        let (level, on) = match &table {
+            Some(t) => (cx.level_for(t), cx.describe(t)),
+            // Unknown index (created outside the replayed migrations): its table's size is unknown.
+            None => (
+                cx.settings.is_large(None).then_some(cx.level),
+                "its table (not known to locklint: no size hint, assumed large)".to_string(),
+            ),
+        };
+        let Some(level) = level else {
+            continue;
+        };
+        let message = format!(
+            "DROP INDEX `{index}` takes an ACCESS EXCLUSIVE lock on {on}, blocking reads and writes until commit; the drop itself is quick, but the lock waits behind every open transaction on the table and all queries queue behind it"
+        );
+        let if_exists = if *if_exists { "IF EXISTS " } else { "" };
+        let help = format!(
+            "Drop the index without blocking reads or writes, outside a transaction block:\n  DROP INDEX CONCURRENTLY {if_exists}{index};\nAn index that backs a constraint cannot be dropped this way: drop the constraint instead, with a short lock_timeout:\n  SET lock_timeout = '2s';\n  ALTER TABLE <table> DROP CONSTRAINT <constraint>;"
+        );
+        let mut f = Finding::new(&RULE, level, stmt.span.clone(), message, help)
+            .label("ACCESS EXCLUSIVE on the table: reads and writes wait");
+        f = match &table {
+            Some(t) => f.lock(t, LockMode::AccessExclusive),
+            None => {
+                f.lock = Some(LockMode::AccessExclusive);
+                f.blocks = Some(LockMode::AccessExclusive.blocks());
+                f
+            }
+        };
+        out.push(f);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{self, Fired};
+
+    fn fired(toml: &str, files: &[&str]) -> Vec<Fired> {
+        testing::fired(super::RULE.name, toml, files)
+    }
+
+    const CREATE: &str = "CREATE TABLE big (id bigint, a int);
+        CREATE TABLE tiny (id bigint, a int);
+        CREATE INDEX big_a_idx ON big (a);
+        CREATE INDEX tiny_a_idx ON tiny (a);";
+    const SIZES: &str = "[tables]\nbig = { rows = 5_000_000 }\ntiny = { rows = 10 }\n";
+
+    #[test]
+    fn index_from_an_earlier_migration_is_weighed_by_its_table() {
+        let f = fired(SIZES, &[CREATE, "DROP INDEX big_a_idx;"]);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].message.contains("ACCESS EXCLUSIVE"));
+        assert!(f[0].message.contains("`big` (~5M rows)"));
+        assert!(fired(SIZES, &[CREATE, "DROP INDEX tiny_a_idx;"]).is_empty());
+    }
+
+    #[test]
+    fn unknown_index_follows_size_unknown() {
+        let f = fired(SIZES, &["DROP INDEX other_idx;"]);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("`other_idx`"));
+        let small = format!("{SIZES}[size]\nunknown = \"small\"\n");
+        assert!(fired(&small, &["DROP INDEX other_idx;"]).is_empty());
+    }
+
+    #[test]
+    fn index_created_in_this_migration_is_silent() {
+        let f = fired(
+            SIZES,
+            &[
+                CREATE,
+                "CREATE INDEX CONCURRENTLY big_b_idx ON big (a); DROP INDEX big_b_idx;",
+            ],
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn one_finding_per_index_and_none_when_concurrent() {
+        let f = fired(SIZES, &[CREATE, "DROP INDEX big_a_idx, tiny_a_idx, x_idx;"]);
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert!(fired(SIZES, &[CREATE, "DROP INDEX CONCURRENTLY big_a_idx;"]).is_empty());
+    }
+}

@@ -1,0 +1,198 @@
+//! validate-in-same-transaction: VALIDATE CONSTRAINT in the transaction that added the constraint
+//! NOT VALID, so the ADD's strong lock is still held while every row is checked.
+
+use super::{Context, Rule};
+use crate::config::Level;
+use crate::finding::Finding;
+use crate::model::{
+    Action, AlterAction, ConstraintKind, LockMode, ObjName, Span, Stmt, StmtKind, WorkKind,
+};
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    code: "LL016",
+    name: "validate-in-same-transaction",
+    default_level: Level::Error,
+    summary: "VALIDATE CONSTRAINT in the same transaction as its ADD ... NOT VALID keeps the ADD's lock while every row is checked",
+    doc: include_str!("../../rules/validate-in-same-transaction.md"),
+    check,
+};
+
+/// Where the constraint was added NOT VALID without a commit since.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum AddedIn {
+    /// An earlier statement of the current transaction.
+    EarlierStatement,
+    /// An earlier action of this ALTER TABLE.
+    ThisStatement,
+}
+
+/// Where the constraint was added NOT VALID, and its kind when known.
+fn added_not_valid(
+    cx: &Context,
+    table: &ObjName,
+    name: &str,
+    earlier_actions: &[Action],
+) -> Option<(AddedIn, Option<ConstraintKind>)> {
+    let in_stmt = earlier_actions.iter().find_map(|a| match &a.action {
+        AlterAction::AddConstraint(c) if c.not_valid && c.name.as_deref() == Some(name) => {
+            Some(c.kind.clone())
+        }
+        _ => None,
+    });
+    if let Some(kind) = in_stmt {
+        return Some((AddedIn::ThisStatement, Some(kind)));
+    }
+    let earlier = cx.txn.in_transaction
+        && cx
+            .txn
+            .not_valid_added
+            .iter()
+            .any(|(t, n)| t.same(table) && n == name);
+    earlier.then(|| {
+        let kind = cx
+            .catalog
+            .table(table)
+            .and_then(|t| t.constraint(name))
+            .map(|c| c.kind.clone());
+        (AddedIn::EarlierStatement, kind)
+    })
+}
+
+fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
+    let StmtKind::AlterTable { table, actions, .. } = &stmt.kind else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, a) in actions.iter().enumerate() {
+        let AlterAction::ValidateConstraint { name } = &a.action else {
+            continue;
+        };
+        let Some((added, kind)) = added_not_valid(cx, table, name, &actions[..i]) else {
+            continue;
+        };
+        let Some(level) = cx.level_for(table) else {
+            continue;
+        };
+        out.push(finding(cx, level, table, name, added, kind, a.span.clone()));
+    }
+    out
+}
+
+fn finding(
+    cx: &Context,
+    level: Level,
+    table: &ObjName,
+    name: &str,
+    added: AddedIn,
+    kind: Option<ConstraintKind>,
+    span: Span,
+) -> Finding {
+    let held = match added {
+        AddedIn::EarlierStatement => cx
+            .txn
+            .held
+            .iter()
+            .find(|h| h.rel.same(table))
+            .map(|h| h.mode),
+        AddedIn::ThisStatement => cx.effects.lock_on(table),
+    };
+    let (mode, parent) = match &kind {
+        Some(ConstraintKind::ForeignKey { references, .. }) => (
+            held.unwrap_or(LockMode::ShareRowExclusive),
+            Some(&references.table).filter(|p| !p.same(table)),
+        ),
+        // ADD CHECK (and anything else) takes ACCESS EXCLUSIVE.
+        _ => (held.unwrap_or(LockMode::AccessExclusive), None),
+    };
+    let parent = parent
+        .map(|p| format!(" (and SHARE ROW EXCLUSIVE on `{p}`, blocking its writes)"))
+        .unwrap_or_default();
+    let where_ = match added {
+        AddedIn::EarlierStatement => "the same transaction as",
+        AddedIn::ThisStatement => "the same ALTER TABLE as",
+    };
+    let message = format!(
+        "VALIDATE CONSTRAINT `{name}` runs in {where_} the ADD ... NOT VALID that created it: the {} lock the ADD took on {} is still held, blocking {}{parent}, while VALIDATE checks every row{}; NOT VALID bought nothing",
+        mode.sql_name(),
+        cx.describe(table),
+        mode.blocks().describe(),
+        cx.for_how_long(table, WorkKind::Validate),
+    );
+    let help = format!(
+        "Commit between the two steps: keep the ADD ... NOT VALID in its own short transaction and validate in the next one (VALIDATE alone takes SHARE UPDATE EXCLUSIVE, which does not block reads or writes):\n  ALTER TABLE {table} ADD CONSTRAINT {name} ... NOT VALID;\n  COMMIT;\n  -- next migration / transaction:\n  ALTER TABLE {table} VALIDATE CONSTRAINT {name};"
+    );
+    Finding::new(&RULE, level, span, message, help)
+        .label("validates every row while the ADD's lock is still held")
+        .lock(table, mode)
+        .estimate(cx.estimate(table, WorkKind::Validate))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{self, Fired};
+
+    const SIZES: &str = "[tables]\nbig = { rows = 5_000_000 }\n";
+    const ADD_CHECK: &str = "ALTER TABLE big ADD CONSTRAINT c CHECK (a > 0) NOT VALID;";
+    const VALIDATE: &str = "ALTER TABLE big VALIDATE CONSTRAINT c;";
+
+    fn fired(toml: &str, sql: &str) -> Vec<Fired> {
+        testing::fired(super::RULE.name, toml, &[sql])
+    }
+
+    #[test]
+    fn explicit_transaction() {
+        let f = fired(SIZES, &format!("BEGIN; {ADD_CHECK} {VALIDATE} COMMIT;"));
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].message
+                .contains("ACCESS EXCLUSIVE lock the ADD took on `big`")
+        );
+        let f = fired(
+            SIZES,
+            &format!("BEGIN; {ADD_CHECK} COMMIT; BEGIN; {VALIDATE} COMMIT;"),
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn autocommit_is_fine_unless_the_tool_wraps_the_file() {
+        assert!(fired(SIZES, &format!("{ADD_CHECK} {VALIDATE}")).is_empty());
+        let wrapped = format!("[migrations]\nassume_in_transaction = true\n{SIZES}");
+        assert_eq!(fired(&wrapped, &format!("{ADD_CHECK} {VALIDATE}")).len(), 1);
+    }
+
+    #[test]
+    fn same_statement_and_foreign_keys() {
+        let f = fired(
+            SIZES,
+            "ALTER TABLE big ADD CONSTRAINT c CHECK (a > 0) NOT VALID, VALIDATE CONSTRAINT c;",
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].clause, "VALIDATE CONSTRAINT c");
+        let f = fired(
+            SIZES,
+            "BEGIN;
+             ALTER TABLE big ADD CONSTRAINT fk FOREIGN KEY (p) REFERENCES parent (id) NOT VALID;
+             ALTER TABLE big VALIDATE CONSTRAINT fk;
+             COMMIT;",
+        );
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].message
+                .contains("SHARE ROW EXCLUSIVE lock the ADD took on `big`")
+        );
+        assert!(f[0].message.contains("SHARE ROW EXCLUSIVE on `parent`"));
+    }
+
+    #[test]
+    fn other_constraints_and_small_tables_are_fine() {
+        let f = fired(
+            SIZES,
+            "BEGIN; ALTER TABLE big ADD CONSTRAINT d CHECK (a > 0) NOT VALID; ALTER TABLE big VALIDATE CONSTRAINT c; COMMIT;",
+        );
+        assert!(f.is_empty());
+        let small = "[tables]\nbig = { rows = 50 }\n";
+        assert!(fired(small, &format!("BEGIN; {ADD_CHECK} {VALIDATE} COMMIT;")).is_empty());
+    }
+}
