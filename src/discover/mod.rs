@@ -75,13 +75,20 @@ pub fn collect(paths: &[PathBuf], stdin_name: &str) -> (Vec<Input>, Vec<InputErr
 
 fn walk(root: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<InputError>) {
     let mut found = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for entry in walkdir::WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
     {
         match entry {
             Ok(e) => {
-                if e.file_type().is_file() && is_sql(e.path()) {
+                // Through symbolic links the same file can be reached twice: lint it once.
+                if e.file_type().is_file()
+                    && is_sql(e.path())
+                    && seen.insert(
+                        std::fs::canonicalize(e.path()).unwrap_or_else(|_| e.path().to_path_buf()),
+                    )
+                {
                     found.push(e.into_path());
                 }
             }

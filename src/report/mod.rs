@@ -22,11 +22,15 @@ pub struct FileResult {
 }
 
 impl FileResult {
-    /// Every finding of the file, in line order.
-    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
-        self.file_findings
+    /// Every finding of the file, in source order (then by rule code).
+    pub fn findings(&self) -> std::vec::IntoIter<&Finding> {
+        let mut v: Vec<&Finding> = self
+            .file_findings
             .iter()
             .chain(self.stmts.iter().flat_map(|s| s.findings.iter()))
+            .collect();
+        v.sort_by(|a, b| (a.span.start, a.code).cmp(&(b.span.start, b.code)));
+        v.into_iter()
     }
 }
 
