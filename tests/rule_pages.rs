@@ -1,5 +1,7 @@
 //! Every rule has a page in rules/, every page a rule; each page's `sql bad` blocks fire exactly
 //! on the lines marked `-- expect`, and its `sql good` blocks stay silent for that rule.
+//! A `toml` block sets the size hints, and a `sql schema` block an earlier migration (replayed,
+//! so its tables exist and are not new), for the blocks that follow it.
 
 use locklint::config::{self, Settings};
 use locklint::rules::RULES;
@@ -46,8 +48,27 @@ fn settings_from(toml: Option<&str>) -> Settings {
     }
 }
 
-fn fired_lines(rule: &str, text: &str, settings: &Settings) -> BTreeSet<usize> {
-    let res = locklint::app::lint_text("example.sql", text, settings);
+fn fired_lines(
+    rule: &str,
+    schema: Option<&str>,
+    text: &str,
+    settings: &Settings,
+) -> BTreeSet<usize> {
+    let example = locklint::source::SourceFile::new("example.sql", text.to_string());
+    let res = match schema {
+        Some(s) => {
+            let earlier = locklint::source::SourceFile::new("schema.sql", s.to_string());
+            locklint::app::lint_sources(
+                vec![(earlier, Vec::new()), (example, Vec::new())],
+                settings,
+            )
+            .pop()
+            .unwrap()
+        }
+        None => locklint::app::lint_sources(vec![(example, Vec::new())], settings)
+            .pop()
+            .unwrap(),
+    };
     res.findings()
         .filter(|f| f.rule == rule)
         .map(|f| res.source.line_col(f.span.start).0)
@@ -109,6 +130,7 @@ fn page_examples_fire_exactly_where_marked() {
     let mut checked = 0;
     for rule in RULES {
         let mut toml: Option<String> = None;
+        let mut schema: Option<String> = None;
         let mut started_examples = false;
         for b in blocks(rule.doc) {
             if !started_examples {
@@ -125,6 +147,7 @@ fn page_examples_fire_exactly_where_marked() {
             }
             match b.kind.as_str() {
                 "toml" => toml = Some(b.text.clone()),
+                "sql schema" => schema = Some(b.text.clone()),
                 "sql bad" | "sql good" => {
                     let settings = settings_from(toml.as_deref());
                     let expected: BTreeSet<usize> = b
@@ -134,7 +157,7 @@ fn page_examples_fire_exactly_where_marked() {
                         .filter(|(_, l)| l.trim_end().ends_with("-- expect"))
                         .map(|(i, _)| i + 1)
                         .collect();
-                    let got = fired_lines(rule.name, &b.text, &settings);
+                    let got = fired_lines(rule.name, schema.as_deref(), &b.text, &settings);
                     if b.kind == "sql bad" {
                         assert!(
                             !expected.is_empty(),

@@ -293,6 +293,21 @@ impl Catalog {
             p.default_partition = false;
             return;
         }
+        // A constraint added to a table no replayed migration created: remember it on a
+        // placeholder (pre-existing, columns unknown) so later statements see it.
+        if matches!(action, AlterAction::AddConstraint(_)) && !self.tables.contains_key(&key) {
+            self.tables.insert(
+                key.clone(),
+                TableInfo {
+                    name: table.clone(),
+                    columns: Vec::new(),
+                    constraints: Vec::new(),
+                    partition_of: None,
+                    default_partition: false,
+                    created_in: 0,
+                },
+            );
+        }
         let Some(t) = self.tables.get_mut(&key) else {
             return;
         };

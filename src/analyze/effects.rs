@@ -6,7 +6,7 @@ use crate::model::stmt::Volatility;
 use crate::model::types::TypeChange;
 use crate::model::{
     AlterAction, ColumnDef, ConstraintKind, Effects, LockMode, ObjName, ObjectKind, ReindexTarget,
-    RelKind, Span, Stmt, StmtKind, WorkKind,
+    RelKind, Span, SqlType, Stmt, StmtKind, WorkKind,
 };
 
 /// What the effects depend on besides the statement and the catalog.
@@ -244,9 +244,11 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
                 },
                 span.clone(),
             );
+            // The defining query runs again and reads its tables (ACCESS SHARE only).
             if let Some(v) = cat.view(name) {
                 for r in &v.reads {
                     e.lock(r, kind_of(cat, r), AccessShare);
+                    e.work(r, WorkKind::Scan, span.clone());
                 }
             }
         }
@@ -360,13 +362,9 @@ fn alter_action(
         }
         AlterAction::AlterColumnType { column, ty, using } => {
             e.lock(table, kind, AccessExclusive);
-            let old = info.and_then(|t| t.column(column)).map(|c| &c.ty);
-            let change = match (old, using) {
-                (_, Some(_)) => TypeChange::Rewrite,
-                (Some(old), None) => old.change_to(ty, env.timezone_utc),
-                // Unknown current type: assume the expensive case.
-                (None, None) => TypeChange::Rewrite,
-            };
+            // Unknown current type: assume the expensive case.
+            let change = column_type_change(cat, env, table, column, ty, using.is_some())
+                .unwrap_or(TypeChange::Rewrite);
             match change {
                 TypeChange::Metadata => {}
                 TypeChange::Scan => e.work(table, WorkKind::Scan, span),
@@ -410,10 +408,11 @@ fn alter_action(
                             .map(|i| i.columns.clone())
                             .unwrap_or_else(|| columns.clone());
                         let nullable = match info {
-                            Some(t) => cols
+                            // A placeholder (columns unknown) is as unknown as no table.
+                            Some(t) if !t.columns.is_empty() => cols
                                 .iter()
                                 .any(|c| t.column(c).map(|c| !c.not_null).unwrap_or(true)),
-                            None => false,
+                            _ => false,
                         };
                         if nullable {
                             e.work(table, WorkKind::Scan, span);
@@ -461,22 +460,33 @@ fn alter_action(
         | AlterAction::ClusterOn => e.lock(table, kind, ShareUpdateExclusive),
         AlterAction::Trigger => e.lock(table, kind, ShareRowExclusive),
         AlterAction::AttachPartition { partition, default } => {
-            e.lock(table, kind, ShareUpdateExclusive);
+            // PostgreSQL 12 lowered the partitioned table's lock from ACCESS EXCLUSIVE.
+            let parent_mode = if env.postgres_version < 12 {
+                AccessExclusive
+            } else {
+                ShareUpdateExclusive
+            };
+            e.lock(table, kind, parent_mode);
             e.lock(partition, RelKind::Table, AccessExclusive);
-            let has_check = cat
-                .table(partition)
-                .map(|p| {
-                    p.constraints
-                        .iter()
-                        .any(|c| c.validated && matches!(c.kind, ConstraintKind::Check { .. }))
-                })
-                .unwrap_or(false);
-            if !has_check && !cat.is_new(partition) {
+            // A validated CHECK is taken as proving the bound (locklint does not compare them).
+            let has_check = |rel: &ObjName| {
+                cat.table(rel)
+                    .map(|p| {
+                        p.constraints
+                            .iter()
+                            .any(|c| c.validated && matches!(c.kind, ConstraintKind::Check { .. }))
+                    })
+                    .unwrap_or(false)
+            };
+            if !has_check(partition) && !cat.is_new(partition) {
                 e.work(partition, WorkKind::Scan, span.clone());
             }
             if !default && let Some(def) = cat.default_partition(table) {
                 e.lock(&def.name, RelKind::Table, AccessExclusive);
-                e.work(&def.name, WorkKind::Scan, span);
+                // Skipped when the DEFAULT partition's own CHECK excludes the new range.
+                if !has_check(&def.name) {
+                    e.work(&def.name, WorkKind::Scan, span);
+                }
             }
         }
         AlterAction::DetachPartition {
@@ -497,6 +507,24 @@ fn alter_action(
         }
         _ => e.lock(table, kind, AccessExclusive),
     }
+}
+
+/// How `ALTER COLUMN column TYPE ty [USING ...]` is executed, judged against the column's current
+/// type in the catalog; `None` when that type is unknown. USING always rewrites. The UTC special
+/// case for timestamp → timestamptz exists from PostgreSQL 12.
+pub fn column_type_change(
+    cat: &Catalog,
+    env: Env,
+    table: &ObjName,
+    column: &str,
+    ty: &SqlType,
+    using: bool,
+) -> Option<TypeChange> {
+    if using {
+        return Some(TypeChange::Rewrite);
+    }
+    let old = &cat.table(table)?.column(column)?.ty;
+    Some(old.change_to(ty, env.timezone_utc && env.postgres_version >= 12))
 }
 
 /// SET NOT NULL skips its scan when a validated `CHECK (col IS NOT NULL)` exists (PostgreSQL 12+).

@@ -18,7 +18,7 @@ pub struct Held {
     pub rel: ObjName,
     /// The strongest mode held.
     pub mode: LockMode,
-    /// The statement that took it.
+    /// The statement that took it (in its strongest mode).
     pub span: Span,
 }
 
@@ -39,6 +39,8 @@ pub struct TxnView {
     pub created: Vec<ObjName>,
     /// The session TimeZone is known to be UTC.
     pub timezone_utc: bool,
+    /// Rules that already reported in this transaction (for rules that report once per transaction).
+    pub reported: Vec<&'static str>,
 }
 
 /// A statement with everything locklint worked out about it.
@@ -257,7 +259,10 @@ impl<'s> Analyzer<'s> {
             if in_transaction && !ends_txn {
                 for l in &effects.locks {
                     match txn.held.iter_mut().find(|h| h.rel.same(&l.rel)) {
-                        Some(h) if l.mode > h.mode => h.mode = l.mode,
+                        Some(h) if l.mode > h.mode => {
+                            h.mode = l.mode;
+                            h.span = stmt.span.clone();
+                        }
                         Some(_) => {}
                         None => txn.held.push(Held {
                             rel: l.rel.clone(),
@@ -267,12 +272,18 @@ impl<'s> Analyzer<'s> {
                     }
                 }
                 record_created(&mut txn, &stmt);
+                for f in &findings {
+                    if !txn.reported.contains(&f.rule) {
+                        txn.reported.push(f.rule);
+                    }
+                }
             }
             if ends_txn || !in_transaction {
                 let keep_open = ends_txn && reopens;
                 txn.held.clear();
                 txn.not_valid_added.clear();
                 txn.created.clear();
+                txn.reported.clear();
                 session.lock_timeout_local = None;
                 session.timezone_utc_local = None;
                 if ends_txn {

@@ -188,8 +188,14 @@ pub fn lower(stmt: &Statement) -> StmtKind {
                 reads,
             }
         }
-        Statement::Query(q) => StmtKind::Select {
-            reads: query_reads(q),
+        Statement::Query(q) => match q.body.as_ref() {
+            // WITH ... INSERT / UPDATE / DELETE: the statement is the DML, reading the CTEs' tables.
+            SetExpr::Insert(dml) | SetExpr::Update(dml) | SetExpr::Delete(dml) => {
+                with_cte_reads(lower(dml), q)
+            }
+            _ => StmtKind::Select {
+                reads: query_reads(q),
+            },
         },
         Statement::CreateSequence { name, .. } => StmtKind::CreateSequence {
             name: obj_name(name),
@@ -303,10 +309,54 @@ pub fn leading_words(s: &str) -> String {
 }
 
 fn table_with_joins_name(t: &TableWithJoins) -> Option<ObjName> {
-    match &t.relation {
+    table_factor_name(&t.relation)
+}
+
+/// The relation a FROM item names: not set-returning functions (`generate_series(1, 10)`), and
+/// `ONLY t`, which sqlparser reads as a table `only` aliased `t` (ONLY is reserved in PostgreSQL).
+fn table_factor_name(f: &TableFactor) -> Option<ObjName> {
+    match f {
+        TableFactor::Table { args: Some(_), .. } => None,
+        TableFactor::Table {
+            name,
+            alias: Some(alias),
+            ..
+        } if name.0.len() == 1
+            && name.0[0].as_ident().is_some_and(|i| {
+                i.quote_style.is_none() && i.value.eq_ignore_ascii_case("only")
+            }) =>
+        {
+            Some(ObjName::bare(ident(&alias.name)))
+        }
         TableFactor::Table { name, .. } => Some(obj_name(name)),
         _ => None,
     }
+}
+
+/// Add the tables a WITH clause reads to a DML statement's reads, dropping references to the CTEs.
+fn with_cte_reads(mut kind: StmtKind, q: &Query) -> StmtKind {
+    let Some(with) = &q.with else {
+        return kind;
+    };
+    let cte_names: Vec<String> = with
+        .cte_tables
+        .iter()
+        .map(|c| ident(&c.alias.name))
+        .collect();
+    if let StmtKind::Insert { reads, .. }
+    | StmtKind::Update { reads, .. }
+    | StmtKind::Delete { reads, .. } = &mut kind
+    {
+        reads.retain(|n| n.schema.is_some() || !cte_names.contains(&n.name));
+        for cte in &with.cte_tables {
+            for n in query_reads(&cte.query) {
+                if !reads.iter().any(|r| r.same(&n)) {
+                    reads.push(n);
+                }
+            }
+        }
+    }
+    kind
 }
 
 /// Tables named in a query's top-level FROM clauses (and CTEs' FROMs), for scans.
@@ -344,8 +394,8 @@ fn set_expr_reads(body: &SetExpr, out: &mut Vec<ObjName>, depth: usize) {
                     out.push(n);
                 }
                 for j in &t.joins {
-                    if let TableFactor::Table { name, .. } = &j.relation {
-                        out.push(obj_name(name));
+                    if let Some(n) = table_factor_name(&j.relation) {
+                        out.push(n);
                     }
                 }
             }

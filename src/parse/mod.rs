@@ -183,6 +183,13 @@ fn parse_raw(src: &SourceFile, raw: RawStatement) -> Option<Stmt> {
             })
         }
         Err(err) => {
+            if let Some(kind) = parse_matview_without_with_data(&toks) {
+                return Some(Stmt {
+                    span,
+                    kind,
+                    parsed: Parsed::Full,
+                });
+            }
             if let Some(stmt) = parse_alter_by_action(src, &toks, &span) {
                 return Some(stmt);
             }
@@ -250,6 +257,26 @@ fn with_action_spans(kind: StmtKind, toks: &[Tok], span: &std::ops::Range<usize>
         }
         other => other,
     }
+}
+
+/// `CREATE MATERIALIZED VIEW ... AS query WITH [NO] DATA`: sqlparser rejects the trailing clause,
+/// which changes no lock, so parse the statement without it.
+fn parse_matview_without_with_data(toks: &[Tok]) -> Option<StmtKind> {
+    let mut c = fallback::Cursor::new(toks);
+    c.eat("CREATE");
+    c.eat_all(&["OR", "REPLACE"]);
+    if !c.eat_all(&["MATERIALIZED", "VIEW"]) {
+        return None;
+    }
+    let kw = |t: &Tok, k: &str| matches!(&t.token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(k));
+    let n = toks.len();
+    let cut = match toks {
+        [.., w, no, d] if kw(w, "WITH") && kw(no, "NO") && kw(d, "DATA") => n - 3,
+        [.., w, d] if kw(w, "WITH") && kw(d, "DATA") => n - 2,
+        _ => return None,
+    };
+    let kind = parse_tokens(toks[..cut].iter().map(|t| t.tws.clone()).collect()).ok()?;
+    matches!(kind, StmtKind::CreateView { .. }).then_some(kind)
 }
 
 /// ALTER TABLE whose full parse failed: parse each action on its own so that one action

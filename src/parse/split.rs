@@ -14,13 +14,17 @@
 //!   its tokens are fed to a streaming statement builder, and the next run
 //!   starts where this one stopped. Token locations of a run are relative to
 //!   its substring and are shifted back to file-level line/column.
-//! * A run normally ends at a line boundary (just after a `'\n'`) a chunk
+//! * A run normally ends at a line boundary (just after a `'\n'`) some chunk
 //!   size past its start. Cutting after a `'\n'` is invisible to the
 //!   tokenizer unless a quoted literal or block comment crosses the cut; that
-//!   shows up as an "unterminated" error whose literal reaches past the cut,
-//!   and the run is redone from the literal with a larger chunk. Chunks exist
-//!   only to bound the work thrown away when a psql meta-command line forces
-//!   a restart in the middle of tokens already produced (see below).
+//!   shows up as an error on a literal reaching past the cut, and the run is
+//!   redone from the literal with a larger chunk. Chunks exist only to bound
+//!   the work thrown away when a psql meta-command forces a restart: the
+//!   meta-command ends at its line end, which may lie inside a token the run
+//!   already produced (`\echo don't`), so everything after it is lexed again.
+//! * On a real tokenizer error the rejected lexeme is stepped over (see
+//!   [`RawKind::TokenizeError`]) and a new run starts after it; the statement
+//!   in progress carries on and is marked as erroneous.
 //! * Byte offsets come from walking the text forward alongside the tokens'
 //!   (line, column) locations, so the whole split is linear in the file size.
 
@@ -96,7 +100,7 @@ const FIRST_CHUNK: usize = 64 * 1024;
 /// Size of the run after a meta-command forced a restart; small because
 /// meta-commands come in clusters and each restart discards what the run
 /// tokenized past the meta-command's line.
-const CHUNK_AFTER_META: usize = 256;
+const CHUNK_AFTER_META: usize = 64;
 
 /// [`split`] with a chosen first chunk size; results must not depend on it.
 fn split_chunked(text: &str, first_chunk: usize) -> Vec<RawStatement> {
@@ -112,9 +116,10 @@ fn split_chunked(text: &str, first_chunk: usize) -> Vec<RawStatement> {
         };
     }
     let mut chunk = first_chunk.max(1);
+    let mut run_ends = RunEnds::new(text);
 
     'runs: while pos.byte < len {
-        let end = chunk_end(text, pos.byte, chunk);
+        let end = run_ends.end(pos.byte, chunk);
         let run = lex(text, pos, end);
         let mut tokens = run.tokens.into_iter().peekable();
 
@@ -305,17 +310,50 @@ fn step(pos: &mut Pos, ch: char) {
     }
 }
 
-/// End of a run starting at `start`: just past the first `'\n'` at least
-/// `chunk` bytes in, or the text end.
-fn chunk_end(text: &str, start: usize, chunk: usize) -> usize {
-    let from = start.saturating_add(chunk);
-    if from >= text.len() {
-        return text.len();
+/// Finds where tokenizer runs end: just past the first `'\n'` at least a
+/// chunk past the run's start, or the text end.
+///
+/// Runs restart often after errors on one long line, so the last answer is
+/// remembered: searching the same newline-free stretch again for every run
+/// would make the split quadratic.
+struct RunEnds<'a> {
+    bytes: &'a [u8],
+    /// The last search: where it started, and where it found its `'\n'` (or
+    /// the text end).
+    last: Option<(usize, usize)>,
+}
+
+impl<'a> RunEnds<'a> {
+    fn new(text: &'a str) -> Self {
+        RunEnds {
+            bytes: text.as_bytes(),
+            last: None,
+        }
     }
-    text.as_bytes()[from..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(text.len(), |i| from + i + 1)
+
+    fn end(&mut self, start: usize, chunk: usize) -> usize {
+        let len = self.bytes.len();
+        let from = start.saturating_add(chunk);
+        if from >= len {
+            return len;
+        }
+        let newline = match self.last {
+            Some((searched, newline)) if (searched..=newline).contains(&from) => newline,
+            // Nothing between `searched` and `newline` is a '\n', so a search
+            // from before that stretch can stop at its start.
+            Some((searched, newline)) if from < searched => {
+                self.find_newline(from, searched).unwrap_or(newline)
+            }
+            _ => self.find_newline(from, len).unwrap_or(len),
+        };
+        self.last = Some((from, newline));
+        (newline + 1).min(len)
+    }
+
+    fn find_newline(&self, from: usize, to: usize) -> Option<usize> {
+        let found = self.bytes.get(from..to)?.iter().position(|&b| b == b'\n');
+        found.map(|i| from + i)
+    }
 }
 
 /// Offset of the `'\n'` ending the line that contains `from`, or the text end.
@@ -432,6 +470,11 @@ impl Pending {
     }
 
     fn push(&mut self, tok: Lexed, significant: bool) {
+        if !significant && self.tokens.is_empty() {
+            // Only after a skipped unreadable lexeme can trivia come first;
+            // tokens start at a significant one.
+            return;
+        }
         self.tokens.push(tok.token);
         self.offsets.push(tok.start.byte);
         if significant {
@@ -511,6 +554,7 @@ fn quoted_lexeme_end(text: &str, start: usize) -> Option<usize> {
         [b'B' | b'b' | b'N' | b'n', b'\'', ..] => quoted_end(bytes, start + 2, b'\'', false),
         [b'U' | b'u', b'&', b'\'', ..] => quoted_end(bytes, start + 3, b'\'', false),
         [b'"', ..] => quoted_end(bytes, start + 1, b'"', false),
+        [b'B' | b'b', b'"', ..] => quoted_end(bytes, start + 2, b'"', false),
         [b'/', b'*', ..] => block_comment_end(bytes, start + 2),
         [b'$', ..] => return dollar_quote_end(text, start),
         _ => return None,
@@ -631,30 +675,30 @@ mod tests {
             if s.tokens.is_empty() {
                 assert_eq!(s.offsets, [span.start]);
             } else {
-                if s.kind != RawKind::PsqlMeta {
-                    assert_eq!(s.offsets[0], span.start, "first token starts the span");
+                // Only an unreadable lexeme skipped at the start of an
+                // erroneous statement leaves the span start without a token.
+                if s.kind == RawKind::Sql {
+                    assert_eq!(s.offsets[0], span.start, "first token of {text:?}");
                 }
-                assert!(!matches!(s.tokens[0].token, Token::Whitespace(_)));
+                let first = &s.tokens[0].token;
                 let last = &s.tokens[s.tokens.len() - 1].token;
-                assert!(
-                    !matches!(last, Token::Whitespace(_) | Token::SemiColon) || {
-                        // A `;` inside BEGIN ATOMIC can't be last: END follows it.
-                        false
-                    }
-                );
+                assert!(!matches!(first, Token::Whitespace(_)), "{first:?}");
+                assert!(!matches!(last, Token::Whitespace(_)), "{last:?}");
             }
+            let gaps_allowed = matches!(s.kind, RawKind::TokenizeError { .. });
             for (i, tok) in s.tokens.iter().enumerate() {
-                let start = s.offsets[i];
-                let end = s.offsets[i + 1];
-                assert!(start <= end && span.start <= start && end <= span.end);
+                let (start, next) = (s.offsets[i], s.offsets[i + 1]);
+                assert!(span.start <= start && start <= next && next <= span.end);
                 // Locations are file-level and agree with the byte offsets.
-                let (l, c) = (tok.span.start.line as usize, tok.span.start.column as usize);
-                assert_eq!(file.offset(l, c), start, "token {tok:?} in {text:?}");
-                let (l, c) = (tok.span.end.line as usize, tok.span.end.column as usize);
-                if i + 1 < s.tokens.len() {
-                    assert_eq!(file.offset(l, c), end, "token {tok:?}");
+                let loc = tok.span.start;
+                let located = file.offset(loc.line as usize, loc.column as usize);
+                assert_eq!(located, start, "start of {tok:?} in {text:?}");
+                let loc = tok.span.end;
+                let end = file.offset(loc.line as usize, loc.column as usize);
+                if gaps_allowed && i + 1 < s.tokens.len() {
+                    assert!(end <= next, "end of {tok:?} in {text:?}");
                 } else {
-                    assert_eq!(file.offset(l, c), end, "last token {tok:?}");
+                    assert_eq!(end, next, "end of {tok:?} in {text:?}");
                 }
             }
         }
@@ -807,6 +851,14 @@ mod tests {
     }
 
     #[test]
+    fn begin_atomic_without_end_swallows_the_rest() {
+        // As in psql: the body is still open, so no `;` ends the statement.
+        let text = "create function f() returns int begin atomic select 1;
+select 2;";
+        assert_sql(text, &[text]);
+    }
+
+    #[test]
     fn transaction_begin_is_its_own_statement() {
         assert_sql(
             "BEGIN;\nCREATE INDEX i ON t (a);\nCOMMIT;",
@@ -860,6 +912,19 @@ mod tests {
         let stmts = split(text);
         let words: Vec<String> = stmts[0].tokens.iter().map(|t| t.to_string()).collect();
         assert_eq!(words, ["\\", "set", " ", "ON_ERROR_STOP", " ", "on"]);
+    }
+
+    #[test]
+    fn meta_command_spans_exclude_crlf_and_trailing_blanks() {
+        let text = "-- setup\r\n\\set x 1 \t\r\n/* c */ \\echo a\r\nselect 1;\r\n";
+        assert_eq!(
+            parts(text),
+            [
+                ("\\set x 1", RawKind::PsqlMeta),
+                ("\\echo a", RawKind::PsqlMeta),
+                ("select 1;", RawKind::Sql),
+            ]
+        );
     }
 
     #[test]
@@ -1113,6 +1178,21 @@ mod tests {
     }
 
     #[test]
+    fn many_errors_on_one_long_line_stay_linear() {
+        let text = "select @-1;".repeat(100_000);
+        let start = std::time::Instant::now();
+        let stmts = split(&text);
+        assert_eq!(stmts.len(), 100_000);
+        assert!(
+            stmts
+                .iter()
+                .all(|s| matches!(s.kind, RawKind::TokenizeError { .. }))
+        );
+        assert_eq!(stmts[99_999].span, text.len() - 11..text.len());
+        assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
+    }
+
+    #[test]
     fn literals_crossing_run_boundaries() {
         // Larger than the first run, with literals and comments straddling
         // many possible cut points.
@@ -1141,7 +1221,7 @@ mod tests {
     fn tokens_parse_with_file_level_locations() {
         use sqlparser::parser::Parser;
         let text = "-- header\nselect 1;\n\n  alter table t\n    add column c int;\n\
-                    \n  select from where;";
+                    \n  select * from t where );";
         let stmts = split(text);
         assert_eq!(stmts.len(), 3);
 
@@ -1156,9 +1236,9 @@ mod tests {
             .with_tokens_with_locations(stmts[2].tokens.clone())
             .parse_statement()
             .expect_err("bad statement");
-        // `where` is on line 7, column 15 of the file.
+        // The `)` is on line 7, column 25 of the file.
         assert!(
-            err.to_string().contains("Line: 7, Column: 15"),
+            err.to_string().contains("found: ) at Line: 7, Column: 25"),
             "error: {err}"
         );
     }
@@ -1182,8 +1262,9 @@ mod tests {
             "$", "$a", "$$", "$a$", "E'", "e'", "U&'", "u&'", "/*", "*/", "'", "\"", "\\", "\r",
             "\n", "\r\n", "\0", "\u{feff}", ";", "--", "(", ")", "begin", "atomic", "create",
             "case", "end", " ", "\t", "select", "1_", "._", "@-", "x'", "b'", "n'", "\\x", "ö",
-            "🦀", "$$;$$", "''", "\\echo ", "E'\\xc3'",
+            "🦀", "$$;$$", "''", "\\echo ", "E'\\xc3'", "b\"",
         ];
+        const LEXER_BYTES: &[u8] = b"'\";$\\/*-\n\rEU&()ab_ @";
         let mut rng = Lcg(0x5eed);
         for case in 0..3_000 {
             let text = if case % 2 == 0 {
@@ -1191,7 +1272,7 @@ mod tests {
                 let bytes: Vec<u8> = (0..len)
                     .map(|_| match rng.next() % 4 {
                         // Bias towards the bytes that matter to a lexer.
-                        0 => b"'\";$\\/*-\n\rEU&()ab_ @"[(rng.next() % 21) as usize],
+                        0 => LEXER_BYTES[(rng.next() % LEXER_BYTES.len() as u64) as usize],
                         _ => (rng.next() % 256) as u8,
                     })
                     .collect();

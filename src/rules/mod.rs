@@ -1,10 +1,28 @@
 //! The rule registry: one table, one line per rule. Each rule is one file and one page in `rules/`.
 
+mod add_column_rewrites_table;
 mod add_column_volatile_default;
 mod add_foreign_key_validated;
+mod alter_column_type_rewrite;
+mod alter_enum_add_value_in_transaction;
+mod attach_partition_scan;
+mod backfill_whole_table;
+mod breaking_change;
+mod concurrently_in_transaction;
 mod create_index_non_concurrently;
+mod detach_partition_non_concurrently;
+mod drop_foreign_key_locks_parent;
+mod lock_table;
+mod long_work_while_holding_lock;
+mod missing_lock_timeout;
 mod parse_error;
+mod refresh_materialized_view_non_concurrently;
+mod table_rewrite;
+mod truncate_table;
 mod unused_suppression;
+
+#[cfg(test)]
+mod testing;
 
 use crate::analyze::TxnView;
 use crate::analyze::catalog::Catalog;
@@ -36,6 +54,21 @@ pub static RULES: &[&Rule] = &[
     &add_foreign_key_validated::RULE,
     &add_column_volatile_default::RULE,
     &unused_suppression::RULE,
+    &concurrently_in_transaction::RULE,
+    &alter_enum_add_value_in_transaction::RULE,
+    &long_work_while_holding_lock::RULE,
+    &missing_lock_timeout::RULE,
+    &attach_partition_scan::RULE,
+    &detach_partition_non_concurrently::RULE,
+    &drop_foreign_key_locks_parent::RULE,
+    &breaking_change::RULE,
+    &alter_column_type_rewrite::RULE,
+    &add_column_rewrites_table::RULE,
+    &table_rewrite::RULE,
+    &refresh_materialized_view_non_concurrently::RULE,
+    &backfill_whole_table::RULE,
+    &truncate_table::RULE,
+    &lock_table::RULE,
 ];
 
 /// A rule by name.

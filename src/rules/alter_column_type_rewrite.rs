@@ -1,0 +1,289 @@
+//! alter-column-type-rewrite: ALTER COLUMN ... TYPE that rewrites (or scans) the table under
+//! ACCESS EXCLUSIVE, judged against the column's current type from the replayed catalog.
+
+use super::{Context, Rule};
+use crate::analyze::effects::{Env, column_type_change};
+use crate::config::Level;
+use crate::finding::Finding;
+use crate::model::types::TypeChange;
+use crate::model::{AlterAction, LockMode, ObjName, SqlType, Stmt, StmtKind, WorkKind};
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    code: "LL020",
+    name: "alter-column-type-rewrite",
+    default_level: Level::Error,
+    summary: "ALTER COLUMN ... TYPE that rewrites or scans the table under ACCESS EXCLUSIVE",
+    doc: include_str!("../../rules/alter-column-type-rewrite.md"),
+    check,
+};
+
+/// Why the change costs what it costs, as far as locklint can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// `USING` given: PostgreSQL rewrites every row.
+    Using,
+    /// The types are not binary-coercible: rewrite.
+    Rewrite,
+    /// timestamp ↔ timestamptz with a UTC session: no rewrite, but indexes on the column are rebuilt.
+    UtcScan,
+    /// The column's current type is not in the catalog.
+    Unknown,
+}
+
+fn verdict(change: Option<TypeChange>, using: bool) -> Option<Verdict> {
+    match change {
+        _ if using => Some(Verdict::Using),
+        None => Some(Verdict::Unknown),
+        Some(TypeChange::Rewrite) => Some(Verdict::Rewrite),
+        Some(TypeChange::Scan) => Some(Verdict::UtcScan),
+        Some(TypeChange::Metadata) => None,
+    }
+}
+
+fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
+    let StmtKind::AlterTable { table, actions, .. } = &stmt.kind else {
+        return Vec::new();
+    };
+    // The lock model decides whether the statement rewrites or scans at all; the per-action
+    // verdict below only says which clause is responsible.
+    let rewrites = cx.effects.rewrites(table);
+    let scans = cx
+        .effects
+        .work
+        .iter()
+        .any(|w| w.kind == WorkKind::Scan && w.rel.same(table));
+    if !rewrites && !scans {
+        return Vec::new();
+    }
+    let env = Env {
+        postgres_version: cx.settings.postgres_version,
+        timezone_utc: cx.txn.timezone_utc,
+    };
+    let mut out = Vec::new();
+    for a in actions {
+        let AlterAction::AlterColumnType { column, ty, using } = &a.action else {
+            continue;
+        };
+        let change = column_type_change(cx.catalog, env, table, column, ty, using.is_some());
+        let Some(v) = verdict(change, using.is_some()) else {
+            continue;
+        };
+        if v == Verdict::UtcScan && !scans {
+            continue;
+        }
+        let Some(level) = cx.level_for(table) else {
+            continue;
+        };
+        let old = cx
+            .catalog
+            .table(table)
+            .and_then(|t| t.column(column))
+            .map(|c| &c.ty);
+        let (message, label, work) = describe(cx, table, column, ty, old, v);
+        let help = help(table, column, ty, old, v, cx.settings.postgres_version);
+        out.push(
+            Finding::new(&RULE, level, a.span.clone(), message, help)
+                .label(label)
+                .lock(table, LockMode::AccessExclusive)
+                .estimate(cx.estimate(table, work)),
+        );
+    }
+    out
+}
+
+fn describe(
+    cx: &Context,
+    table: &ObjName,
+    column: &str,
+    ty: &SqlType,
+    old: Option<&SqlType>,
+    v: Verdict,
+) -> (String, &'static str, WorkKind) {
+    let from = old
+        .map(|o| format!(" (from {})", o.text))
+        .unwrap_or_default();
+    let t = cx.describe(table);
+    match v {
+        Verdict::Using => (
+            format!(
+                "ALTER COLUMN `{column}` TYPE {} USING ... rewrites {t} and rebuilds every index under an ACCESS EXCLUSIVE lock that blocks reads and writes{}",
+                ty.text,
+                cx.for_how_long(table, WorkKind::Rewrite),
+            ),
+            "rewrites the table",
+            WorkKind::Rewrite,
+        ),
+        Verdict::Rewrite => (
+            format!(
+                "ALTER COLUMN `{column}` TYPE {}{from} is not a binary-compatible change: it rewrites {t} and rebuilds every index under an ACCESS EXCLUSIVE lock that blocks reads and writes{}",
+                ty.text,
+                cx.for_how_long(table, WorkKind::Rewrite),
+            ),
+            "rewrites the table",
+            WorkKind::Rewrite,
+        ),
+        Verdict::UtcScan => (
+            format!(
+                "ALTER COLUMN `{column}` TYPE {}{from} does not rewrite {t} because the session TimeZone is UTC, but it rebuilds the column's indexes, reading every row under an ACCESS EXCLUSIVE lock that blocks reads and writes{}",
+                ty.text,
+                cx.for_how_long(table, WorkKind::Scan),
+            ),
+            "rebuilds the column's indexes",
+            WorkKind::Scan,
+        ),
+        Verdict::Unknown => (
+            format!(
+                "ALTER COLUMN `{column}` TYPE {} may rewrite {t} and every index under an ACCESS EXCLUSIVE lock that blocks reads and writes{}: the current type of `{column}` is unknown (no earlier migration that creates it was replayed), so locklint cannot tell whether the change is binary-compatible",
+                ty.text,
+                cx.for_how_long(table, WorkKind::Rewrite),
+            ),
+            "may rewrite the table",
+            WorkKind::Rewrite,
+        ),
+    }
+}
+
+/// A varchar/char length limit, when the target type is one.
+fn length_limit(ty: &SqlType) -> Option<u32> {
+    matches!(ty.name.as_str(), "varchar" | "bpchar")
+        .then(|| ty.mods.first().copied())
+        .flatten()
+}
+
+fn help(
+    table: &ObjName,
+    column: &str,
+    ty: &SqlType,
+    old: Option<&SqlType>,
+    v: Verdict,
+    postgres_version: u32,
+) -> String {
+    let old_name = old.map(|o| o.name.as_str()).unwrap_or("");
+    let tz = matches!(
+        (old_name, ty.name.as_str()),
+        ("timestamp", "timestamptz") | ("timestamptz", "timestamp")
+    );
+    let textual = matches!(old_name, "text" | "varchar" | "bpchar" | "citext");
+    if v == Verdict::UtcScan {
+        return format!(
+            "Drop the indexes on `{column}` first (DROP INDEX CONCURRENTLY), change the type with the session TimeZone set to UTC, then rebuild them with CREATE INDEX CONCURRENTLY:\n  SET TimeZone = 'UTC';\n  ALTER TABLE {table} ALTER COLUMN {column} TYPE {};",
+            ty.text
+        );
+    }
+    if v == Verdict::Rewrite && tz && postgres_version >= 12 {
+        return format!(
+            "With the session TimeZone set to UTC, PostgreSQL 12+ changes timestamp to timestamptz without a rewrite (only indexes on the column are rebuilt):\n  SET TimeZone = 'UTC';\n  ALTER TABLE {table} ALTER COLUMN {column} TYPE {};",
+            ty.text
+        );
+    }
+    if v == Verdict::Rewrite
+        && textual
+        && let Some(n) = length_limit(ty)
+    {
+        return format!(
+            "Keep the column's type and enforce the limit with a constraint, validated without blocking reads or writes:\n  ALTER TABLE {table} ADD CONSTRAINT {}_{column}_length CHECK (char_length({column}) <= {n}) NOT VALID;\n  -- next transaction:\n  ALTER TABLE {table} VALIDATE CONSTRAINT {}_{column}_length;",
+            table.name, table.name
+        );
+    }
+    let mut s = String::new();
+    if v == Verdict::Unknown {
+        s.push_str("If the change is binary-compatible (varchar(n) to varchar(m >= n) or text, numeric(p,s) to numeric(q >= p,s)) there is no rewrite; lint the migrations that create the table together with this one so locklint knows the current type. Otherwise:\n");
+    }
+    s.push_str(&format!(
+        "Add a new column, fill it in batches, and swap the columns in a short transaction:\n  ALTER TABLE {table} ADD COLUMN {column}_new {};\n  -- keep {column}_new in sync with a trigger, backfill existing rows in batches outside this transaction:\n  UPDATE {table} SET {column}_new = {column} WHERE <key range>;\n  -- then, with lock_timeout set:\n  ALTER TABLE {table} RENAME COLUMN {column} TO {column}_old;\n  ALTER TABLE {table} RENAME COLUMN {column}_new TO {column};",
+        ty.text
+    ));
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Settings;
+
+    fn fired(sql: &str) -> Vec<String> {
+        let res = crate::app::lint_text("t.sql", sql, &Settings::default());
+        res.findings()
+            .filter(|f| f.rule == "alter-column-type-rewrite")
+            .map(|f| f.message.clone())
+            .collect()
+    }
+
+    /// A table from an earlier migration (replayed, so not new), then the change under test.
+    fn on_existing(change: &str) -> Vec<String> {
+        on_existing_with(change, Settings::default())
+    }
+
+    fn on_existing_with(change: &str, settings: Settings) -> Vec<String> {
+        let earlier = crate::source::SourceFile::new(
+            "0001.sql",
+            "CREATE TABLE t (n int, v10 varchar(10), v20 varchar(20), t text, ts timestamp, num numeric(10,2));".into(),
+        );
+        let now = crate::source::SourceFile::new("0002.sql", change.to_string());
+        let mut v =
+            crate::app::lint_sources(vec![(earlier, Vec::new()), (now, Vec::new())], &settings);
+        v.remove(1)
+            .findings()
+            .filter(|f| f.rule == "alter-column-type-rewrite")
+            .map(|f| f.message.clone())
+            .collect()
+    }
+
+    #[test]
+    fn rewrites_follow_the_observed_table() {
+        for (sql, fires) in [
+            ("ALTER TABLE t ALTER COLUMN n TYPE bigint;", true),
+            ("ALTER TABLE t ALTER COLUMN v20 TYPE varchar(10);", true),
+            ("ALTER TABLE t ALTER COLUMN t TYPE varchar(50);", true),
+            ("ALTER TABLE t ALTER COLUMN num TYPE numeric(12,4);", true),
+            ("ALTER TABLE t ALTER COLUMN ts TYPE timestamptz;", true),
+            ("ALTER TABLE t ALTER COLUMN v10 TYPE varchar(20);", false),
+            ("ALTER TABLE t ALTER COLUMN v10 TYPE text;", false),
+            ("ALTER TABLE t ALTER COLUMN num TYPE numeric(12,2);", false),
+            (
+                "ALTER TABLE t ALTER COLUMN v10 TYPE text USING v10::text;",
+                true,
+            ),
+        ] {
+            assert_eq!(!on_existing(sql).is_empty(), fires, "{sql}");
+        }
+    }
+
+    #[test]
+    fn utc_session_is_a_scan_not_a_rewrite() {
+        let m =
+            on_existing("SET TimeZone = 'UTC';\nALTER TABLE t ALTER COLUMN ts TYPE timestamptz;");
+        assert_eq!(m.len(), 1);
+        assert!(m[0].contains("does not rewrite"), "{}", m[0]);
+        let m = on_existing("ALTER TABLE t ALTER COLUMN ts TYPE timestamptz;");
+        assert!(m[0].contains("rewrites"), "{}", m[0]);
+    }
+
+    #[test]
+    fn the_utc_special_case_needs_postgres_12() {
+        let settings = Settings {
+            postgres_version: 11,
+            ..Settings::default()
+        };
+        let m = on_existing_with(
+            "SET TimeZone = 'UTC';\nALTER TABLE t ALTER COLUMN ts TYPE timestamptz;",
+            settings,
+        );
+        assert!(m[0].contains("rewrites"), "{}", m[0]);
+    }
+
+    #[test]
+    fn unknown_current_type_says_so() {
+        let m = fired("ALTER TABLE elsewhere ALTER COLUMN c TYPE text;");
+        assert_eq!(m.len(), 1);
+        assert!(m[0].contains("current type of `c` is unknown"), "{}", m[0]);
+    }
+
+    #[test]
+    fn one_finding_per_rewriting_clause() {
+        let m = on_existing(
+            "ALTER TABLE t ALTER COLUMN n TYPE bigint, ALTER COLUMN v10 TYPE text, ALTER COLUMN t TYPE varchar(5);",
+        );
+        assert_eq!(m.len(), 2, "{m:?}");
+    }
+}

@@ -1,0 +1,164 @@
+//! backfill-whole-table: UPDATE / DELETE without WHERE and INSERT ... SELECT on large existing
+//! tables inside a migration: one long transaction over every row.
+
+use super::{Context, Rule};
+use crate::config::Level;
+use crate::finding::Finding;
+use crate::model::{Blocks, LockMode, ObjName, Stmt, StmtKind, WorkKind};
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    code: "LL024",
+    name: "backfill-whole-table",
+    default_level: Level::Error,
+    summary: "UPDATE/DELETE without WHERE or INSERT ... SELECT over a large table in one migration transaction",
+    doc: include_str!("../../rules/backfill-whole-table.md"),
+    check,
+};
+
+fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
+    match &stmt.kind {
+        StmtKind::Update {
+            table,
+            has_where: false,
+            ..
+        } => row_locking(stmt, cx, table, false),
+        StmtKind::Delete {
+            table,
+            has_where: false,
+            ..
+        } => row_locking(stmt, cx, table, true),
+        StmtKind::Insert {
+            table,
+            select: true,
+            reads,
+        } => insert_select(stmt, cx, table, reads),
+        _ => Vec::new(),
+    }
+}
+
+/// Names the lowering could not resolve.
+fn unresolved(t: &ObjName) -> bool {
+    t.name == "?"
+}
+
+fn row_locking(stmt: &Stmt, cx: &Context, table: &ObjName, delete: bool) -> Vec<Finding> {
+    if unresolved(table)
+        || !cx
+            .effects
+            .work
+            .iter()
+            .any(|w| w.kind == WorkKind::RowUpdates && w.rel.same(table))
+    {
+        return Vec::new();
+    }
+    let Some(level) = cx.level_for(table) else {
+        return Vec::new();
+    };
+    let t = cx.describe(table);
+    let how_long = cx.for_how_long(table, WorkKind::RowUpdates);
+    let (message, help) = if delete {
+        (
+            format!(
+                "DELETE without WHERE deletes every row of {t}{how_long}, holding a FOR UPDATE lock on each until commit: concurrent UPDATE and DELETE, and even foreign-key checks from referencing tables, wait; one long transaction writes WAL for every row and leaves the whole table as dead tuples (bloat)"
+            ),
+            format!(
+                "Delete in keyed batches outside the migration, each in its own short transaction:\n  DELETE FROM {table} WHERE id IN (SELECT id FROM {table} ORDER BY id LIMIT 10000);  -- repeat until no rows are left\nTo empty the table, TRUNCATE is O(1) (but takes a brief ACCESS EXCLUSIVE lock: set lock_timeout):\n  SET lock_timeout = '2s';\n  TRUNCATE {table};"
+            ),
+        )
+    } else {
+        (
+            format!(
+                "UPDATE without WHERE writes a new version of every row of {t}{how_long}, holding a FOR NO KEY UPDATE lock on each until commit: concurrent UPDATE, DELETE and SELECT ... FOR UPDATE/SHARE of any row wait; one long transaction writes WAL for every row and leaves a dead copy of each (bloat)"
+            ),
+            format!(
+                "Backfill in keyed batches outside the migration, each in its own short transaction:\n  UPDATE {table} SET ... WHERE id >= 1 AND id < 10001;  -- then the next key range, COMMIT between batches"
+            ),
+        )
+    };
+    let label = if delete {
+        "locks every row FOR UPDATE until commit"
+    } else {
+        "locks every row FOR NO KEY UPDATE until commit"
+    };
+    let mut f = Finding::new(&RULE, level, stmt.span.clone(), message, help)
+        .label(label)
+        .lock(table, LockMode::RowExclusive)
+        .estimate(cx.estimate(table, WorkKind::RowUpdates));
+    // The table lock blocks nothing, but the row locks block writes to every existing row.
+    f.blocks = Some(Blocks {
+        reads: false,
+        writes: true,
+        ddl: false,
+    });
+    vec![f]
+}
+
+fn insert_select(stmt: &Stmt, cx: &Context, table: &ObjName, reads: &[ObjName]) -> Vec<Finding> {
+    if unresolved(table) || matches!(cx.size(table), super::Size::New) {
+        return Vec::new();
+    }
+    // The rows copied come from the tables the query reads: the largest decides.
+    let Some((src, level)) = reads
+        .iter()
+        .filter_map(|r| cx.level_for(r).map(|l| (r, l)))
+        .max_by_key(|(r, _)| match cx.size(r) {
+            super::Size::Large(rows) => rows.unwrap_or(u64::MAX),
+            _ => 0,
+        })
+    else {
+        return Vec::new();
+    };
+    let message = format!(
+        "INSERT ... SELECT copies the rows it reads from {} into the existing table `{table}` in one transaction{}: it writes WAL for every row, keeps ROW EXCLUSIVE on `{table}` (blocking CREATE INDEX and ALTER TABLE) until commit, and holds back vacuum everywhere while it runs",
+        cx.describe(src),
+        cx.for_how_long(src, WorkKind::RowUpdates),
+    );
+    let help = format!(
+        "Copy in keyed batches outside the migration, each in its own short transaction:\n  INSERT INTO {table} (...) SELECT ... FROM {src} WHERE {src}.id >= 1 AND {src}.id < 10001;  -- then the next key range, COMMIT between batches"
+    );
+    vec![
+        Finding::new(&RULE, level, stmt.span.clone(), message, help)
+            .label("copies every row in one transaction")
+            .lock(table, LockMode::RowExclusive)
+            .estimate(cx.estimate(src, WorkKind::RowUpdates)),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Settings;
+
+    fn fired(sql: &str) -> Vec<String> {
+        let res = crate::app::lint_text("t.sql", sql, &Settings::default());
+        res.findings()
+            .filter(|f| f.rule == "backfill-whole-table")
+            .map(|f| f.message.clone())
+            .collect()
+    }
+
+    #[test]
+    fn whole_table_dml() {
+        assert_eq!(fired("UPDATE t SET a = 1;").len(), 1);
+        assert_eq!(fired("UPDATE ONLY t SET a = 1;").len(), 1);
+        assert!(fired("UPDATE ONLY t SET a = 1;")[0].contains("`t`"));
+        assert_eq!(fired("DELETE FROM t;").len(), 1);
+        assert!(fired("UPDATE t SET a = 1 WHERE id < 100;").is_empty());
+        assert!(fired("DELETE FROM t WHERE id < 100;").is_empty());
+        assert_eq!(
+            fired("WITH c AS (SELECT 1) UPDATE t SET a = 1;").len(),
+            1,
+            "a WITH clause does not hide the UPDATE"
+        );
+    }
+
+    #[test]
+    fn insert_select_is_sized_by_what_it_reads() {
+        assert_eq!(fired("INSERT INTO t SELECT * FROM s;").len(), 1);
+        assert!(fired("INSERT INTO t SELECT 1, 'x';").is_empty());
+        assert!(fired("INSERT INTO t SELECT g FROM generate_series(1, 10) g;").is_empty());
+        assert!(fired("INSERT INTO t VALUES (1);").is_empty());
+        assert!(fired("CREATE TABLE t (a int);\nINSERT INTO t SELECT a FROM s;").is_empty());
+        assert!(fired("CREATE TABLE s (a int);\nINSERT INTO t SELECT a FROM s;").is_empty());
+    }
+}

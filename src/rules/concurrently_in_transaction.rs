@@ -1,0 +1,128 @@
+//! concurrently-in-transaction: a statement PostgreSQL refuses inside a transaction block.
+
+use super::{Context, Rule};
+use crate::config::Level;
+use crate::finding::Finding;
+use crate::model::{AlterAction, ReindexTarget, Span, Stmt, StmtKind};
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    code: "LL030",
+    name: "concurrently-in-transaction",
+    default_level: Level::Error,
+    summary: "CONCURRENTLY, VACUUM and other statements that cannot run in a transaction block fail the migration",
+    doc: include_str!("../../rules/concurrently-in-transaction.md"),
+    check,
+};
+
+/// What the statement is called in messages, and the clause to point at.
+fn describe(stmt: &Stmt) -> (String, Span) {
+    let whole = stmt.span.clone();
+    let name = match &stmt.kind {
+        StmtKind::CreateIndex { unique: true, .. } => "CREATE UNIQUE INDEX CONCURRENTLY",
+        StmtKind::CreateIndex { .. } => "CREATE INDEX CONCURRENTLY",
+        StmtKind::DropIndex { .. } => "DROP INDEX CONCURRENTLY",
+        StmtKind::Reindex {
+            target: ReindexTarget::Other,
+            concurrently: false,
+            ..
+        } => "REINDEX SCHEMA / DATABASE / SYSTEM",
+        StmtKind::Reindex { .. } => "REINDEX CONCURRENTLY",
+        StmtKind::Vacuum { full: true, .. } => "VACUUM FULL",
+        StmtKind::Vacuum { .. } => "VACUUM",
+        StmtKind::Cluster { .. } => "CLUSTER without a table name",
+        StmtKind::AlterTable { actions, .. } => {
+            let detach = actions.iter().find(|a| {
+                matches!(
+                    a.action,
+                    AlterAction::DetachPartition {
+                        concurrently: true,
+                        ..
+                    }
+                )
+            });
+            if let Some(a) = detach {
+                return ("DETACH PARTITION ... CONCURRENTLY".into(), a.span.clone());
+            }
+            "this statement"
+        }
+        _ => "this statement",
+    };
+    (name.to_string(), whole)
+}
+
+fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
+    if !cx.effects.no_transaction || !cx.txn.in_transaction {
+        return Vec::new();
+    }
+    let (what, span) = describe(stmt);
+    let inside = if cx.txn.explicit {
+        "inside the transaction block opened by BEGIN"
+    } else {
+        "inside the transaction the migration runs in"
+    };
+    let message = format!(
+        "{what} cannot run inside a transaction block, and this one runs {inside}: PostgreSQL refuses it with SQLSTATE 25001 and the migration fails"
+    );
+    let mut help = String::from(
+        "Run it in a migration of its own, outside any transaction block: remove BEGIN/COMMIT around it and turn off the tool's transaction for that file (goose: `-- +goose NO TRANSACTION`; dbmate: `-- migrate:up transaction:false`; sqlx: `-- no-transaction`; plain files: `assume_in_transaction = false`).",
+    );
+    if let StmtKind::CreateIndex { .. } | StmtKind::Reindex { .. } = &stmt.kind {
+        help.push_str(
+            "\nIf a CONCURRENTLY build fails it leaves an INVALID index: DROP INDEX CONCURRENTLY it and retry.",
+        );
+    }
+    if what.starts_with("DETACH") {
+        help.push_str(
+            "\nIf the detach is interrupted, finish it with:\n  ALTER TABLE ... DETACH PARTITION ... FINALIZE;",
+        );
+    }
+    let mut f = Finding::new(&RULE, cx.level, span, message, help)
+        .label("fails inside a transaction block (SQLSTATE 25001)");
+    if let Some(l) = cx.effects.locks.first() {
+        f = f.table(&l.rel);
+    }
+    vec![f]
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{hits, lines};
+
+    fn fired(toml: &str, sql: &str) -> Vec<usize> {
+        lines("concurrently-in-transaction", toml, &[sql])
+            .into_iter()
+            .map(|(_, l)| l)
+            .collect()
+    }
+
+    #[test]
+    fn every_statement_that_refuses_a_transaction_block() {
+        let sql = "BEGIN;\nCREATE INDEX CONCURRENTLY i ON t (a);\nDROP INDEX CONCURRENTLY i;\nREINDEX TABLE CONCURRENTLY t;\nREINDEX SCHEMA public;\nVACUUM t;\nVACUUM FULL t;\nCLUSTER;\nALTER TABLE p DETACH PARTITION p1 CONCURRENTLY;\nCLUSTER t USING i;\nREINDEX TABLE t;\nANALYZE t;\nCOMMIT;\nCREATE INDEX CONCURRENTLY j ON t (b);\n";
+        assert_eq!(fired("", sql), vec![2, 3, 4, 5, 6, 7, 8, 9]);
+    }
+
+    #[test]
+    fn whatever_the_size_and_inside_the_tools_transaction() {
+        let toml = "[migrations]\nassume_in_transaction = true\n[tables]\nt = { rows = 10 }\n";
+        let h = hits(
+            "concurrently-in-transaction",
+            toml,
+            &["CREATE INDEX CONCURRENTLY i ON t (a);\n"],
+        );
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].severity, crate::config::Level::Error);
+        assert!(h[0].message.contains("SQLSTATE 25001"));
+        assert!(
+            h[0].message
+                .contains("the transaction the migration runs in")
+        );
+        assert_eq!(
+            fired(
+                "",
+                "BEGIN;\nCREATE TABLE n (a int);\nCREATE INDEX CONCURRENTLY i ON n (a);\nCOMMIT;\n"
+            ),
+            vec![3]
+        );
+    }
+}

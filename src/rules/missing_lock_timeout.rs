@@ -1,0 +1,132 @@
+//! missing-lock-timeout: a lock that blocks reads or writes of an existing table requested with no
+//! lock_timeout in force.
+
+use super::{Context, Rule, Size};
+use crate::config::Level;
+use crate::finding::Finding;
+use crate::model::{RelLock, Stmt};
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    code: "LL033",
+    name: "missing-lock-timeout",
+    default_level: Level::Warning,
+    summary: "A lock blocking reads or writes is requested with no lock_timeout: it can queue behind a long transaction and stall all traffic on the table",
+    doc: include_str!("../../rules/missing-lock-timeout.md"),
+    check,
+};
+
+fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
+    if cx.txn.lock_timeout || cx.txn.reported.contains(&RULE.name) {
+        return Vec::new();
+    }
+    // The strongest lock on an existing relation that blocks reads or writes.
+    let mut lock: Option<&RelLock> = None;
+    for l in &cx.effects.locks {
+        if l.mode.blocks().blocks_traffic()
+            && cx.size(&l.rel) != Size::New
+            && lock.is_none_or(|best| l.mode > best.mode)
+        {
+            lock = Some(l);
+        }
+    }
+    let Some(lock) = lock else {
+        return Vec::new();
+    };
+    let what = super::long_work_while_holding_lock::statement_label(stmt);
+    let scope = if cx.txn.in_transaction {
+        "; reported once per transaction"
+    } else {
+        ""
+    };
+    let queued = if lock.mode.blocks().reads {
+        "every later read and write"
+    } else {
+        "every later write"
+    };
+    let message = format!(
+        "{what} requests {} {} lock on `{}` with no lock_timeout set: while any open transaction holds a conflicting lock the migration waits, and {queued} of `{}` queues behind it{scope}",
+        if lock.mode.sql_name().starts_with(['A', 'E']) {
+            "an"
+        } else {
+            "a"
+        },
+        lock.mode.sql_name(),
+        lock.rel,
+        lock.rel,
+    );
+    let set = if cx.txn.in_transaction {
+        "SET LOCAL lock_timeout = '5s';  -- first statement of the transaction"
+    } else {
+        "SET lock_timeout = '5s';"
+    };
+    let help = format!(
+        "Give up quickly instead of stalling traffic, and retry the migration when it times out:\n  {set}"
+    );
+    vec![
+        Finding::new(&RULE, cx.level, stmt.span.clone(), message, help)
+            .label("can queue behind a long transaction; traffic queues behind it")
+            .lock(&lock.rel, lock.mode),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{hits, lines};
+
+    fn fired(sql: &str) -> Vec<usize> {
+        lines("missing-lock-timeout", "", &[sql])
+            .into_iter()
+            .map(|(_, l)| l)
+            .collect()
+    }
+
+    #[test]
+    fn once_per_transaction_then_again_in_the_next() {
+        let sql = "BEGIN;\nALTER TABLE a ADD COLUMN x int;\nALTER TABLE b ADD COLUMN y int;\nCOMMIT;\nBEGIN;\nSELECT 1;\nALTER TABLE b ADD COLUMN z int;\nCOMMIT;\n";
+        assert_eq!(fired(sql), vec![2, 7]);
+    }
+
+    #[test]
+    fn every_statement_outside_a_transaction() {
+        let sql = "ALTER TABLE a ADD COLUMN x int;\nALTER TABLE b ADD COLUMN y int;\n";
+        assert_eq!(fired(sql), vec![1, 2]);
+    }
+
+    #[test]
+    fn session_timeout_lasts_local_timeout_ends_with_the_transaction() {
+        let session = "SET lock_timeout = '5s';\nBEGIN;\nALTER TABLE a ADD COLUMN x int;\nCOMMIT;\nALTER TABLE b ADD COLUMN y int;\n";
+        assert_eq!(fired(session), Vec::<usize>::new());
+        let local = "BEGIN;\nSET LOCAL lock_timeout = '5s';\nALTER TABLE a ADD COLUMN x int;\nCOMMIT;\nALTER TABLE b ADD COLUMN y int;\n";
+        assert_eq!(fired(local), vec![5]);
+        let reset = "SET lock_timeout = '5s';\nSET lock_timeout = 0;\nDROP TABLE a;\n";
+        assert_eq!(fired(reset), vec![3]);
+    }
+
+    #[test]
+    fn a_first_statement_on_a_new_table_does_not_use_up_the_report() {
+        let sql = "BEGIN;\nCREATE TABLE n (id int);\nALTER TABLE n ADD COLUMN x int;\nCREATE INDEX ON a (x);\nCOMMIT;\n";
+        assert_eq!(fired(sql), vec![4]);
+    }
+
+    #[test]
+    fn names_the_strongest_lock_and_the_statement() {
+        let h = hits(
+            "missing-lock-timeout",
+            "",
+            &["CREATE INDEX a_x_idx ON a (x);\nDROP TABLE b;\n"],
+        );
+        assert_eq!(h.len(), 2);
+        assert!(
+            h[0].message
+                .starts_with("CREATE INDEX requests a SHARE lock on `a`")
+        );
+        assert!(h[0].message.contains("every later write of `a`"));
+        assert!(
+            h[1].message
+                .starts_with("DROP TABLE requests an ACCESS EXCLUSIVE lock on `b`")
+        );
+        assert!(h[1].help.contains("SET lock_timeout"));
+        assert_eq!(h[1].severity, crate::config::Level::Warning);
+    }
+}

@@ -1,0 +1,114 @@
+//! refresh-materialized-view-non-concurrently: REFRESH MATERIALIZED VIEW without CONCURRENTLY.
+
+use super::{Context, Rule};
+use crate::config::Level;
+use crate::finding::Finding;
+use crate::model::{LockMode, Stmt, StmtKind, WorkKind};
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    code: "LL023",
+    name: "refresh-materialized-view-non-concurrently",
+    default_level: Level::Error,
+    summary: "REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks reads of the view while it is rebuilt",
+    doc: include_str!("../../rules/refresh-materialized-view-non-concurrently.md"),
+    check,
+};
+
+fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
+    let StmtKind::RefreshMatView {
+        name,
+        concurrently: false,
+    } = &stmt.kind
+    else {
+        return Vec::new();
+    };
+    if cx.effects.lock_on(name) != Some(LockMode::AccessExclusive) {
+        return Vec::new();
+    }
+    let Some(level) = cx.level_for(name) else {
+        return Vec::new();
+    };
+    let reads = cx
+        .catalog
+        .view(name)
+        .map(|v| {
+            v.reads
+                .iter()
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .filter(|s| !s.is_empty())
+        .map(|s| format!(" (reading {s})"))
+        .unwrap_or_default();
+    let message = format!(
+        "REFRESH MATERIALIZED VIEW holds an ACCESS EXCLUSIVE lock on {} that blocks every read of it while the defining query runs{reads} and the view is rebuilt{}",
+        cx.describe(name),
+        cx.for_how_long(name, WorkKind::Rewrite),
+    );
+    let help = format!(
+        "Give the view a unique index once, then refresh it concurrently (EXCLUSIVE lock: reads of the view continue while it refreshes):\n  CREATE UNIQUE INDEX CONCURRENTLY {}_key ON {name} (<key columns>);\n  REFRESH MATERIALIZED VIEW CONCURRENTLY {name};",
+        name.name
+    );
+    vec![
+        Finding::new(&RULE, level, stmt.span.clone(), message, help)
+            .label("blocks reads of the view until commit")
+            .lock(name, LockMode::AccessExclusive)
+            .estimate(cx.estimate(name, WorkKind::Rewrite)),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Settings;
+    use crate::model::{LockMode, WorkKind};
+
+    #[test]
+    fn a_view_created_with_no_data_in_the_migration_is_new() {
+        for suffix in ["WITH NO DATA", "WITH DATA"] {
+            let sql = format!(
+                "CREATE MATERIALIZED VIEW totals AS SELECT day FROM sales {suffix};\nREFRESH MATERIALIZED VIEW totals;"
+            );
+            let res = crate::app::lint_text("t.sql", &sql, &Settings::default());
+            assert_eq!(res.findings().count(), 0, "{sql}");
+        }
+    }
+
+    #[test]
+    fn locks_and_work_follow_the_observed_table() {
+        let earlier = crate::source::SourceFile::new(
+            "0001.sql",
+            "CREATE TABLE sales (day date, amount numeric);\nCREATE MATERIALIZED VIEW totals AS SELECT day, sum(amount) FROM sales GROUP BY day;".into(),
+        );
+        let now = crate::source::SourceFile::new(
+            "0002.sql",
+            "REFRESH MATERIALIZED VIEW totals;\nREFRESH MATERIALIZED VIEW CONCURRENTLY totals;"
+                .into(),
+        );
+        let res = crate::app::lint_sources(
+            vec![(earlier, Vec::new()), (now, Vec::new())],
+            &Settings::default(),
+        )
+        .remove(1);
+        let plain = &res.stmts[0];
+        let mv = crate::model::ObjName::bare("totals");
+        let sales = crate::model::ObjName::bare("sales");
+        assert_eq!(plain.effects.lock_on(&mv), Some(LockMode::AccessExclusive));
+        assert_eq!(plain.effects.lock_on(&sales), Some(LockMode::AccessShare));
+        assert!(plain.effects.rewrites(&mv));
+        assert!(plain.effects.scanned().iter().any(|r| r.same(&sales)));
+        assert_eq!(plain.findings.len(), 1);
+        assert!(plain.findings[0].message.contains("(reading `sales`)"));
+        let conc = &res.stmts[1];
+        assert_eq!(conc.effects.lock_on(&mv), Some(LockMode::Exclusive));
+        assert!(!conc.effects.rewrites(&mv));
+        assert!(
+            conc.effects
+                .work
+                .iter()
+                .any(|w| w.kind == WorkKind::Scan && w.rel.same(&mv))
+        );
+        assert!(conc.findings.is_empty());
+    }
+}

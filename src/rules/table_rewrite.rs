@@ -1,0 +1,196 @@
+//! table-rewrite: statements whose whole purpose is to rewrite a table under ACCESS EXCLUSIVE:
+//! SET LOGGED / UNLOGGED, SET TABLESPACE, SET ACCESS METHOD, VACUUM FULL, CLUSTER.
+
+use super::{Context, Rule};
+use crate::config::Level;
+use crate::finding::Finding;
+use crate::model::{AlterAction, LockMode, ObjName, Span, Stmt, StmtKind, WorkKind};
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    code: "LL022",
+    name: "table-rewrite",
+    default_level: Level::Error,
+    summary: "SET LOGGED/UNLOGGED, SET TABLESPACE, SET ACCESS METHOD, VACUUM FULL and CLUSTER rewrite the table under ACCESS EXCLUSIVE",
+    doc: include_str!("../../rules/table-rewrite.md"),
+    check,
+};
+
+/// The statement forms this rule reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    SetLogged,
+    SetUnlogged,
+    SetTablespace,
+    SetAccessMethod,
+    VacuumFull,
+    Cluster,
+}
+
+impl Form {
+    fn name(self) -> &'static str {
+        match self {
+            Form::SetLogged => "SET LOGGED",
+            Form::SetUnlogged => "SET UNLOGGED",
+            Form::SetTablespace => "SET TABLESPACE",
+            Form::SetAccessMethod => "SET ACCESS METHOD",
+            Form::VacuumFull => "VACUUM FULL",
+            Form::Cluster => "CLUSTER",
+        }
+    }
+
+    /// What the rewrite does, after "<FORM> ".
+    fn what(self) -> &'static str {
+        match self {
+            Form::SetLogged => {
+                "rewrites {t} and rebuilds every index, writing the whole table to the WAL,"
+            }
+            Form::SetUnlogged => {
+                "rewrites {t} and rebuilds every index (and the table is then neither crash-safe nor replicated),"
+            }
+            Form::SetTablespace => "copies every data file of {t} to the new tablespace",
+            Form::SetAccessMethod => "rewrites {t} into the new table access method",
+            Form::VacuumFull => "rewrites {t} into new files and rebuilds every index",
+            Form::Cluster => "rewrites {t} in index order and rebuilds every index",
+        }
+    }
+
+    fn help(self, table: &str) -> String {
+        match self {
+            Form::VacuumFull => format!(
+                "Compact the table online with pg_repack or pg_squeeze, which hold ACCESS EXCLUSIVE only briefly at the start and the end, or run VACUUM FULL in a scheduled maintenance window, outside the migration:\n  pg_repack --no-order --table={table} <database>\nPlain VACUUM (SHARE UPDATE EXCLUSIVE) makes the space reusable without blocking reads or writes:\n  VACUUM {table};"
+            ),
+            Form::Cluster => format!(
+                "Reorder the table online with pg_repack (or pg_squeeze), which holds ACCESS EXCLUSIVE only briefly at the start and the end, or run CLUSTER in a scheduled maintenance window, outside the migration:\n  pg_repack --table={table} --order-by=<columns> <database>"
+            ),
+            Form::SetTablespace => format!(
+                "Move the table online with pg_repack, which holds ACCESS EXCLUSIVE only briefly at the start and the end, or run it in a scheduled maintenance window, outside the migration:\n  pg_repack --table={table} --tablespace=<tablespace> --moveidx <database>"
+            ),
+            Form::SetLogged | Form::SetUnlogged | Form::SetAccessMethod => format!(
+                "There is no online form of {}: run it in a scheduled maintenance window, outside the routine migration, with a lock_timeout so it gives up instead of queueing traffic behind it:\n  SET lock_timeout = '5s';\n  ALTER TABLE {table} {}{};",
+                self.name(),
+                self.name(),
+                if self == Form::SetAccessMethod {
+                    " <method>"
+                } else {
+                    ""
+                }
+            ),
+        }
+    }
+}
+
+fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
+    let mut out = Vec::new();
+    match &stmt.kind {
+        StmtKind::AlterTable { table, actions, .. } => {
+            for a in actions {
+                let form = match &a.action {
+                    AlterAction::SetLogged { logged: true } => Form::SetLogged,
+                    AlterAction::SetLogged { logged: false } => Form::SetUnlogged,
+                    AlterAction::SetTablespace => Form::SetTablespace,
+                    AlterAction::SetAccessMethod => Form::SetAccessMethod,
+                    _ => continue,
+                };
+                out.extend(one(cx, form, table, a.span.clone()));
+            }
+        }
+        StmtKind::Vacuum { tables, full: true } if tables.is_empty() => {
+            out.extend(everything(cx, Form::VacuumFull, stmt.span.clone()));
+        }
+        StmtKind::Vacuum { tables, full: true } => {
+            for t in tables {
+                out.extend(one(cx, Form::VacuumFull, t, stmt.span.clone()));
+            }
+        }
+        StmtKind::Cluster { table: Some(t) } => {
+            out.extend(one(cx, Form::Cluster, t, stmt.span.clone()));
+        }
+        StmtKind::Cluster { table: None } => {
+            out.extend(everything(cx, Form::Cluster, stmt.span.clone()));
+        }
+        _ => {}
+    }
+    out
+}
+
+fn one(cx: &Context, form: Form, table: &ObjName, span: Span) -> Option<Finding> {
+    if !cx.effects.rewrites(table) {
+        return None;
+    }
+    let level = cx.level_for(table)?;
+    let message = format!(
+        "{} {} under an ACCESS EXCLUSIVE lock that blocks reads and writes{}",
+        form.name(),
+        form.what().replace("{t}", &cx.describe(table)),
+        cx.for_how_long(table, WorkKind::Rewrite),
+    );
+    Some(
+        Finding::new(&RULE, level, span, message, form.help(&table.to_string()))
+            .label("rewrites the table")
+            .lock(table, LockMode::AccessExclusive)
+            .estimate(cx.estimate(table, WorkKind::Rewrite)),
+    )
+}
+
+/// VACUUM FULL / CLUSTER without a table: every table (every clustered table) in the database.
+fn everything(cx: &Context, form: Form, span: Span) -> Option<Finding> {
+    // Which tables is unknown; they count as large when tables without a size hint do.
+    if !cx.settings.is_large(None) {
+        return None;
+    }
+    let which = match form {
+        Form::Cluster => "every table that was clustered before",
+        _ => "every table in the database",
+    };
+    let message = format!(
+        "{} without a table rewrites {which}, one after another, each under an ACCESS EXCLUSIVE lock that blocks reads and writes",
+        form.name()
+    );
+    Some(
+        Finding::new(&RULE, cx.level, span, message, form.help("<table>"))
+            .label("rewrites every table"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Settings;
+
+    fn fired(sql: &str) -> Vec<String> {
+        let res = crate::app::lint_text("t.sql", sql, &Settings::default());
+        res.findings()
+            .filter(|f| f.rule == "table-rewrite")
+            .map(|f| f.message.clone())
+            .collect()
+    }
+
+    #[test]
+    fn every_form_is_named() {
+        for (sql, form) in [
+            ("ALTER TABLE t SET LOGGED;", "SET LOGGED"),
+            ("ALTER TABLE t SET UNLOGGED;", "SET UNLOGGED"),
+            ("ALTER TABLE t SET TABLESPACE fast;", "SET TABLESPACE"),
+            (
+                "ALTER TABLE t SET ACCESS METHOD heap2;",
+                "SET ACCESS METHOD",
+            ),
+            ("VACUUM FULL t;", "VACUUM FULL"),
+            ("VACUUM (FULL, ANALYZE) t;", "VACUUM FULL"),
+            ("CLUSTER t USING t_pkey;", "CLUSTER"),
+            ("CLUSTER;", "CLUSTER"),
+            ("VACUUM FULL;", "VACUUM FULL"),
+        ] {
+            let m = fired(sql);
+            assert_eq!(m.len(), 1, "{sql}: {m:?}");
+            assert!(m[0].starts_with(form), "{sql}: {}", m[0]);
+        }
+        assert!(fired("VACUUM t;").is_empty());
+        assert!(fired("ALTER TABLE t SET (fillfactor = 70);").is_empty());
+    }
+
+    #[test]
+    fn each_table_of_a_vacuum_list() {
+        assert_eq!(fired("VACUUM FULL a, b;").len(), 2);
+    }
+}
