@@ -5,7 +5,7 @@ use crate::cli::{CheckArgs, Cli, Command, DialectArg, FailOn, Format};
 use crate::config::{self, Dialect, Level, Settings, Tool};
 use crate::discover::git::Changed;
 use crate::discover::{self, Input};
-use crate::discover::{Direction, FileRef, Part};
+use crate::discover::{Direction, FileRef, Order, Part};
 use crate::finding::Finding;
 use crate::model::Stmt;
 use crate::report::{self, FileResult, Summary};
@@ -177,16 +177,17 @@ pub fn lint_inputs_since(
             _ => true,
         })
         .collect();
-    lint_loaded(loaded, &report, settings)
+    lint_loaded(loaded, &report, settings, Order::Tool)
 }
 
-/// Parse (in parallel) and analyze (in order) sources already in memory.
+/// Parse (in parallel) and analyze sources already in memory, as consecutive migrations in the
+/// order given (each folder's tool still decides parts and transactions).
 pub fn lint_sources(
     loaded: Vec<(SourceFile, Vec<Finding>)>,
     settings: &Settings,
 ) -> Vec<FileResult> {
     let report = vec![true; loaded.len()];
-    lint_loaded(loaded, &report, settings)
+    lint_loaded(loaded, &report, settings, Order::Given)
 }
 
 /// Parse the statements of one part of a file.
@@ -207,14 +208,15 @@ fn file_mode(parts: &[(&Part, Vec<Stmt>)]) -> FileMode {
     }
 }
 
-/// The pipeline after reading: order the files the way their tools apply them, parse each
-/// file's parts (in parallel), then analyze in order. Forward parts are replayed into the
-/// schema; down parts are analyzed against it without changing it. Files whose `report` entry
-/// is false are only replayed.
+/// The pipeline after reading: order the files (the way their tools apply them, or as given),
+/// parse each file's parts (in parallel), then analyze in order. Forward parts are replayed
+/// into the schema; down parts are analyzed against it without changing it. Files whose
+/// `report` entry is false are only replayed.
 fn lint_loaded(
     loaded: Vec<(SourceFile, Vec<Finding>)>,
     report: &[bool],
     settings: &Settings,
+    order: Order,
 ) -> Vec<FileResult> {
     let refs: Vec<FileRef> = loaded
         .iter()
@@ -223,7 +225,7 @@ fn lint_loaded(
             text: &s.text,
         })
         .collect();
-    let plan = discover::arrange(&refs, settings);
+    let plan = discover::arrange(&refs, settings, order);
     let parsed: Vec<Vec<(&Part, Vec<Stmt>)>> = plan
         .par_iter()
         .map(|p| {

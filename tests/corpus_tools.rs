@@ -100,7 +100,7 @@ fn corpus_projects_are_detected_as_their_tool() {
                 text: &s.text,
             })
             .collect();
-        let plan = discover::arrange(&refs, &settings);
+        let plan = discover::arrange(&refs, &settings, discover::Order::Tool);
         assert_eq!(plan.len(), inputs.len(), "{name}: every file is planned");
         let mut tally: Vec<BTreeMap<&str, usize>> = vec![BTreeMap::new(); entries.len()];
         for planned in &plan {

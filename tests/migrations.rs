@@ -568,45 +568,54 @@ fn lint_memory(files: &[(&str, &str)], config: &str) -> Vec<FileResult> {
     app::lint_sources(loaded, &settings(config))
 }
 
+/// The rule these tests watch: it fires on existing large tables only, so it shows whether a
+/// table counts as new.
+const INDEX_RULE: &str = "create-index-non-concurrently";
+
+/// Where INDEX_RULE fires: (rule, line).
 fn rules_at(r: &FileResult) -> Vec<(&'static str, usize)> {
     r.findings()
+        .filter(|f| f.rule == INDEX_RULE)
         .map(|f| (f.rule, r.source.line_col(f.span.start).0))
         .collect()
 }
 
 #[test]
 fn schema_replay_across_files_in_tool_order() {
-    // Given out of order: 10 runs after 9 and 2 after 1, whatever the input order.
-    let results = lint_memory(
-        &[
-            (
-                "db/10_index_orders.sql",
-                "CREATE INDEX orders_total_idx ON orders (total);\n",
-            ),
-            (
-                "db/2_index_accounts.sql",
-                "CREATE INDEX accounts_name_idx ON accounts (name);\n",
-            ),
-            (
-                "db/1_create_accounts.sql",
-                "CREATE TABLE accounts (id bigint PRIMARY KEY, name text);\n\
+    // Written out of order: 10 runs after 9 and 2 after 1.
+    let d = tempfile::tempdir().unwrap();
+    let files: &[(&str, &str)] = &[
+        (
+            "db/10_index_orders.sql",
+            "CREATE INDEX orders_total_idx ON orders (total);\n",
+        ),
+        (
+            "db/2_index_accounts.sql",
+            "CREATE INDEX accounts_name_idx ON accounts (name);\n",
+        ),
+        (
+            "db/1_create_accounts.sql",
+            "CREATE TABLE accounts (id bigint PRIMARY KEY, name text);\n\
                  CREATE INDEX accounts_id_name_idx ON accounts (id, name);\n",
-            ),
-            (
-                "db/9_create_orders.sql",
-                "CREATE TABLE orders (id bigint PRIMARY KEY, total bigint);\n",
-            ),
-        ],
-        "",
-    );
-    let names: Vec<&str> = results.iter().map(|r| r.source.name.as_str()).collect();
+        ),
+        (
+            "db/9_create_orders.sql",
+            "CREATE TABLE orders (id bigint PRIMARY KEY, total bigint);\n",
+        ),
+    ];
+    for (name, text) in files {
+        write(d.path(), name, text);
+    }
+    let dir = d.path().join("db");
+    let results = lint_dir(&dir, &Settings::default());
+    let names: Vec<String> = seen(&dir, &results).into_iter().map(|r| r.0).collect();
     assert_eq!(
         names,
         vec![
-            "db/1_create_accounts.sql",
-            "db/2_index_accounts.sql",
-            "db/9_create_orders.sql",
-            "db/10_index_orders.sql",
+            "1_create_accounts.sql",
+            "2_index_accounts.sql",
+            "9_create_orders.sql",
+            "10_index_orders.sql",
         ]
     );
     // Created in the same migration: new and empty, silent.
@@ -800,11 +809,13 @@ fn locklint(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// The files INDEX_RULE fires in.
 fn diagnostic_paths(run: &Run) -> Vec<String> {
     let mut v: Vec<String> = run.json["diagnostics"]
         .as_array()
         .map(|a| {
             a.iter()
+                .filter(|d| d["rule"] == INDEX_RULE)
                 .map(|d| d["path"].as_str().unwrap_or("").to_string())
                 .collect()
         })
@@ -935,4 +946,65 @@ fn since_errors_are_clear_and_exit_2() {
     let r = locklint(outside.path(), &["check", "--since", "main", "m.sql"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("not in a git repository"), "{}", r.stderr);
+}
+
+#[test]
+fn concurrently_in_transaction_follows_each_tools_semantics() {
+    // Where the concurrently-in-transaction rule must fire, fixture by fixture: exactly the
+    // files whose tool runs CONCURRENTLY inside a transaction.
+    let cases: &[(&str, &str, &[&str])] = &[
+        ("goose", "", &["2_index_users_email.sql"]),
+        (
+            "dbmate",
+            "",
+            &["db/migrations/20240107080000_add_accounts_plan.sql"],
+        ),
+        (
+            "sqlx",
+            "",
+            &["migrations/20240112120000_index_events_payload.sql"],
+        ),
+        (
+            "diesel",
+            "",
+            &["migrations/2024-01-22-090000_index_posts_title/up.sql"],
+        ),
+        (
+            "golang-migrate",
+            "",
+            &["db/migrations/000003_index_items_price.up.sql"],
+        ),
+        ("flyway", "", &["sql/V2__index_customers_country.sql"]),
+        (
+            "prisma",
+            "",
+            &["migrations/20240203100000_orders_status/migration.sql"],
+        ),
+        ("liquibase", "", &["changelog/001-shipments.sql"]),
+        ("plain", "", &[]),
+        (
+            "plain",
+            "[migrations]\nassume_in_transaction = true\n",
+            &["002_index_invoices.sql"],
+        ),
+    ];
+    for (rel, config, want) in cases {
+        let dir = fixture(rel);
+        let results = lint_dir(&dir, &settings(config));
+        let got: Vec<String> = results
+            .iter()
+            .filter(|r| {
+                r.findings()
+                    .any(|f| f.rule == "concurrently-in-transaction")
+            })
+            .map(|r| {
+                Path::new(&r.source.name)
+                    .strip_prefix(&dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect();
+        assert_eq!(got, *want, "fixture {rel} {config}");
+    }
 }

@@ -334,11 +334,20 @@ fn folder_of(name: &str) -> (PathBuf, String) {
     (parent.to_path_buf(), file)
 }
 
-/// Group files into folders, detect each folder's tool, order each folder the way its tool
-/// applies it, and cut each file into parts. Folders come in the order their first file was
-/// given. Every file is in the result; one with nothing to lint (a down file without
-/// `lint_down`) has no parts.
-pub fn arrange(files: &[FileRef], settings: &Settings) -> Vec<Planned> {
+/// The order [`arrange`] returns files in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// The order each folder's tool applies them; folders in the order their first file was
+    /// given.
+    Tool,
+    /// The order given: the caller already lists the migrations in sequence.
+    Given,
+}
+
+/// Group files into folders, detect each folder's tool, order the files (see [`Order`]), and
+/// cut each file into parts. Every file is in the result; one with nothing to lint (a down
+/// file without `lint_down`) has no parts.
+pub fn arrange(files: &[FileRef], settings: &Settings, order: Order) -> Vec<Planned> {
     let mut folders: Vec<(PathBuf, Vec<SetFile>)> = Vec::new();
     let mut by_dir: HashMap<PathBuf, usize> = HashMap::new();
     for (index, f) in files.iter().enumerate() {
@@ -428,6 +437,9 @@ pub fn arrange(files: &[FileRef], settings: &Settings) -> Vec<Planned> {
                 .collect();
             out.push(Planned { index, tool, parts });
         }
+    }
+    if order == Order::Given {
+        out.sort_by_key(|p| p.index);
     }
     out
 }
