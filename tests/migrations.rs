@@ -1008,3 +1008,19 @@ fn concurrently_in_transaction_follows_each_tools_semantics() {
         assert_eq!(got, *want, "fixture {rel} {config}");
     }
 }
+
+#[test]
+fn parse_errors_inside_a_section_point_at_the_files_lines() {
+    let text = "-- +goose Up\n\
+                SELECT 1;\n\
+                CREATE TABLE t (id int,, x int);\n\
+                -- +goose Down\n\
+                DROP TABLE t;\n";
+    let r = &lint_memory(&[("db/1_t.sql", text)], "")[0];
+    let errors: Vec<(usize, usize)> = r
+        .findings()
+        .filter(|f| f.rule == "parse-error")
+        .map(|f| r.source.line_col(f.span.start))
+        .collect();
+    assert_eq!(errors, vec![(3, 24)]);
+}
