@@ -2,13 +2,17 @@
 
 use crate::analyze::{Analyzer, FileMode};
 use crate::cli::{CheckArgs, Cli, Command, DialectArg, FailOn, Format};
-use crate::config::{self, Dialect, Level, Settings};
+use crate::config::{self, Dialect, Level, Settings, Tool};
+use crate::discover::git::Changed;
 use crate::discover::{self, Input};
+use crate::discover::{Direction, FileRef, Order, Part};
 use crate::finding::Finding;
+use crate::model::Stmt;
 use crate::report::{self, FileResult, Summary};
 use crate::rules;
 use crate::source::SourceFile;
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -117,8 +121,18 @@ fn check(args: CheckArgs) -> ExitCode {
     } else {
         vec![PathBuf::from(".")]
     };
+    let changed = match &args.since {
+        Some(rev) => match discover::git::changed_since(Path::new("."), rev) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        },
+        None => None,
+    };
     let (inputs, input_errors) = discover::collect(&paths, &args.stdin_filename);
-    let results = lint_inputs(&inputs, &settings);
+    let results = lint_inputs_since(&inputs, &settings, changed.as_ref());
     let text = match args.format {
         Format::Human => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -146,49 +160,133 @@ fn check(args: CheckArgs) -> ExitCode {
 
 /// Read, parse (in parallel) and analyze (in order) a list of inputs.
 pub fn lint_inputs(inputs: &[Input], settings: &Settings) -> Vec<FileResult> {
-    let loaded: Vec<(SourceFile, Vec<Finding>)> = inputs.par_iter().map(read_input).collect();
-    lint_sources(loaded, settings)
+    lint_inputs_since(inputs, settings, None)
 }
 
-/// Parse (in parallel) and analyze (in order) sources already in memory.
+/// [`lint_inputs`], reporting only the files in `changed` (and standard input) when it is
+/// given: every other file is still replayed into the schema, in order, without findings.
+pub fn lint_inputs_since(
+    inputs: &[Input],
+    settings: &Settings,
+    changed: Option<&Changed>,
+) -> Vec<FileResult> {
+    let loaded: Vec<(SourceFile, Vec<Finding>)> = inputs.par_iter().map(read_input).collect();
+    let report: Vec<bool> = inputs
+        .iter()
+        .map(|i| match (changed, &i.path) {
+            (Some(c), Some(p)) => c.contains(p),
+            _ => true,
+        })
+        .collect();
+    lint_loaded(loaded, &report, settings, Order::Tool)
+}
+
+/// Parse (in parallel) and analyze sources already in memory, as consecutive migrations in the
+/// order given (each folder's tool still decides parts and transactions).
 pub fn lint_sources(
     loaded: Vec<(SourceFile, Vec<Finding>)>,
     settings: &Settings,
 ) -> Vec<FileResult> {
-    let parsed: Vec<_> = loaded
-        .into_par_iter()
-        .map(|(src, file_findings)| {
-            let stmts = crate::parse::parse_source(&src);
-            (src, file_findings, stmts)
+    let report = vec![true; loaded.len()];
+    lint_loaded(loaded, &report, settings, Order::Given)
+}
+
+/// Parse the statements of one part of a file.
+fn parse_part(src: &SourceFile, part: &Part) -> Vec<Stmt> {
+    match part.text_to_parse(&src.text) {
+        Cow::Borrowed(_) => crate::parse::parse_part(src, part.range.clone(), &part.blocks),
+        Cow::Owned(text) => {
+            let blanked = SourceFile::new(src.name.clone(), text);
+            crate::parse::parse_part(&blanked, part.range.clone(), &part.blocks)
+        }
+    }
+}
+
+/// The transaction mode of a list of parts.
+fn file_mode(parts: &[(&Part, Vec<Stmt>)]) -> FileMode {
+    FileMode {
+        parts: parts.iter().map(|(p, _)| (p.range.start, p.txn)).collect(),
+    }
+}
+
+/// The pipeline after reading: order the files (the way their tools apply them, or as given),
+/// parse each file's parts (in parallel), then analyze in order. Forward parts are replayed
+/// into the schema; down parts are analyzed against it without changing it. Files whose
+/// `report` entry is false are only replayed.
+fn lint_loaded(
+    loaded: Vec<(SourceFile, Vec<Finding>)>,
+    report: &[bool],
+    settings: &Settings,
+    order: Order,
+) -> Vec<FileResult> {
+    let refs: Vec<FileRef> = loaded
+        .iter()
+        .map(|(s, _)| FileRef {
+            name: &s.name,
+            text: &s.text,
         })
         .collect();
-    let mut analyzer = Analyzer::new(settings);
-    let mode = FileMode {
-        single_transaction: settings.migrations.assume_in_transaction,
-    };
-    parsed
-        .into_iter()
-        .map(|(source, file_findings, stmts)| {
-            let mut stmts = analyzer.analyze(&source, stmts, mode);
-            let mut file_findings = file_findings;
-            file_findings.extend(crate::suppress::apply(&source, &mut stmts));
-            FileResult {
-                source,
-                tool: "plain",
-                stmts,
-                file_findings,
-            }
+    let plan = discover::arrange(&refs, settings, order);
+    let parsed: Vec<Vec<(&Part, Vec<Stmt>)>> = plan
+        .par_iter()
+        .map(|p| {
+            let src = &loaded[p.index].0;
+            p.parts
+                .iter()
+                .map(|part| (part, parse_part(src, part)))
+                .collect()
         })
-        .collect()
+        .collect();
+    let mut slots: Vec<Option<(SourceFile, Vec<Finding>)>> = loaded.into_iter().map(Some).collect();
+    let mut analyzer = Analyzer::new(settings);
+    let mut results = Vec::new();
+    for (planned, parts) in plan.iter().zip(parsed) {
+        let Some((source, mut file_findings)) = slots.get_mut(planned.index).and_then(Option::take)
+        else {
+            continue;
+        };
+        let (forward, down): (Vec<_>, Vec<_>) = parts
+            .into_iter()
+            .partition(|(p, _)| p.direction == Direction::Forward);
+        let (forward_mode, down_mode) = (file_mode(&forward), file_mode(&down));
+        let forward: Vec<Stmt> = forward.into_iter().flat_map(|(_, s)| s).collect();
+        let down: Vec<Stmt> = down.into_iter().flat_map(|(_, s)| s).collect();
+        if !report.get(planned.index).copied().unwrap_or(true) {
+            analyzer.replay(&forward);
+            continue;
+        }
+        if planned.parts.is_empty() && file_findings.is_empty() {
+            // A down migration, not linted.
+            continue;
+        }
+        let mut stmts = analyzer.analyze(&source, forward, &forward_mode);
+        if !down.is_empty() {
+            stmts.extend(analyzer.analyze_detached(&source, down, &down_mode));
+            stmts.sort_by_key(|a| a.stmt.span.start);
+        }
+        file_findings.extend(crate::suppress::apply(&source, &mut stmts));
+        results.push(FileResult {
+            source,
+            tool: planned.tool.name(),
+            stmts,
+            file_findings,
+        });
+    }
+    results
 }
 
 /// Lint one text (tests, rule pages, stdin).
 pub fn lint_text(name: &str, text: &str, settings: &Settings) -> FileResult {
-    let mut v = lint_sources(
-        vec![(SourceFile::new(name, text.to_string()), Vec::new())],
-        settings,
-    );
-    v.remove(0)
+    let source = SourceFile::new(name, text.to_string());
+    let empty = FileResult {
+        source: source.clone(),
+        tool: Tool::Plain.name(),
+        stmts: Vec::new(),
+        file_findings: Vec::new(),
+    };
+    lint_sources(vec![(source, Vec::new())], settings)
+        .pop()
+        .unwrap_or(empty)
 }
 
 fn file_finding(

@@ -73,6 +73,10 @@ pub struct CheckArgs {
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value = "error")]
     pub fail_on: FailOn,
+    /// Lint only files added or changed since this git revision (committed since, staged,
+    /// modified or untracked); earlier migrations are still replayed into the schema.
+    #[arg(long, value_name = "GIT_REF")]
+    pub since: Option<String>,
     /// Name shown for standard input.
     #[arg(long, value_name = "NAME", default_value = "<stdin>")]
     pub stdin_filename: String,

@@ -56,11 +56,51 @@ pub struct Analyzed {
     pub findings: Vec<Finding>,
 }
 
+/// How a migration tool wraps (a part of) a migration in a transaction on PostgreSQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TxnMode {
+    /// No transaction: each statement commits on its own unless the SQL opens a block.
+    #[default]
+    None,
+    /// The tool runs the part inside one transaction. A COMMIT in the SQL ends it; what follows
+    /// runs without one.
+    Single,
+    /// The part is sent as one multi-statement query string (golang-migrate, Prisma):
+    /// PostgreSQL runs a string of several statements in one implicit transaction (restarted
+    /// after a COMMIT), and a lone statement on its own.
+    MultiStatement,
+    /// Flyway: one transaction, unless every statement is one PostgreSQL refuses to run inside
+    /// a transaction block (then none).
+    SingleUnlessAllNonTransactional,
+}
+
 /// How a file's statements are wrapped in transactions by the tool that runs it.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct FileMode {
-    /// The whole file runs in one transaction.
-    pub single_transaction: bool,
+    /// The parts the tool runs one after the other (e.g. Liquibase changesets), each as
+    /// `(byte offset where it starts, mode)`, in file order. A statement belongs to the last
+    /// part starting at or before it. Empty: the whole file with [`TxnMode::None`].
+    pub parts: Vec<(usize, TxnMode)>,
+}
+
+impl FileMode {
+    /// The whole file as one part.
+    pub fn whole(txn: TxnMode) -> Self {
+        FileMode {
+            parts: vec![(0, txn)],
+        }
+    }
+
+    fn part_of(&self, offset: usize) -> usize {
+        self.parts
+            .iter()
+            .rposition(|(start, _)| *start <= offset)
+            .unwrap_or(0)
+    }
+
+    fn txn(&self, part: usize) -> TxnMode {
+        self.parts.get(part).map(|p| p.1).unwrap_or_default()
+    }
 }
 
 /// Replays files in order, carrying the catalog from one to the next.
@@ -99,21 +139,77 @@ impl<'s> Analyzer<'s> {
         }
     }
 
+    /// Analyze statements that never move the schema forward (a down or undo migration): as a
+    /// migration of their own run against the schema as it stands, which they leave unchanged.
+    pub fn analyze_detached(
+        &mut self,
+        source: &SourceFile,
+        stmts: Vec<Stmt>,
+        mode: &FileMode,
+    ) -> Vec<Analyzed> {
+        let saved = self.catalog.clone();
+        let out = self.analyze(source, stmts, mode);
+        self.catalog = saved;
+        out
+    }
+
+    /// Whether the tool wraps each part in a transaction, given the statements it holds.
+    fn parts_wrapped(&self, stmts: &[Stmt], parts: &[usize], mode: &FileMode) -> Vec<bool> {
+        let count = mode.parts.len().max(1);
+        (0..count)
+            .map(|i| {
+                let mut mine = stmts.iter().zip(parts).filter(|(_, p)| **p == i);
+                match mode.txn(i) {
+                    TxnMode::None => false,
+                    TxnMode::Single => true,
+                    TxnMode::MultiStatement => mine.count() > 1,
+                    TxnMode::SingleUnlessAllNonTransactional => {
+                        let env = Env {
+                            postgres_version: self.settings.postgres_version,
+                            timezone_utc: false,
+                        };
+                        let mut any = false;
+                        let all = mine.all(|(s, _)| {
+                            any = true;
+                            effects::effects(s, &self.catalog, env).no_transaction
+                        });
+                        !(any && all)
+                    }
+                }
+            })
+            .collect()
+    }
+
     /// Analyze one migration file: effects, transaction state, rules. Updates the catalog.
     pub fn analyze(
         &mut self,
         source: &SourceFile,
         stmts: Vec<Stmt>,
-        mode: FileMode,
+        mode: &FileMode,
     ) -> Vec<Analyzed> {
         self.catalog.begin_migration();
         let mut out = Vec::with_capacity(stmts.len());
         let mut session = Session::default();
-        let mut txn = TxnView {
-            in_transaction: mode.single_transaction,
-            ..TxnView::default()
-        };
-        for stmt in stmts {
+        let parts: Vec<usize> = stmts.iter().map(|s| mode.part_of(s.span.start)).collect();
+        let wrapped = self.parts_wrapped(&stmts, &parts, mode);
+        let mut txn = TxnView::default();
+        let mut part = usize::MAX;
+        for (stmt, p) in stmts.into_iter().zip(parts) {
+            if p != part {
+                // The tool finished the previous part (committing its transaction, if any)
+                // and starts this one.
+                part = p;
+                txn = TxnView {
+                    in_transaction: wrapped.get(p).copied().unwrap_or(false),
+                    ..TxnView::default()
+                };
+                session.lock_timeout_local = None;
+                session.timezone_utc_local = None;
+            }
+            // After a COMMIT in a multi-statement string, the next statement opens a new
+            // implicit transaction.
+            let reopens =
+                mode.txn(p) == TxnMode::MultiStatement && wrapped.get(p).copied().unwrap_or(false);
             // Transaction control first: it changes the state the statement itself runs in.
             match &stmt.kind {
                 StmtKind::Begin => {
@@ -183,7 +279,7 @@ impl<'s> Analyzer<'s> {
                 }
             }
             if ends_txn || !in_transaction {
-                let keep_open = ends_txn && mode.single_transaction && !txn.explicit;
+                let keep_open = ends_txn && reopens;
                 txn.held.clear();
                 txn.not_valid_added.clear();
                 txn.created.clear();

@@ -12,7 +12,8 @@ use fallback::Tok;
 use split::{RawKind, RawStatement};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
-use sqlparser::tokenizer::{Token, TokenWithSpan};
+use sqlparser::tokenizer::{Location, Span as SqlSpan, Token, TokenWithSpan};
+use std::ops::Range;
 
 /// How deep expressions may nest before a statement is reported as unparsable.
 const RECURSION_LIMIT: usize = 64;
@@ -23,6 +24,125 @@ pub fn parse_source(src: &SourceFile) -> Vec<Stmt> {
         .into_iter()
         .filter_map(|raw| parse_raw(src, raw))
         .collect()
+}
+
+/// Split and parse one part of a file (a section its migration tool runs on its own) as if it
+/// were a file by itself, so nothing outside `range` joins its statements; spans and locations
+/// stay file-level. Each of `blocks` (byte ranges the tool sends as one statement, such as goose's
+/// `StatementBegin`/`End`) is kept as one statement when its text parses as one.
+pub fn parse_part(src: &SourceFile, range: Range<usize>, blocks: &[Range<usize>]) -> Vec<Stmt> {
+    let Some(text) = src.text.get(range.clone()) else {
+        return Vec::new();
+    };
+    let (line, col) = src.line_col(range.start);
+    let mut raws: Vec<RawStatement> = split::split(text)
+        .into_iter()
+        .map(|r| shift_raw(r, range.start, line as u64, col as u64))
+        .collect();
+    if !blocks.is_empty() {
+        raws = join_blocks(src, raws, blocks);
+    }
+    raws.into_iter()
+        .filter_map(|raw| parse_raw(src, raw))
+        .collect()
+}
+
+/// Move a statement split from a substring starting at byte `by` (line `line`, column `col`)
+/// to file-level offsets and locations.
+fn shift_raw(mut raw: RawStatement, by: usize, line: u64, col: u64) -> RawStatement {
+    if by == 0 {
+        return raw;
+    }
+    let loc = |l: Location| {
+        if l.line == 0 {
+            l
+        } else if l.line == 1 {
+            Location::new(line, l.column + col - 1)
+        } else {
+            Location::new(l.line + line - 1, l.column)
+        }
+    };
+    raw.span = raw.span.start + by..raw.span.end + by;
+    for o in &mut raw.offsets {
+        *o += by;
+    }
+    for t in &mut raw.tokens {
+        t.span = SqlSpan::new(loc(t.span.start), loc(t.span.end));
+    }
+    if let RawKind::TokenizeError { at, .. } = &mut raw.kind {
+        *at += by;
+    }
+    raw
+}
+
+/// Replace the statements that start inside one block by a single statement when the block's
+/// statements, joined with their semicolons, parse as one.
+fn join_blocks(
+    src: &SourceFile,
+    raws: Vec<RawStatement>,
+    blocks: &[Range<usize>],
+) -> Vec<RawStatement> {
+    let block_of = |r: &RawStatement| blocks.iter().position(|b| b.contains(&r.span.start));
+    let mut out: Vec<RawStatement> = Vec::with_capacity(raws.len());
+    let mut group: Vec<RawStatement> = Vec::new();
+    let flush = |group: &mut Vec<RawStatement>, out: &mut Vec<RawStatement>| {
+        if group.len() > 1
+            && let Some(one) = join(src, group)
+        {
+            out.push(one);
+            group.clear();
+        }
+        out.append(group);
+    };
+    for raw in raws {
+        let b = block_of(&raw);
+        if b.is_none() || group.first().map(&block_of) != Some(b) {
+            flush(&mut group, &mut out);
+        }
+        if b.is_some() {
+            group.push(raw);
+        } else {
+            out.push(raw);
+        }
+    }
+    flush(&mut group, &mut out);
+    out
+}
+
+/// Several split statements as one, if that parses as one statement.
+fn join(src: &SourceFile, group: &[RawStatement]) -> Option<RawStatement> {
+    let mut tokens = Vec::new();
+    let mut offsets = Vec::new();
+    for (i, r) in group.iter().enumerate() {
+        if r.kind != RawKind::Sql {
+            return None;
+        }
+        tokens.extend(r.tokens.iter().cloned());
+        offsets.extend_from_slice(r.offsets.get(..r.tokens.len())?);
+        if i + 1 < group.len() {
+            // The `;` that ended it, which the splitter leaves out of the tokens.
+            let semi = r.span.end.checked_sub(1)?;
+            if src.text.as_bytes().get(semi) != Some(&b';') {
+                return None;
+            }
+            let (l, c) = src.line_col(semi);
+            let (l, c) = (l as u64, c as u64);
+            tokens.push(TokenWithSpan::new(
+                Token::SemiColon,
+                SqlSpan::new(Location::new(l, c), Location::new(l, c + 1)),
+            ));
+            offsets.push(semi);
+        }
+    }
+    let (first, last) = (group.first()?, group.last()?);
+    offsets.push(*last.offsets.last()?);
+    parse_tokens(tokens.clone()).ok()?;
+    Some(RawStatement {
+        span: first.span.start..last.span.end,
+        tokens,
+        offsets,
+        kind: RawKind::Sql,
+    })
 }
 
 fn parse_raw(src: &SourceFile, raw: RawStatement) -> Option<Stmt> {

@@ -1,0 +1,294 @@
+//! Which migration tool runs a folder, from its files' names and markers, and from the project
+//! manifest around it when names alone cannot tell.
+
+use super::{dbmate, diesel, flyway, golang_migrate, goose, liquibase, prisma, sqlx};
+use crate::config::Tool;
+use std::path::{Path, PathBuf};
+
+/// One file of a folder: its name relative to the folder and its text.
+pub(crate) struct SetFile<'a> {
+    /// Index into the run's files.
+    pub index: usize,
+    /// Path relative to the folder (`0001_x.sql`, `2024-01-01-000000_x/up.sql`).
+    pub rel: String,
+    /// The file's text.
+    pub text: &'a str,
+}
+
+/// A detection and how sure it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Detected {
+    /// The tool.
+    pub tool: Tool,
+    /// False when only numbered names were seen and no manifest decided between sqlx and the
+    /// alternative: the run's other folders of the same project may settle it.
+    pub sure: bool,
+}
+
+/// The project around a folder: the nearest ancestor with a build manifest or a `.git`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Project {
+    /// The project's root directory (canonical), if one was found.
+    pub root: Option<PathBuf>,
+    /// Whether the manifest there is a Cargo.toml naming sqlx (`Some(true)`), another
+    /// manifest (`Some(false)`), or there is none (`None`).
+    pub uses_sqlx: Option<bool>,
+}
+
+/// Files that mark a project's root.
+const MANIFESTS: &[&str] = &[
+    "Cargo.toml",
+    "go.mod",
+    "package.json",
+    "pom.xml",
+    "build.gradle",
+    "build.gradle.kts",
+    "pyproject.toml",
+    "setup.py",
+    "Gemfile",
+    "composer.json",
+    "mix.exs",
+];
+
+/// The project `dir` belongs to.
+pub(crate) fn project(dir: &Path) -> Project {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let Ok(start) = std::fs::canonicalize(dir) else {
+        return Project {
+            root: None,
+            uses_sqlx: None,
+        };
+    };
+    for d in start.ancestors() {
+        if let Some(m) = MANIFESTS.iter().find(|m| d.join(m).is_file()) {
+            let uses_sqlx = *m == "Cargo.toml"
+                && std::fs::read_to_string(d.join(m)).is_ok_and(|t| depends_on_sqlx(&t));
+            return Project {
+                root: Some(d.to_path_buf()),
+                uses_sqlx: Some(uses_sqlx),
+            };
+        }
+        if d.join(".git").exists() {
+            return Project {
+                root: Some(d.to_path_buf()),
+                uses_sqlx: None,
+            };
+        }
+    }
+    Project {
+        root: None,
+        uses_sqlx: None,
+    }
+}
+
+/// Whether a Cargo.toml declares a dependency on sqlx (`sqlx = ...`, `sqlx.workspace = true`,
+/// `[dependencies.sqlx]`).
+fn depends_on_sqlx(cargo_toml: &str) -> bool {
+    cargo_toml.lines().any(|l| {
+        let l = l.trim();
+        l.strip_prefix("sqlx")
+            .is_some_and(|rest| rest.trim_start().starts_with(['=', '.']))
+            || (l.starts_with('[') && l.trim_end_matches(']').ends_with(".sqlx"))
+    })
+}
+
+/// Detect the tool of one folder. `project` is consulted only when names alone cannot decide.
+pub(crate) fn detect(files: &[SetFile], project: impl FnOnce() -> Project) -> Detected {
+    let sure = |tool| Detected { tool, sure: true };
+    let count = |f: &dyn Fn(&SetFile) -> bool| files.iter().filter(|x| f(x)).count();
+
+    // Markers in the text say it outright.
+    let markers = [
+        (Tool::Goose, count(&|f| goose::has_markers(f.text))),
+        (Tool::Dbmate, count(&|f| dbmate::has_markers(f.text))),
+        (Tool::Liquibase, count(&|f| liquibase::has_markers(f.text))),
+    ];
+    if let Some(&(tool, n)) = best(&markers)
+        && n > 0
+    {
+        return sure(tool);
+    }
+
+    // Then the layout of names.
+    let updown = count(&|f| golang_migrate::role(&f.rel).is_some());
+    let simple = count(&|f| sqlx::role(&f.rel).is_some() && golang_migrate::role(&f.rel).is_none());
+    let layouts = [
+        (Tool::Diesel, count(&|f| diesel::role(&f.rel).is_some())),
+        (Tool::Prisma, count(&|f| prisma::role(&f.rel).is_some())),
+        (Tool::Flyway, count(&|f| flyway::role(&f.rel).is_some())),
+        // Numbered names: sqlx, golang-migrate or a hand-rolled runner; settled below.
+        (Tool::Sqlx, updown + simple),
+    ];
+    let Some(&(tool, _)) = best(&layouts).filter(|(_, n)| *n > 0) else {
+        return sure(Tool::Plain);
+    };
+    if tool != Tool::Sqlx {
+        return sure(tool);
+    }
+
+    // Numbered files: sqlx, golang-migrate, or a hand-rolled runner.
+    if count(&|f| sqlx::has_markers(f.text)) > 0 || (updown > 0 && simple > 0) {
+        return sure(Tool::Sqlx);
+    }
+    let fallback = if updown >= simple {
+        Tool::GolangMigrate
+    } else {
+        Tool::Plain
+    };
+    match project().uses_sqlx {
+        Some(true) => sure(Tool::Sqlx),
+        Some(false) => sure(fallback),
+        None => Detected {
+            tool: fallback,
+            sure: false,
+        },
+    }
+}
+
+/// The entry with the highest count; the first one on ties.
+fn best(v: &[(Tool, usize)]) -> Option<&(Tool, usize)> {
+    v.iter().rev().max_by_key(|(_, n)| *n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files<'a>(v: &[(&str, &'a str)]) -> Vec<SetFile<'a>> {
+        v.iter()
+            .enumerate()
+            .map(|(i, (rel, text))| SetFile {
+                index: i,
+                rel: rel.to_string(),
+                text,
+            })
+            .collect()
+    }
+
+    fn no_project() -> Project {
+        Project {
+            root: None,
+            uses_sqlx: None,
+        }
+    }
+
+    fn tool(v: &[(&str, &str)]) -> Detected {
+        detect(&files(v), no_project)
+    }
+
+    #[test]
+    fn cargo_dependencies() {
+        assert!(depends_on_sqlx(
+            "[dependencies]\nsqlx = { version = \"0.8\" }\n"
+        ));
+        assert!(depends_on_sqlx("[dependencies]\nsqlx.workspace = true\n"));
+        assert!(depends_on_sqlx("[dependencies.sqlx]\nversion = \"0.8\"\n"));
+        assert!(!depends_on_sqlx("[dependencies]\nsqlparser = \"0.63\"\n"));
+        assert!(!depends_on_sqlx("description = \"like sqlx, but\"\n"));
+        assert!(!depends_on_sqlx("sqlx-core = \"0.8\"\n"));
+    }
+
+    #[test]
+    fn markers_win_over_names() {
+        let d = tool(&[("001_a.sql", "-- +goose Up\nSELECT 1;\n")]);
+        assert_eq!(
+            d,
+            Detected {
+                tool: Tool::Goose,
+                sure: true
+            }
+        );
+        assert_eq!(tool(&[("1_a.sql", "-- migrate:up\n")]).tool, Tool::Dbmate);
+        assert_eq!(
+            tool(&[("a.sql", "\n--liquibase formatted sql\n--changeset a:1\n")]).tool,
+            Tool::Liquibase
+        );
+    }
+
+    #[test]
+    fn layouts() {
+        assert_eq!(
+            tool(&[
+                ("2024-01-01-000000_a/up.sql", ""),
+                ("2024-01-01-000000_a/down.sql", "")
+            ])
+            .tool,
+            Tool::Diesel
+        );
+        assert_eq!(
+            tool(&[("20240101000000_a/migration.sql", "")]).tool,
+            Tool::Prisma
+        );
+        assert_eq!(
+            tool(&[("V1__a.sql", ""), ("R__b.sql", "")]).tool,
+            Tool::Flyway
+        );
+        assert_eq!(tool(&[("schema.sql", "")]).tool, Tool::Plain);
+    }
+
+    #[test]
+    fn numbered_files_need_more_evidence() {
+        // Up/down pairs alone: golang-migrate, unsure (sqlx writes the same names).
+        let d = tool(&[("1_a.up.sql", ""), ("1_a.down.sql", "")]);
+        assert_eq!(
+            d,
+            Detected {
+                tool: Tool::GolangMigrate,
+                sure: false
+            }
+        );
+        // sqlx's template comment or its marker settles it.
+        let d = tool(&[("1_a.up.sql", "-- Add up migration script here\n")]);
+        assert_eq!(
+            d,
+            Detected {
+                tool: Tool::Sqlx,
+                sure: true
+            }
+        );
+        assert_eq!(tool(&[("1_a.sql", "-- no-transaction\n")]).tool, Tool::Sqlx);
+        // Simple and reversible names together only happen with sqlx.
+        assert_eq!(
+            tool(&[("1_a.sql", ""), ("2_b.up.sql", "")]).tool,
+            Tool::Sqlx
+        );
+        // Numbered names alone: plain SQL, unsure.
+        let d = tool(&[("0001_a.sql", ""), ("0002_b.sql", "")]);
+        assert_eq!(
+            d,
+            Detected {
+                tool: Tool::Plain,
+                sure: false
+            }
+        );
+        // A Cargo.toml naming sqlx decides.
+        let sqlx_project = || Project {
+            root: Some(PathBuf::from("/p")),
+            uses_sqlx: Some(true),
+        };
+        let d = detect(&files(&[("0001_a.sql", "")]), sqlx_project);
+        assert_eq!(
+            d,
+            Detected {
+                tool: Tool::Sqlx,
+                sure: true
+            }
+        );
+        let go_project = || Project {
+            root: Some(PathBuf::from("/p")),
+            uses_sqlx: Some(false),
+        };
+        let d = detect(&files(&[("1_a.up.sql", "")]), go_project);
+        assert_eq!(
+            d,
+            Detected {
+                tool: Tool::GolangMigrate,
+                sure: true
+            }
+        );
+    }
+}

@@ -1,0 +1,463 @@
+//! Which files to lint, in which order, under which migration tool's conventions.
+//!
+//! [`collect`] expands the paths named on the command line into files. Once they are read,
+//! [`arrange`] groups them into folders, detects each folder's tool ([`detect`]), orders the
+//! files the way that tool applies them ([`order`]), and cuts each file into the parts the tool
+//! runs ([`Part`]): which byte ranges are forward migration, which are down/undo/rollback, and
+//! how each is wrapped in transactions. One module per tool holds its conventions.
+
+mod dbmate;
+pub(crate) mod detect;
+mod diesel;
+mod flyway;
+pub mod git;
+mod golang_migrate;
+mod goose;
+mod liquibase;
+pub mod order;
+mod plain;
+mod prisma;
+mod sqlx;
+
+pub use crate::analyze::TxnMode;
+use crate::config::{Settings, Tool};
+use detect::{Detected, SetFile};
+use order::Key;
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// One input to lint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    /// The name shown in output: the path as the user named it (relative stays relative).
+    pub display: String,
+    /// Where to read it; `None` for standard input.
+    pub path: Option<PathBuf>,
+}
+
+/// A problem with an input path itself (not with a file's content).
+#[derive(Debug, Clone)]
+pub struct InputError {
+    /// The path as named or found.
+    pub path: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Expand paths: a file named explicitly is always an input; a directory is walked recursively
+/// for `*.sql` files, in natural path order; `-` is standard input (named `stdin_name`).
+pub fn collect(paths: &[PathBuf], stdin_name: &str) -> (Vec<Input>, Vec<InputError>) {
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            inputs.push(Input {
+                display: stdin_name.to_string(),
+                path: None,
+            });
+            continue;
+        }
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => walk(p, &mut inputs, &mut errors),
+            Ok(_) => inputs.push(Input {
+                display: display(p),
+                path: Some(p.clone()),
+            }),
+            Err(e) => errors.push(InputError {
+                path: display(p),
+                message: io_message(&e),
+            }),
+        }
+    }
+    (inputs, errors)
+}
+
+fn walk(root: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<InputError>) {
+    let mut found = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for entry in walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        match entry {
+            Ok(e) => {
+                // Through symbolic links the same file can be reached twice: lint it once.
+                if e.file_type().is_file()
+                    && is_sql(e.path())
+                    && seen.insert(
+                        std::fs::canonicalize(e.path()).unwrap_or_else(|_| e.path().to_path_buf()),
+                    )
+                {
+                    found.push(e.into_path());
+                }
+            }
+            Err(err) => {
+                let path = err.path().map(display).unwrap_or_else(|| display(root));
+                let message = if err.loop_ancestor().is_some() {
+                    "symbolic link loop; not followed".to_string()
+                } else if let Some(io) = err.io_error() {
+                    io_message(io)
+                } else {
+                    err.to_string()
+                };
+                errors.push(InputError { path, message });
+            }
+        }
+    }
+    found.sort_by_cached_key(|p| order::natural(&p.to_string_lossy()));
+    inputs.extend(found.into_iter().map(|p| Input {
+        display: display(&p),
+        path: Some(p),
+    }));
+}
+
+fn is_sql(p: &Path) -> bool {
+    p.extension()
+        .map(|e| e.eq_ignore_ascii_case("sql"))
+        .unwrap_or(false)
+}
+
+fn display(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+/// An I/O error without Rust's "(os error N)" noise.
+pub fn io_message(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// Whether a part moves the schema forward.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Direction {
+    /// A forward migration: linted and replayed into the schema.
+    Forward,
+    /// A down, undo or rollback migration: never replayed; linted only with `lint_down = true`.
+    Down,
+}
+
+/// A part of a file that its tool runs as one unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// Byte range in the file. Statements are split inside it only, so nothing outside it
+    /// joins them.
+    pub range: Range<usize>,
+    /// Forward or down.
+    pub direction: Direction,
+    /// How the tool wraps it in a transaction.
+    pub txn: TxnMode,
+    /// Byte ranges the tool sends as one statement (goose `StatementBegin`/`End`, Liquibase
+    /// `splitStatements:false`): kept as one statement when they parse as one.
+    pub blocks: Vec<Range<usize>>,
+    /// Byte ranges to read as blanks (line breaks kept), e.g. the `--rollback` before the SQL
+    /// of a Liquibase rollback line.
+    pub blank: Vec<Range<usize>>,
+}
+
+impl Part {
+    fn new(range: Range<usize>, direction: Direction, txn: TxnMode) -> Part {
+        Part {
+            range,
+            direction,
+            txn,
+            blocks: Vec::new(),
+            blank: Vec::new(),
+        }
+    }
+
+    /// The file's text with the `blank` ranges blanked out: same length, same lines.
+    pub fn text_to_parse<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        if self.blank.is_empty() {
+            return std::borrow::Cow::Borrowed(text);
+        }
+        let mut bytes = text.as_bytes().to_vec();
+        for r in &self.blank {
+            let end = r.end.min(bytes.len());
+            for b in bytes.get_mut(r.start.min(end)..end).into_iter().flatten() {
+                if *b != b'\n' {
+                    *b = b' ';
+                }
+            }
+        }
+        // Whole characters are blanked (ranges start and end at ASCII or line boundaries), so
+        // the text stays UTF-8; should a range cut a character, fall back to the original.
+        match String::from_utf8(bytes) {
+            Ok(s) => std::borrow::Cow::Owned(s),
+            Err(_) => std::borrow::Cow::Borrowed(text),
+        }
+    }
+}
+
+/// How a file ranks in its folder, from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Class {
+    /// Versioned migrations, in version order.
+    Versioned,
+    /// Flyway's repeatable migrations: after every versioned one.
+    Repeatable,
+    /// Files that do not follow the tool's naming: last, in natural order.
+    Other,
+}
+
+/// What a file's name says to its tool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Role {
+    pub class: Class,
+    pub version: Key,
+    pub direction: Direction,
+}
+
+/// What a tool's conventions need to know about one file.
+pub(crate) struct FileCtx<'a> {
+    /// The file's text.
+    pub text: &'a str,
+    /// The file's path (as named; for files next to it such as diesel's `metadata.toml`).
+    pub path: &'a Path,
+    /// The direction its name says.
+    pub direction: Direction,
+    /// The settings.
+    pub settings: &'a Settings,
+}
+
+/// A line: where it starts, its text without the line break, where the next one starts.
+pub(crate) struct Line<'a> {
+    pub start: usize,
+    pub text: &'a str,
+    pub next: usize,
+}
+
+/// The lines of `text` (split on `\n`; a `\r` before it is not part of the line's text).
+pub(crate) fn lines(text: &str) -> impl Iterator<Item = Line<'_>> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        if at >= text.len() {
+            return None;
+        }
+        let rest = &text[at..];
+        let (len, next) = match rest.find('\n') {
+            Some(i) => (i, at + i + 1),
+            None => (rest.len(), text.len()),
+        };
+        let line = rest[..len].strip_suffix('\r').unwrap_or(&rest[..len]);
+        let l = Line {
+            start: at,
+            text: line,
+            next,
+        };
+        at = next;
+        Some(l)
+    })
+}
+
+fn role(tool: Tool, rel: &str) -> Option<Role> {
+    match tool {
+        Tool::Goose => goose::role(rel),
+        Tool::Dbmate => dbmate::role(rel),
+        Tool::Sqlx => sqlx::role(rel),
+        Tool::Diesel => diesel::role(rel),
+        Tool::GolangMigrate => golang_migrate::role(rel),
+        Tool::Flyway => flyway::role(rel),
+        Tool::Prisma => prisma::role(rel),
+        Tool::Liquibase => liquibase::role(rel),
+        Tool::Plain | Tool::Auto => plain::role(rel),
+    }
+}
+
+fn parts(tool: Tool, cx: &FileCtx) -> Vec<Part> {
+    match tool {
+        Tool::Goose => goose::parts(cx),
+        Tool::Dbmate => dbmate::parts(cx),
+        Tool::Sqlx => sqlx::parts(cx),
+        Tool::Diesel => diesel::parts(cx),
+        Tool::GolangMigrate => golang_migrate::parts(cx),
+        Tool::Flyway => flyway::parts(cx),
+        Tool::Prisma => prisma::parts(cx),
+        Tool::Liquibase => liquibase::parts(cx),
+        Tool::Plain | Tool::Auto => plain::parts(cx),
+    }
+}
+
+/// The tool for a file that does not follow its folder's naming: a marker-based tool still
+/// applies when the file carries its markers; otherwise the file is plain SQL.
+fn other_tool(tool: Tool, text: &str) -> Tool {
+    let applies = match tool {
+        Tool::Goose => goose::has_markers(text),
+        Tool::Dbmate => dbmate::has_markers(text),
+        Tool::Liquibase => liquibase::has_markers(text),
+        _ => false,
+    };
+    if applies { tool } else { Tool::Plain }
+}
+
+/// One file handed to [`arrange`].
+#[derive(Debug, Clone, Copy)]
+pub struct FileRef<'a> {
+    /// The path as named (standard input: the name given for it).
+    pub name: &'a str,
+    /// Its text.
+    pub text: &'a str,
+}
+
+/// A file's place in the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    /// Index into the files given to [`arrange`].
+    pub index: usize,
+    /// The tool whose conventions apply.
+    pub tool: Tool,
+    /// Its parts in file order (down parts only with `lint_down = true`); empty for a down
+    /// file that is not linted.
+    pub parts: Vec<Part>,
+}
+
+/// The folder a file belongs to and its path inside it. A migration that is a folder of its
+/// own (diesel's `<version>_<name>/up.sql`, Prisma's `<timestamp>_<name>/migration.sql`)
+/// belongs to the folder above.
+fn folder_of(name: &str) -> (PathBuf, String) {
+    let p = Path::new(name);
+    let file = p
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| name.to_string());
+    let parent = p.parent().unwrap_or(Path::new(""));
+    if matches!(file.as_str(), "up.sql" | "down.sql" | "migration.sql")
+        && let Some(dir) = parent.file_name().map(|d| d.to_string_lossy())
+        && dir.starts_with(|c: char| c.is_ascii_digit())
+    {
+        let above = parent.parent().unwrap_or(Path::new(""));
+        return (above.to_path_buf(), format!("{dir}/{file}"));
+    }
+    (parent.to_path_buf(), file)
+}
+
+/// The order [`arrange`] returns files in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// The order each folder's tool applies them; folders in the order their first file was
+    /// given.
+    Tool,
+    /// The order given: the caller already lists the migrations in sequence.
+    Given,
+}
+
+/// Group files into folders, detect each folder's tool, order the files (see [`Order`]), and
+/// cut each file into parts. Every file is in the result; one with nothing to lint (a down
+/// file without `lint_down`) has no parts.
+pub fn arrange(files: &[FileRef], settings: &Settings, order: Order) -> Vec<Planned> {
+    let mut folders: Vec<(PathBuf, Vec<SetFile>)> = Vec::new();
+    let mut by_dir: HashMap<PathBuf, usize> = HashMap::new();
+    for (index, f) in files.iter().enumerate() {
+        let (dir, rel) = folder_of(f.name);
+        let slot = *by_dir.entry(dir.clone()).or_insert_with(|| {
+            folders.push((dir, Vec::new()));
+            folders.len() - 1
+        });
+        folders[slot].1.push(SetFile {
+            index,
+            rel,
+            text: f.text,
+        });
+    }
+
+    let configured = settings.migrations.tool;
+    let mut projects = Vec::new();
+    let mut detected: Vec<Detected> = folders
+        .iter()
+        .map(|(dir, set)| {
+            if configured != Tool::Auto {
+                return Detected {
+                    tool: configured,
+                    sure: true,
+                };
+            }
+            detect::detect(set, || {
+                let p = detect::project(dir);
+                projects.push((dir.clone(), p.clone()));
+                p
+            })
+        })
+        .collect();
+    // A folder whose numbered names could be sqlx follows a folder of the same project that
+    // surely is (one project, one migration tool).
+    let sqlx_roots: Vec<Option<PathBuf>> = folders
+        .iter()
+        .zip(&detected)
+        .filter(|(_, d)| d.sure && d.tool == Tool::Sqlx)
+        .map(|((dir, _), _)| project_root(&mut projects, dir))
+        .collect();
+    if !sqlx_roots.is_empty() {
+        for ((dir, _), d) in folders.iter().zip(detected.iter_mut()) {
+            if !d.sure && sqlx_roots.contains(&project_root(&mut projects, dir)) {
+                d.tool = Tool::Sqlx;
+            }
+        }
+    }
+
+    let mut out = Vec::new();
+    for ((_, set), d) in folders.iter().zip(&detected) {
+        let mut ranked: Vec<Ranked> = set
+            .iter()
+            .map(|f| match role(d.tool, &f.rel) {
+                Some(r) => Ranked {
+                    key: (r.class, r.version, r.direction, f.rel.as_str(), f.index),
+                    tool: d.tool,
+                },
+                None => Ranked {
+                    key: (
+                        Class::Other,
+                        order::natural(&f.rel),
+                        Direction::Forward,
+                        f.rel.as_str(),
+                        f.index,
+                    ),
+                    tool: other_tool(d.tool, f.text),
+                },
+            })
+            .collect();
+        ranked.sort_by(|a, b| a.key.cmp(&b.key));
+        for Ranked {
+            key: (_, _, direction, _, index),
+            tool,
+        } in ranked
+        {
+            let f = &files[index];
+            let cx = FileCtx {
+                text: f.text,
+                path: Path::new(f.name),
+                direction,
+                settings,
+            };
+            let parts: Vec<Part> = parts(tool, &cx)
+                .into_iter()
+                .filter(|p| p.direction == Direction::Forward || settings.migrations.lint_down)
+                .collect();
+            out.push(Planned { index, tool, parts });
+        }
+    }
+    if order == Order::Given {
+        out.sort_by_key(|p| p.index);
+    }
+    out
+}
+
+/// A file's place in its folder: sorted by `key` (class, version, direction, name, input
+/// position), run under `tool`.
+struct Ranked<'a> {
+    key: (Class, Key, Direction, &'a str, usize),
+    tool: Tool,
+}
+
+/// The project root of a folder, looked up once.
+fn project_root(cache: &mut Vec<(PathBuf, detect::Project)>, dir: &Path) -> Option<PathBuf> {
+    if let Some((_, p)) = cache.iter().find(|(d, _)| d == dir) {
+        return p.root.clone();
+    }
+    let p = detect::project(dir);
+    let root = p.root.clone();
+    cache.push((dir.to_path_buf(), p));
+    root
+}

@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY IF EXISTS items_sku_idx;

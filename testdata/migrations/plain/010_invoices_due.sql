@@ -1,0 +1,3 @@
+BEGIN;
+ALTER TABLE invoices ADD COLUMN due_on date;
+COMMIT;

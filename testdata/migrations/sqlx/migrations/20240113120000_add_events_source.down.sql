@@ -1,0 +1,2 @@
+-- Add down migration script here
+ALTER TABLE events DROP COLUMN source;

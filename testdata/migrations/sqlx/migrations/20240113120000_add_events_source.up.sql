@@ -1,0 +1,2 @@
+-- Add up migration script here
+ALTER TABLE events ADD COLUMN source text;
