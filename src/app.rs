@@ -1,7 +1,7 @@
 //! Command execution: wires config, discovery, the pipeline and the reporters together.
 
 use crate::analyze::{Analyzer, FileMode};
-use crate::cli::{CheckArgs, Cli, Command, DialectArg, FailOn, Format};
+use crate::cli::{CheckArgs, Cli, Command, DialectArg, FailOn, Format, RulesFormat};
 use crate::config::{self, Dialect, Level, Settings, Tool};
 use crate::discover::git::Changed;
 use crate::discover::{self, Input};
@@ -11,6 +11,7 @@ use crate::model::Stmt;
 use crate::report::{self, FileResult, Summary};
 use crate::rules;
 use crate::source::SourceFile;
+use clap::CommandFactory;
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::io::{IsTerminal, Read, Write};
@@ -25,7 +26,9 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Explain { rule } => explain(&rule),
-        Command::Rules => list_rules(),
+        Command::Rules { format } => list_rules(format),
+        Command::Init { force } => init(force),
+        Command::Completions { shell } => completions(shell),
     }
 }
 
@@ -50,16 +53,35 @@ fn explain(name: &str) -> ExitCode {
     }
 }
 
-fn list_rules() -> ExitCode {
-    let mut s = String::new();
-    let width = rules::RULES.iter().map(|r| r.name.len()).max().unwrap_or(0);
-    for r in rules::RULES {
-        s.push_str(&format!(
-            "{:<6} {:<width$} {:<8} {}\n",
-            r.code, r.name, r.default_level, r.summary
-        ));
+fn list_rules(format: RulesFormat) -> ExitCode {
+    print_stdout(&match format {
+        RulesFormat::Table => report::rules::table(),
+        RulesFormat::Json => report::rules::json(),
+    });
+    ExitCode::SUCCESS
+}
+
+fn init(force: bool) -> ExitCode {
+    match crate::init::run(Path::new("."), force) {
+        Ok(w) => {
+            let found = match &w.migrations {
+                Some(dir) => format!("migrations: {dir}"),
+                None => "no migrations folder found: set [migrations] paths".to_string(),
+            };
+            print_stdout(&format!("wrote {} ({found})\n", w.path.display()));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_USAGE)
+        }
     }
-    print_stdout(&s);
+}
+
+fn completions(shell: clap_complete::Shell) -> ExitCode {
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "locklint", &mut buf);
+    print_stdout(&String::from_utf8_lossy(&buf));
     ExitCode::SUCCESS
 }
 
@@ -114,6 +136,9 @@ fn check(args: CheckArgs) -> ExitCode {
             DialectArg::Mysql => Dialect::Mysql,
         };
     }
+    if args.dump_config {
+        return dump_config(&settings);
+    }
     let paths = if !args.paths.is_empty() {
         args.paths.clone()
     } else if !settings.migrations.paths.is_empty() {
@@ -139,6 +164,11 @@ fn check(args: CheckArgs) -> ExitCode {
             report::human::render(&results, report::human::Options { color, width: 100 })
         }
         Format::Json => report::json::render(&results),
+        Format::Github => report::github::render(&results),
+        Format::Sarif => report::sarif::render(&results),
+        Format::Gitlab => report::gitlab::render(&results),
+        Format::Junit => report::junit::render(&results),
+        Format::Markdown => report::markdown::render(&results),
     };
     print_stdout(&text);
     for e in &input_errors {
@@ -155,6 +185,19 @@ fn check(args: CheckArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn dump_config(settings: &Settings) -> ExitCode {
+    match toml::to_string(settings) {
+        Ok(s) => {
+            print_stdout(&s);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: could not print the configuration: {e}");
+            ExitCode::from(EXIT_USAGE)
+        }
     }
 }
 

@@ -23,7 +23,32 @@ pub enum Command {
         rule: String,
     },
     /// List every rule with its code and default severity.
-    Rules,
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: RulesFormat,
+    },
+    /// Write a commented starter locklint.toml in the current directory.
+    Init {
+        /// Overwrite an existing locklint.toml.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Output formats of `rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    /// Aligned columns: code, name, default severity, summary.
+    Table,
+    /// A JSON array of {code, name, default_severity, summary}.
+    Json,
 }
 
 /// Output formats of `check`.
@@ -33,6 +58,16 @@ pub enum Format {
     Human,
     /// Stable JSON (version 1).
     Json,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// JUnit XML, one test case per file.
+    Junit,
+    /// Markdown, for a pull-request comment.
+    Markdown,
 }
 
 /// Severity threshold for a failing exit code.
@@ -80,4 +115,7 @@ pub struct CheckArgs {
     /// Name shown for standard input.
     #[arg(long, value_name = "NAME", default_value = "<stdin>")]
     pub stdin_filename: String,
+    /// Print the effective configuration as TOML and exit.
+    #[arg(long)]
+    pub dump_config: bool,
 }

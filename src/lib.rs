@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod discover;
 pub mod finding;
+pub mod init;
 pub mod model;
 pub mod parse;
 pub mod report;

@@ -119,7 +119,8 @@ fn unparsable_statement_then_risky_one_reports_both() {
         got,
         vec![
             ("parse-error".to_string(), 2),
-            ("create-index-non-concurrently".to_string(), 4)
+            ("create-index-non-concurrently".to_string(), 4),
+            ("missing-lock-timeout".to_string(), 4),
         ]
     );
     assert_eq!(v["summary"]["unparsed"], 1);
@@ -341,8 +342,9 @@ fn suppressions_silence_one_statement_and_unused_ones_are_reported() {
     assert_eq!(
         got,
         vec![
+            ("missing-lock-timeout".to_string(), 2),
             ("create-index-non-concurrently".to_string(), 3),
-            ("unused-suppression".to_string(), 6)
+            ("unused-suppression".to_string(), 6),
         ]
     );
 }

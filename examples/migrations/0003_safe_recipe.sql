@@ -1,4 +1,7 @@
--- The safe recipe: NOT VALID first, validation and the index build without blocking writes.
+-- The safe recipe: give up on a lock rather than queue traffic behind it, NOT VALID first,
+-- validation and the index build without blocking writes.
+SET lock_timeout = '5s';
+
 ALTER TABLE measurements
     ADD CONSTRAINT measurements_device_id_fkey
     FOREIGN KEY (device_id) REFERENCES devices (id) NOT VALID;

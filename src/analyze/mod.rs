@@ -41,6 +41,8 @@ pub struct TxnView {
     pub timezone_utc: bool,
     /// Rules that already reported in this transaction (for rules that report once per transaction).
     pub reported: Vec<&'static str>,
+    /// Rules that already reported in this migration file (for rules that report once per file).
+    pub reported_in_file: Vec<&'static str>,
 }
 
 /// A statement with everything locklint worked out about it.
@@ -201,6 +203,7 @@ impl<'s> Analyzer<'s> {
                 part = p;
                 txn = TxnView {
                     in_transaction: wrapped.get(p).copied().unwrap_or(false),
+                    reported_in_file: std::mem::take(&mut txn.reported_in_file),
                     ..TxnView::default()
                 };
                 session.lock_timeout_local = None;
@@ -276,6 +279,11 @@ impl<'s> Analyzer<'s> {
                     if !txn.reported.contains(&f.rule) {
                         txn.reported.push(f.rule);
                     }
+                }
+            }
+            for f in &findings {
+                if !txn.reported_in_file.contains(&f.rule) {
+                    txn.reported_in_file.push(f.rule);
                 }
             }
             if ends_txn || !in_transaction {

@@ -156,7 +156,13 @@ fn parse_raw(src: &SourceFile, raw: RawStatement) -> Option<Stmt> {
             });
         }
         RawKind::TokenizeError { message, at } => {
-            let at = *at;
+            // An unterminated literal or comment is reported at the end of the file; pointing
+            // there helps nobody, so point at the statement it swallowed instead.
+            let at = if *at >= src.text.trim_end().len() {
+                span.start
+            } else {
+                *at
+            };
             let end = next_char_end(&src.text, at).max(at);
             return Some(Stmt {
                 span,

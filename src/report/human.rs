@@ -121,6 +121,7 @@ pub fn render(files: &[FileResult], opts: Options) -> String {
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(opts.width)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
         .with_context_lines(1);
     let mut out = String::new();
     for file in files {

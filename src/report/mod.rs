@@ -3,6 +3,15 @@
 pub mod human;
 pub mod json;
 
+// CI formats of `check` and the rule list.
+pub mod common;
+pub mod github;
+pub mod gitlab;
+pub mod junit;
+pub mod markdown;
+pub mod rules;
+pub mod sarif;
+
 use crate::analyze::Analyzed;
 use crate::config::Level;
 use crate::finding::Finding;

@@ -109,6 +109,10 @@ mod tests {
         assert!(fired("ALTER TABLE big ADD COLUMN b int CHECK (b > 0);").is_empty());
         let f = fired("ALTER TABLE big ADD COLUMN b int DEFAULT 1 CHECK (b > 0);");
         assert_eq!(f.len(), 1);
-        assert!(f[0].help.contains("ADD COLUMN b int DEFAULT 1;"), "{}", f[0].help);
+        assert!(
+            f[0].help.contains("ADD COLUMN b int DEFAULT 1;"),
+            "{}",
+            f[0].help
+        );
     }
 }

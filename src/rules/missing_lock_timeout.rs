@@ -17,7 +17,9 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
-    if cx.txn.lock_timeout || cx.txn.reported.contains(&RULE.name) {
+    // The setting is per session: one SET at the top of the migration covers every statement,
+    // so the first statement that needs it is the one reported.
+    if cx.txn.lock_timeout || cx.txn.reported_in_file.contains(&RULE.name) {
         return Vec::new();
     }
     // The strongest lock on an existing relation that blocks reads or writes.
@@ -34,11 +36,7 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         return Vec::new();
     };
     let what = super::long_work_while_holding_lock::statement_label(stmt);
-    let scope = if cx.txn.in_transaction {
-        "; reported once per transaction"
-    } else {
-        ""
-    };
+    let scope = "; reported once per migration file";
     let queued = if lock.mode.blocks().reads {
         "every later read and write"
     } else {
@@ -82,15 +80,18 @@ mod tests {
     }
 
     #[test]
-    fn once_per_transaction_then_again_in_the_next() {
+    fn once_per_file_across_transactions() {
         let sql = "BEGIN;\nALTER TABLE a ADD COLUMN x int;\nALTER TABLE b ADD COLUMN y int;\nCOMMIT;\nBEGIN;\nSELECT 1;\nALTER TABLE b ADD COLUMN z int;\nCOMMIT;\n";
-        assert_eq!(fired(sql), vec![2, 7]);
+        assert_eq!(fired(sql), vec![2]);
     }
 
     #[test]
-    fn every_statement_outside_a_transaction() {
+    fn once_per_file_outside_a_transaction() {
         let sql = "ALTER TABLE a ADD COLUMN x int;\nALTER TABLE b ADD COLUMN y int;\n";
-        assert_eq!(fired(sql), vec![1, 2]);
+        assert_eq!(fired(sql), vec![1]);
+        // Each migration file is its own session.
+        let h = lines("missing-lock-timeout", "", &[sql, sql]);
+        assert_eq!(h, vec![(0, 1), (1, 1)]);
     }
 
     #[test]
@@ -114,19 +115,20 @@ mod tests {
         let h = hits(
             "missing-lock-timeout",
             "",
-            &["CREATE INDEX a_x_idx ON a (x);\nDROP TABLE b;\n"],
+            &["CREATE INDEX a_x_idx ON a (x);\n"],
         );
-        assert_eq!(h.len(), 2);
+        assert_eq!(h.len(), 1);
         assert!(
             h[0].message
                 .starts_with("CREATE INDEX requests a SHARE lock on `a`")
         );
         assert!(h[0].message.contains("every later write of `a`"));
+        let h = hits("missing-lock-timeout", "", &["DROP TABLE b;\n"]);
         assert!(
-            h[1].message
+            h[0].message
                 .starts_with("DROP TABLE requests an ACCESS EXCLUSIVE lock on `b`")
         );
-        assert!(h[1].help.contains("SET lock_timeout"));
-        assert_eq!(h[1].severity, crate::config::Level::Warning);
+        assert!(h[0].help.contains("SET lock_timeout"));
+        assert_eq!(h[0].severity, crate::config::Level::Warning);
     }
 }

@@ -98,7 +98,11 @@ mod tests {
         assert_eq!(plain.effects.lock_on(&sales), Some(LockMode::AccessShare));
         assert!(plain.effects.rewrites(&mv));
         assert!(plain.effects.scanned().iter().any(|r| r.same(&sales)));
-        let own: Vec<_> = plain.findings.iter().filter(|f| f.rule == super::RULE.name).collect();
+        let own: Vec<_> = plain
+            .findings
+            .iter()
+            .filter(|f| f.rule == super::RULE.name)
+            .collect();
         assert_eq!(own.len(), 1);
         assert!(own[0].message.contains("(reading `sales`)"));
         let conc = &res.stmts[1];

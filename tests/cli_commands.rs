@@ -1,0 +1,196 @@
+//! `rules --format json`, `init`, `check --dump-config`, `completions` and the CI formats of
+//! `check`, end to end: arguments, exit code, stdout and stderr.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn locklint(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_locklint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("locklint runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+#[test]
+fn rules_as_json() {
+    let d = tempfile::tempdir().unwrap();
+    let r = locklint(d.path(), &["rules", "--format", "json"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let list = v.as_array().unwrap();
+    assert_eq!(list.len(), locklint::rules::RULES.len());
+    for (item, rule) in list.iter().zip(locklint::rules::RULES) {
+        assert_eq!(item["code"], rule.code);
+        assert_eq!(item["name"], rule.name);
+        assert_eq!(item["default_severity"], rule.default_level.to_string());
+        assert_eq!(item["summary"], rule.summary);
+        assert_eq!(item.as_object().unwrap().len(), 4);
+    }
+    // The table stays the default.
+    let table = locklint(d.path(), &["rules"]);
+    assert_eq!(table.code, 0);
+    assert!(
+        table.stdout.starts_with("LL000  parse-error"),
+        "{}",
+        table.stdout
+    );
+}
+
+#[test]
+fn init_writes_a_config_with_the_migrations_folder() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "db/migrations/001_init.sql",
+        "CREATE TABLE t (id int);\n",
+    );
+    let r = locklint(d.path(), &["init"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (0, "wrote locklint.toml (migrations: db/migrations)\n", "")
+    );
+    let text = std::fs::read_to_string(d.path().join("locklint.toml")).unwrap();
+    assert!(text.contains("paths = [\"db/migrations\"]"), "{text}");
+    assert!(text.contains("tool = \"auto\""), "{text}");
+    // The written file is a valid config that `check` picks up.
+    let dump = locklint(d.path(), &["check", "--dump-config"]);
+    assert_eq!(dump.code, 0, "{}", dump.stderr);
+    let v: toml::Value = toml::from_str(&dump.stdout).expect("TOML");
+    assert_eq!(v["migrations"]["paths"][0].as_str(), Some("db/migrations"));
+    let check = locklint(d.path(), &["check"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    assert!(check.stdout.contains("in 1 file"), "{}", check.stdout);
+}
+
+#[test]
+fn init_refuses_to_overwrite_unless_forced() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "locklint.toml", "postgres_version = 13\n");
+    let r = locklint(d.path(), &["init"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout, "");
+    assert_eq!(
+        r.stderr,
+        "error: locklint.toml already exists; use --force to overwrite it\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("locklint.toml")).unwrap(),
+        "postgres_version = 13\n"
+    );
+    let r = locklint(d.path(), &["init", "--force"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "wrote locklint.toml (no migrations folder found: set [migrations] paths)\n"
+    );
+    let text = std::fs::read_to_string(d.path().join("locklint.toml")).unwrap();
+    assert!(text.contains("# paths = [\"db/migrations\"]"), "{text}");
+}
+
+#[test]
+fn dump_config_prints_the_effective_settings() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "locklint.toml",
+        "postgres_version = 13\n[tables]\nmeasurements = { rows = 450_000_000 }\n[rules]\nparse-error = \"error\"\n",
+    );
+    let r = locklint(
+        d.path(),
+        &["check", "--dump-config", "--postgres-version", "17"],
+    );
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    let v: toml::Value = toml::from_str(&r.stdout).expect("TOML");
+    // The command line wins over the file; defaults are filled in.
+    assert_eq!(v["postgres_version"].as_integer(), Some(17));
+    assert_eq!(v["dialect"].as_str(), Some("postgres"));
+    assert_eq!(v["size"]["large_rows"].as_integer(), Some(1_000_000));
+    assert_eq!(
+        v["tables"]["measurements"]["rows"].as_integer(),
+        Some(450_000_000)
+    );
+    assert_eq!(v["rules"]["parse-error"].as_str(), Some("error"));
+    assert_eq!(v["config_path"].as_str(), Some("locklint.toml"));
+
+    // No config: the defaults.
+    let e = tempfile::tempdir().unwrap();
+    let r = locklint(e.path(), &["check", "--dump-config"]);
+    assert_eq!(r.code, 0);
+    let v: toml::Value = toml::from_str(&r.stdout).expect("TOML");
+    assert_eq!(v["postgres_version"].as_integer(), Some(16));
+    assert!(v.get("config_path").is_none());
+
+    // An invalid config is still an error.
+    write(e.path(), "locklint.toml", "nonsense = 1\n");
+    assert_eq!(locklint(e.path(), &["check", "--dump-config"]).code, 2);
+}
+
+#[test]
+fn completions_for_every_shell() {
+    let d = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let r = locklint(d.path(), &["completions", shell]);
+        assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{shell}");
+        assert!(r.stdout.contains("locklint"), "{shell}");
+        // Subcommands and their options are completed.
+        assert!(r.stdout.contains("dump-config"), "{shell}");
+    }
+    assert_eq!(locklint(d.path(), &["completions", "tcsh"]).code, 2);
+}
+
+#[test]
+fn ci_formats_exit_like_the_default_one() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "m/001.sql",
+        "CREATE INDEX m_idx ON measurements (device_id);\n",
+    );
+    write(d.path(), "ok/001.sql", "CREATE TABLE t (id int);\n");
+    for format in ["github", "sarif", "gitlab", "junit", "markdown"] {
+        let r = locklint(d.path(), &["check", "m", "--format", format]);
+        assert_eq!(
+            (r.code, r.stderr.as_str()),
+            (1, ""),
+            "{format}: {}",
+            r.stdout
+        );
+        assert!(r.stdout.contains("m/001.sql"), "{format}: {}", r.stdout);
+        let r = locklint(d.path(), &["check", "ok", "--format", format]);
+        assert_eq!(
+            (r.code, r.stderr.as_str()),
+            (0, ""),
+            "{format}: {}",
+            r.stdout
+        );
+    }
+    let r = locklint(d.path(), &["check", "m", "--format", "github"]);
+    assert!(
+        r.stdout
+            .starts_with("::error file=m/001.sql,line=1,endLine=1,col=1,endColumn=48,"),
+        "{}",
+        r.stdout
+    );
+    let r = locklint(d.path(), &["check", "ok", "--format", "gitlab"]);
+    assert_eq!(r.stdout, "[]\n");
+}
