@@ -4,7 +4,7 @@ use crate::model::{
     AlterAction, ColumnDef, Constraint, ConstraintKind, FkRef, ObjName, ObjectKind, SqlType, Stmt,
     StmtKind,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A column as the catalog knows it.
 #[derive(Debug, Clone)]
@@ -91,6 +91,11 @@ pub struct Catalog {
     indexes: HashMap<String, IndexInfo>,
     views: HashMap<String, ViewInfo>,
     sequences: HashMap<String, usize>,
+    /// Keys of tables some foreign key references. Only a fast negative check (it may keep keys
+    /// of dropped constraints): most statements touch tables nothing references.
+    referenced: HashSet<String>,
+    /// Keys of tables some table is a partition of (same).
+    partitioned: HashSet<String>,
     /// The current migration's number; objects created in it are new (empty).
     pub migration: usize,
 }
@@ -149,6 +154,9 @@ impl Catalog {
 
     /// Tables with a foreign key that references `parent`.
     pub fn referencing(&self, parent: &ObjName) -> Vec<&TableInfo> {
+        if !self.referenced.contains(&parent.key()) {
+            return Vec::new();
+        }
         let mut v: Vec<&TableInfo> = self
             .tables
             .values()
@@ -182,6 +190,10 @@ impl Catalog {
         // Bounded: a replayed history can never make a partition its own ancestor, but a
         // hostile one could.
         for _ in 0..MAX_DEPTH {
+            frontier.retain(|f| self.partitioned.contains(&f.key()));
+            if frontier.is_empty() {
+                break;
+            }
             let mut next: Vec<ObjName> = self
                 .tables
                 .values()
@@ -242,6 +254,42 @@ impl Catalog {
 
     /// Apply a statement's schema changes.
     pub fn apply(&mut self, stmt: &Stmt) {
+        self.apply_kind(stmt);
+        // Keep the fast negative checks of `referencing` and `partitions` current.
+        let touched: Vec<&ObjName> = match &stmt.kind {
+            StmtKind::CreateTable(ct) => vec![&ct.name],
+            StmtKind::AlterTable { table, actions, .. } => {
+                let mut v = vec![table];
+                for a in actions {
+                    if let AlterAction::AttachPartition { partition, .. } = &a.action {
+                        v.push(partition);
+                    }
+                }
+                v
+            }
+            _ => Vec::new(),
+        };
+        let keys: Vec<String> = touched.iter().map(|n| n.key()).collect();
+        for key in keys {
+            self.index_table(&key);
+        }
+    }
+
+    fn index_table(&mut self, key: &str) {
+        let Some(t) = self.tables.get(key) else {
+            return;
+        };
+        if let Some(p) = &t.partition_of {
+            self.partitioned.insert(p.key());
+        }
+        for c in &t.constraints {
+            if let ConstraintKind::ForeignKey { references, .. } = &c.kind {
+                self.referenced.insert(references.table.key());
+            }
+        }
+    }
+
+    fn apply_kind(&mut self, stmt: &Stmt) {
         match &stmt.kind {
             StmtKind::CreateTable(ct) => {
                 let key = ct.name.key();
@@ -370,6 +418,13 @@ impl Catalog {
 
     /// Everything that names a renamed table follows it: indexes, foreign keys, partitions, views.
     fn renamed(&mut self, from: &ObjName, to: &ObjName) {
+        if self.referenced.contains(&from.key()) {
+            self.referenced.insert(to.key());
+        }
+        if self.partitioned.contains(&from.key()) {
+            self.partitioned.insert(to.key());
+        }
+        self.index_table(&to.key());
         for i in self.indexes.values_mut().filter(|i| i.table.same(from)) {
             i.table = to.clone();
         }
