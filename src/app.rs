@@ -1,10 +1,12 @@
 //! Command execution: wires config, discovery, the pipeline and the reporters together.
 
 use crate::analyze::{Analyzer, FileMode};
-use crate::cli::{CheckArgs, Cli, Command, DialectArg, FailOn, Format, RulesFormat};
+use crate::cli::{
+    CheckArgs, Cli, Command, DialectArg, FailOn, Format, ReportArgs, ReportFormat, RulesFormat,
+};
 use crate::config::{self, Dialect, Level, Settings, Tool};
 use crate::discover::git::Changed;
-use crate::discover::{self, Input};
+use crate::discover::{self, Input, InputError};
 use crate::discover::{Direction, FileRef, Order, Part};
 use crate::finding::Finding;
 use crate::model::Stmt;
@@ -25,6 +27,7 @@ const EXIT_USAGE: u8 = 2;
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Report(args) => annotated_report(args),
         Command::Explain { rule } => explain(&rule),
         Command::Rules { format } => list_rules(format),
         Command::Init { force } => init(force),
@@ -101,13 +104,19 @@ fn eprint_diagnostic(d: &dyn miette::Diagnostic) {
     eprint!("{s}");
 }
 
-fn check(args: CheckArgs) -> ExitCode {
+/// The settings from the config file with the command line's overrides applied; a config
+/// error is printed and becomes the usage exit code.
+fn load_settings(
+    config_path: Option<&Path>,
+    paths: &[PathBuf],
+    postgres_version: Option<u32>,
+    dialect: Option<DialectArg>,
+) -> Result<Settings, ExitCode> {
     // Searching from "." keeps paths from a config in the current directory relative. With no
     // config there, the first named path's directory (and its ancestors) is searched, so
     // `locklint check examples/` finds examples/locklint.toml.
-    let start = match (&args.config, config::find(Path::new("."))) {
-        (None, None) => args
-            .paths
+    let start = match (config_path, config::find(Path::new("."))) {
+        (None, None) => paths
             .iter()
             .find(|p| p.as_os_str() != "-")
             .map(|p| {
@@ -120,32 +129,69 @@ fn check(args: CheckArgs) -> ExitCode {
             .unwrap_or_else(|| PathBuf::from(".")),
         _ => PathBuf::from("."),
     };
-    let mut settings = match config::load(args.config.as_deref(), &start, &rules::names()) {
+    let mut settings = match config::load(config_path, &start, &rules::names()) {
         Ok(s) => s,
         Err(e) => {
             eprint_diagnostic(&e);
-            return ExitCode::from(EXIT_USAGE);
+            return Err(ExitCode::from(EXIT_USAGE));
         }
     };
-    if let Some(v) = args.postgres_version {
+    if let Some(v) = postgres_version {
         settings.postgres_version = v;
     }
-    if let Some(d) = args.dialect {
+    if let Some(d) = dialect {
         settings.dialect = match d {
             DialectArg::Postgres => Dialect::Postgres,
             DialectArg::Mysql => Dialect::Mysql,
         };
     }
-    if args.dump_config {
-        return dump_config(&settings);
-    }
-    let paths = if !args.paths.is_empty() {
-        args.paths.clone()
+    Ok(settings)
+}
+
+/// The paths named on the command line, else the config's, else `.`.
+fn input_paths(named: &[PathBuf], settings: &Settings) -> Vec<PathBuf> {
+    if !named.is_empty() {
+        named.to_vec()
     } else if !settings.migrations.paths.is_empty() {
         settings.migrations.paths.clone()
     } else {
         vec![PathBuf::from(".")]
+    }
+}
+
+/// Print input errors and pick the exit code: 2 for I/O errors, 1 for findings at or above
+/// `fail_on`, else 0.
+fn finish(results: &[FileResult], input_errors: &[InputError], fail_on: FailOn) -> ExitCode {
+    for e in input_errors {
+        eprintln!("error: {}: {}", e.path, e.message);
+    }
+    let fail_on = match fail_on {
+        FailOn::Error => Level::Error,
+        FailOn::Warning => Level::Warning,
     };
+    if !input_errors.is_empty() {
+        ExitCode::from(EXIT_USAGE)
+    } else if Summary::of(results).fails(fail_on) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let settings = match load_settings(
+        args.config.as_deref(),
+        &args.paths,
+        args.postgres_version,
+        args.dialect,
+    ) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if args.dump_config {
+        return dump_config(&settings);
+    }
+    let paths = input_paths(&args.paths, &settings);
     let changed = match &args.since {
         Some(rev) => match discover::git::changed_since(Path::new("."), rev) {
             Ok(c) => Some(c),
@@ -171,21 +217,28 @@ fn check(args: CheckArgs) -> ExitCode {
         Format::Markdown => report::markdown::render(&results),
     };
     print_stdout(&text);
-    for e in &input_errors {
-        eprintln!("error: {}: {}", e.path, e.message);
-    }
-    let summary = Summary::of(&results);
-    let fail_on = match args.fail_on {
-        FailOn::Error => Level::Error,
-        FailOn::Warning => Level::Warning,
+    finish(&results, &input_errors, args.fail_on)
+}
+
+fn annotated_report(args: ReportArgs) -> ExitCode {
+    let settings = match load_settings(
+        args.config.as_deref(),
+        &args.paths,
+        args.postgres_version,
+        args.dialect,
+    ) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
-    if !input_errors.is_empty() {
-        ExitCode::from(EXIT_USAGE)
-    } else if summary.fails(fail_on) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    let paths = input_paths(&args.paths, &settings);
+    let (inputs, input_errors) = discover::collect(&paths, &args.stdin_filename);
+    let results = lint_inputs(&inputs, &settings);
+    let text = match args.format {
+        ReportFormat::Json => report::report_json::render(&results, &settings),
+        ReportFormat::Markdown => report::report_markdown::render(&results, &settings),
+    };
+    print_stdout(&text);
+    finish(&results, &input_errors, args.fail_on)
 }
 
 fn dump_config(settings: &Settings) -> ExitCode {

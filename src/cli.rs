@@ -17,6 +17,8 @@ pub struct Cli {
 pub enum Command {
     /// Lint migration files and directories (default: the config's `paths`, else `.`).
     Check(CheckArgs),
+    /// The annotated report: every statement's locks, rewrites, scans, estimate and findings.
+    Report(ReportArgs),
     /// Print the rule's page.
     Explain {
         /// Rule name (e.g. create-index-non-concurrently) or code (LL001).
@@ -118,4 +120,38 @@ pub struct CheckArgs {
     /// Print the effective configuration as TOML and exit.
     #[arg(long)]
     pub dump_config: bool,
+}
+
+/// Output formats of `report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Stable JSON (version 1).
+    Json,
+    /// Markdown tables, one per file (for a pull-request comment).
+    Markdown,
+}
+
+/// Arguments of `report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Files and directories to report on; `-` reads standard input.
+    pub paths: Vec<PathBuf>,
+    /// Config file (default: locklint.toml in the current directory or its nearest ancestor).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: ReportFormat,
+    /// Target PostgreSQL major version (overrides the config).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(11..=18))]
+    pub postgres_version: Option<u32>,
+    /// SQL dialect (overrides the config).
+    #[arg(long, value_enum)]
+    pub dialect: Option<DialectArg>,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value = "error")]
+    pub fail_on: FailOn,
+    /// Name shown for standard input.
+    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
+    pub stdin_filename: String,
 }

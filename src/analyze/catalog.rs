@@ -4,7 +4,7 @@ use crate::model::{
     AlterAction, ColumnDef, Constraint, ConstraintKind, FkRef, ObjName, ObjectKind, SqlType, Stmt,
     StmtKind,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A column as the catalog knows it.
 #[derive(Debug, Clone)]
@@ -76,6 +76,8 @@ pub struct IndexInfo {
 /// Views and materialized views.
 #[derive(Debug, Clone)]
 pub struct ViewInfo {
+    /// The view's name.
+    pub name: ObjName,
     /// Materialized.
     pub materialized: bool,
     /// Relations the defining query reads.
@@ -84,6 +86,9 @@ pub struct ViewInfo {
     pub created_in: usize,
 }
 
+/// How deep partition trees and views on views are followed.
+const MAX_DEPTH: usize = 16;
+
 /// The replayed schema.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
@@ -91,6 +96,11 @@ pub struct Catalog {
     indexes: HashMap<String, IndexInfo>,
     views: HashMap<String, ViewInfo>,
     sequences: HashMap<String, usize>,
+    /// Keys of tables some foreign key references. Only a fast negative check (it may keep keys
+    /// of dropped constraints): most statements touch tables nothing references.
+    referenced: HashSet<String>,
+    /// Keys of tables some table is a partition of (same).
+    partitioned: HashSet<String>,
     /// The current migration's number; objects created in it are new (empty).
     pub migration: usize,
 }
@@ -156,6 +166,9 @@ impl Catalog {
 
     /// Tables with a foreign key that references `parent`.
     pub fn referencing(&self, parent: &ObjName) -> Vec<&TableInfo> {
+        if !self.referenced.contains(&parent.key()) {
+            return Vec::new();
+        }
         let mut v: Vec<&TableInfo> = self
             .tables
             .values()
@@ -181,8 +194,114 @@ impl Catalog {
         })
     }
 
+    /// Every partition below a partitioned table, at every level, parents before their own
+    /// partitions (empty for a table with no known partitions).
+    pub fn partitions(&self, parent: &ObjName) -> Vec<ObjName> {
+        let mut out: Vec<ObjName> = Vec::new();
+        let mut frontier = vec![parent.clone()];
+        // Bounded: a replayed history can never make a partition its own ancestor, but a
+        // hostile one could.
+        for _ in 0..MAX_DEPTH {
+            frontier.retain(|f| self.partitioned.contains(&f.key()));
+            if frontier.is_empty() {
+                break;
+            }
+            let mut next: Vec<ObjName> = self
+                .tables
+                .values()
+                .filter(|t| {
+                    t.partition_of
+                        .as_ref()
+                        .is_some_and(|p| frontier.iter().any(|f| f.same(p)))
+                        && !t.name.same(parent)
+                        && !out.iter().any(|o| o.same(&t.name))
+                })
+                .map(|t| t.name.clone())
+                .collect();
+            if next.is_empty() {
+                break;
+            }
+            next.sort();
+            out.extend(next.iter().cloned());
+            frontier = next;
+        }
+        out
+    }
+
+    /// Views and materialized views whose defining query reads `rel`, directly or through other
+    /// views (what `DROP ... CASCADE` also drops).
+    pub fn dependent_views(&self, rel: &ObjName) -> Vec<ObjName> {
+        let mut out: Vec<ObjName> = Vec::new();
+        let mut frontier = vec![rel.clone()];
+        for _ in 0..MAX_DEPTH {
+            let mut next: Vec<ObjName> = self
+                .views
+                .iter()
+                .filter(|(_, v)| v.reads.iter().any(|r| frontier.iter().any(|f| f.same(r))))
+                .map(|(_, v)| v.name.clone())
+                .filter(|n| !n.same(rel) && !out.iter().any(|o| o.same(n)))
+                .collect();
+            if next.is_empty() {
+                break;
+            }
+            next.sort();
+            out.extend(next.iter().cloned());
+            frontier = next;
+        }
+        out
+    }
+
+    /// The primary key's columns of a table, when known.
+    pub fn primary_key(&self, table: &ObjName) -> Option<&[String]> {
+        self.table(table)?
+            .constraints
+            .iter()
+            .find_map(|c| match &c.kind {
+                ConstraintKind::PrimaryKey { columns, .. } if !columns.is_empty() => {
+                    Some(columns.as_slice())
+                }
+                _ => None,
+            })
+    }
+
     /// Apply a statement's schema changes.
     pub fn apply(&mut self, stmt: &Stmt) {
+        self.apply_kind(stmt);
+        // Keep the fast negative checks of `referencing` and `partitions` current.
+        let touched: Vec<&ObjName> = match &stmt.kind {
+            StmtKind::CreateTable(ct) => vec![&ct.name],
+            StmtKind::AlterTable { table, actions, .. } => {
+                let mut v = vec![table];
+                for a in actions {
+                    if let AlterAction::AttachPartition { partition, .. } = &a.action {
+                        v.push(partition);
+                    }
+                }
+                v
+            }
+            _ => Vec::new(),
+        };
+        let keys: Vec<String> = touched.iter().map(|n| n.key()).collect();
+        for key in keys {
+            self.index_table(&key);
+        }
+    }
+
+    fn index_table(&mut self, key: &str) {
+        let Some(t) = self.tables.get(key) else {
+            return;
+        };
+        if let Some(p) = &t.partition_of {
+            self.partitioned.insert(p.key());
+        }
+        for c in &t.constraints {
+            if let ConstraintKind::ForeignKey { references, .. } = &c.kind {
+                self.referenced.insert(references.table.key());
+            }
+        }
+    }
+
+    fn apply_kind(&mut self, stmt: &Stmt) {
         match &stmt.kind {
             StmtKind::CreateTable(ct) => {
                 let key = ct.name.key();
@@ -238,16 +357,32 @@ impl Catalog {
                     self.indexes.remove(&n.key());
                 }
             }
-            StmtKind::Drop { object, names, .. } => {
+            StmtKind::Drop {
+                object,
+                names,
+                cascade,
+                ..
+            } => {
                 for n in names {
                     let key = n.key();
                     match object {
                         ObjectKind::Table => {
-                            self.tables.remove(&key);
-                            self.indexes.retain(|_, i| !i.table.same(n));
+                            // Partitions go with their partitioned table.
+                            let mut gone = self.partitions(n);
+                            gone.push(n.clone());
+                            for g in &gone {
+                                self.tables.remove(&g.key());
+                                self.indexes.retain(|_, i| !i.table.same(g));
+                            }
+                            if *cascade {
+                                self.drop_dependents(&gone);
+                            }
                         }
                         ObjectKind::View | ObjectKind::MaterializedView => {
                             self.views.remove(&key);
+                            if *cascade {
+                                self.drop_dependents(std::slice::from_ref(n));
+                            }
                         }
                         ObjectKind::Sequence => {
                             self.sequences.remove(&key);
@@ -269,6 +404,7 @@ impl Catalog {
                 self.views.insert(
                     name.key(),
                     ViewInfo {
+                        name: name.clone(),
                         materialized: *materialized,
                         reads: reads.clone(),
                         created_in,
@@ -282,6 +418,54 @@ impl Catalog {
         }
     }
 
+    /// With CASCADE, views reading dropped relations and foreign keys referencing them go too.
+    fn drop_dependents(&mut self, gone: &[ObjName]) {
+        let mut views: Vec<ObjName> = Vec::new();
+        for g in gone {
+            views.extend(self.dependent_views(g));
+        }
+        for v in &views {
+            self.views.remove(&v.key());
+        }
+        for t in self.tables.values_mut() {
+            t.constraints.retain(|c| {
+                !matches!(&c.kind, ConstraintKind::ForeignKey { references, .. }
+                    if gone.iter().any(|g| g.same(&references.table)))
+            });
+        }
+    }
+
+    /// Everything that names a renamed table follows it: indexes, foreign keys, partitions, views.
+    fn renamed(&mut self, from: &ObjName, to: &ObjName) {
+        if self.referenced.contains(&from.key()) {
+            self.referenced.insert(to.key());
+        }
+        if self.partitioned.contains(&from.key()) {
+            self.partitioned.insert(to.key());
+        }
+        self.index_table(&to.key());
+        for i in self.indexes.values_mut().filter(|i| i.table.same(from)) {
+            i.table = to.clone();
+        }
+        for t in self.tables.values_mut() {
+            if t.partition_of.as_ref().is_some_and(|p| p.same(from)) {
+                t.partition_of = Some(to.clone());
+            }
+            for c in &mut t.constraints {
+                if let ConstraintKind::ForeignKey { references, .. } = &mut c.kind
+                    && references.table.same(from)
+                {
+                    references.table = to.clone();
+                }
+            }
+        }
+        for v in self.views.values_mut() {
+            for r in v.reads.iter_mut().filter(|r| r.same(from)) {
+                *r = to.clone();
+            }
+        }
+    }
+
     fn apply_action(&mut self, table: &ObjName, action: &AlterAction) {
         let key = table.key();
         if let AlterAction::RenameTable { to } = action {
@@ -291,10 +475,8 @@ impl Catalog {
                     name: to.clone(),
                 };
                 let new_name = t.name.clone();
-                for i in self.indexes.values_mut().filter(|i| i.table.same(table)) {
-                    i.table = new_name.clone();
-                }
                 self.tables.insert(new_name.key(), t);
+                self.renamed(table, &new_name);
             }
             return;
         }
@@ -331,7 +513,12 @@ impl Catalog {
                 column,
                 if_not_exists,
             } if !(*if_not_exists && t.column(&column.name).is_some()) => add_column(t, column),
-            AlterAction::DropColumn { name, .. } => t.columns.retain(|c| &c.name != name),
+            AlterAction::DropColumn { name, .. } => {
+                t.columns.retain(|c| &c.name != name);
+                // Constraints on the column go with it (a foreign key's lock on its parent too).
+                t.constraints
+                    .retain(|c| !constraint_columns(&c.kind).contains(&name.as_str()));
+            }
             AlterAction::AlterColumnType { column, ty, .. } => {
                 if let Some(c) = t.columns.iter_mut().find(|c| &c.name == column) {
                     c.ty = ty.clone();
@@ -354,6 +541,9 @@ impl Catalog {
                 if let Some(c) = t.columns.iter_mut().find(|c| &c.name == from) {
                     c.name = to.clone();
                 }
+                for c in &mut t.constraints {
+                    rename_constraint_column(&mut c.kind, from, to);
+                }
             }
             AlterAction::RenameConstraint { from, to } => {
                 if let Some(c) = t.constraints.iter_mut().find(|c| &c.name == from) {
@@ -362,6 +552,43 @@ impl Catalog {
             }
             _ => {}
         }
+    }
+}
+
+/// The table's own columns a constraint is on.
+pub fn constraint_columns(kind: &ConstraintKind) -> Vec<&str> {
+    match kind {
+        ConstraintKind::PrimaryKey { columns, .. }
+        | ConstraintKind::Unique { columns, .. }
+        | ConstraintKind::ForeignKey { columns, .. } => {
+            columns.iter().map(String::as_str).collect()
+        }
+        ConstraintKind::Check {
+            not_null_of: Some(c),
+            ..
+        } => vec![c.as_str()],
+        ConstraintKind::Check { .. } | ConstraintKind::Exclude => Vec::new(),
+    }
+}
+
+fn rename_constraint_column(kind: &mut ConstraintKind, from: &str, to: &str) {
+    let cols = match kind {
+        ConstraintKind::PrimaryKey { columns, .. }
+        | ConstraintKind::Unique { columns, .. }
+        | ConstraintKind::ForeignKey { columns, .. } => columns,
+        ConstraintKind::Check {
+            not_null_of: Some(c),
+            ..
+        } => {
+            if c == from {
+                *c = to.to_string();
+            }
+            return;
+        }
+        ConstraintKind::Check { .. } | ConstraintKind::Exclude => return,
+    };
+    for c in cols.iter_mut().filter(|c| c.as_str() == from) {
+        *c = to.to_string();
     }
 }
 

@@ -30,6 +30,187 @@ fn kind_of(cat: &Catalog, name: &ObjName) -> RelKind {
     }
 }
 
+/// How deep views on views are expanded.
+const MAX_VIEW_DEPTH: usize = 16;
+
+/// Lock the relations a query reads, the way the executor does: each named relation, the base
+/// relations of each (non-materialized) view it reads when `expand_views` (the rewriter expands
+/// views for queries that run; CREATE VIEW only parses), and every partition of a partitioned
+/// table (the planner locks them all; pruning can skip some, so for a filtered query this is an
+/// upper bound). `scan` records that every row is read.
+fn lock_reads(
+    e: &mut Effects,
+    cat: &Catalog,
+    reads: &[ObjName],
+    mode: LockMode,
+    expand_views: bool,
+    scan: Option<&Span>,
+) {
+    let mut todo: Vec<(ObjName, usize)> = reads.iter().map(|r| (r.clone(), 0)).collect();
+    while let Some((r, depth)) = todo.pop() {
+        e.lock(&r, kind_of(cat, &r), mode);
+        if let Some(v) = cat.view(&r) {
+            if expand_views && !v.materialized && depth < MAX_VIEW_DEPTH {
+                todo.extend(v.reads.iter().map(|b| (b.clone(), depth + 1)));
+            }
+            if v.materialized
+                && let Some(span) = scan
+            {
+                e.work(&r, WorkKind::Scan, span.clone());
+            }
+            continue;
+        }
+        if let Some(span) = scan {
+            e.work(&r, WorkKind::Scan, span.clone());
+        }
+        for p in cat.partitions(&r) {
+            e.lock(&p, RelKind::Table, mode);
+            if let Some(span) = scan {
+                e.work(&p, WorkKind::Scan, span.clone());
+            }
+        }
+    }
+}
+
+/// Tables whose foreign keys involve `columns` of `table`: the referenced tables of its own
+/// foreign keys on those columns, and the tables whose foreign keys reference those columns.
+/// Changing or dropping such a column rebuilds or drops the constraint, which takes ACCESS
+/// EXCLUSIVE on the other table (observed: ALTER COLUMN TYPE and DROP COLUMN on either side).
+fn fk_partners(cat: &Catalog, table: &ObjName, column: &str) -> Vec<ObjName> {
+    let mut out: Vec<ObjName> = Vec::new();
+    if let Some(t) = cat.table(table) {
+        for c in &t.constraints {
+            if let ConstraintKind::ForeignKey {
+                columns,
+                references,
+            } = &c.kind
+                && columns.iter().any(|c| c == column)
+                && !references.table.same(table)
+            {
+                out.push(references.table.clone());
+            }
+        }
+    }
+    let pk = cat.primary_key(table);
+    for child in cat.referencing(table) {
+        let hits = child.constraints.iter().any(|c| match &c.kind {
+            ConstraintKind::ForeignKey { references, .. } if references.table.same(table) => {
+                if references.columns.is_empty() {
+                    pk.is_none_or(|pk| pk.iter().any(|c| c == column))
+                } else {
+                    references.columns.iter().any(|c| c == column)
+                }
+            }
+            _ => false,
+        });
+        if hits && !out.iter().any(|o| o.same(&child.name)) {
+            out.push(child.name.clone());
+        }
+    }
+    out
+}
+
+/// Tables whose foreign keys depend on the unique constraint or primary key `columns` of
+/// `parent` (dropping it needs CASCADE, which drops those foreign keys).
+fn fks_on_key(cat: &Catalog, parent: &ObjName, columns: &[String]) -> Vec<ObjName> {
+    let pk = cat.primary_key(parent);
+    let same_set =
+        |a: &[String], b: &[String]| a.len() == b.len() && a.iter().all(|x| b.contains(x));
+    cat.referencing(parent)
+        .into_iter()
+        .filter(|child| {
+            child.constraints.iter().any(|c| match &c.kind {
+                ConstraintKind::ForeignKey { references, .. } if references.table.same(parent) => {
+                    if references.columns.is_empty() {
+                        pk.is_none_or(|pk| same_set(pk, columns))
+                    } else {
+                        same_set(&references.columns, columns)
+                    }
+                }
+                _ => false,
+            })
+        })
+        .map(|t| t.name.clone())
+        .collect()
+}
+
+/// Whether `USING expr` is just the column, or the column cast to the new type: PostgreSQL then
+/// decides exactly as without USING (observed: `USING v10::varchar(20)` does not rewrite).
+pub fn using_is_plain_cast(using: &str, column: &str, ty: &SqlType) -> bool {
+    let mut u = using.trim();
+    while let Some(inner) = u.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+        u = inner.trim();
+    }
+    let is_col = |x: &str| {
+        let x = x.trim();
+        x == column
+            || x.eq_ignore_ascii_case(column) && !x.starts_with('"')
+            || x.strip_prefix('"').and_then(|x| x.strip_suffix('"')) == Some(column)
+    };
+    if is_col(u) {
+        return true;
+    }
+    let same_type = |t: &str| {
+        let t = SqlType::parse(t);
+        t.name == ty.name && t.mods == ty.mods && t.array == ty.array
+    };
+    if let Some((col, t)) = u.split_once("::") {
+        return is_col(col) && !t.contains("::") && same_type(t);
+    }
+    let upper = u.to_ascii_uppercase();
+    if upper.starts_with("CAST") && u.ends_with(')') {
+        let inner = u[4..u.len() - 1].trim_start();
+        if let Some(inner) = inner.strip_prefix('(')
+            && let Some(i) = inner.to_ascii_uppercase().find(" AS ")
+        {
+            return is_col(&inner[..i]) && same_type(&inner[i + 4..]);
+        }
+    }
+    false
+}
+
+/// Whether an ALTER COLUMN TYPE's USING clause forces a rewrite by itself (anything but a plain
+/// cast of the column to the new type).
+pub fn using_rewrites(using: Option<&str>, column: &str, ty: &SqlType) -> bool {
+    using.is_some_and(|u| !using_is_plain_cast(u, column, ty))
+}
+
+/// How ALTER TABLE recursion treats an action on a partitioned table's partitions.
+enum Recursion {
+    /// Not applied to partitions.
+    None,
+    /// Applied to every partition with the same lock and work.
+    Same,
+    /// An index is built on every partition under SHARE (ADD PRIMARY KEY / UNIQUE / EXCLUDE).
+    IndexOnPartitions,
+}
+
+fn recursion(action: &AlterAction) -> Recursion {
+    match action {
+        AlterAction::AddColumn { .. }
+        | AlterAction::DropColumn { .. }
+        | AlterAction::AlterColumnType { .. }
+        | AlterAction::SetDefault { .. }
+        | AlterAction::DropDefault { .. }
+        | AlterAction::SetNotNull { .. }
+        | AlterAction::DropNotNull { .. }
+        | AlterAction::AlterIdentity { .. }
+        | AlterAction::SetStatistics { .. }
+        | AlterAction::SetColumnOptions { .. }
+        | AlterAction::ValidateConstraint { .. }
+        | AlterAction::DropConstraint { .. }
+        | AlterAction::RenameColumn { .. }
+        | AlterAction::RenameConstraint { .. } => Recursion::Same,
+        AlterAction::AddConstraint(c) => match c.kind {
+            ConstraintKind::Check { .. } | ConstraintKind::ForeignKey { .. } => Recursion::Same,
+            ConstraintKind::PrimaryKey { .. }
+            | ConstraintKind::Unique { .. }
+            | ConstraintKind::Exclude => Recursion::IndexOnPartitions,
+        },
+        _ => Recursion::None,
+    }
+}
+
 /// Whether an ADD COLUMN rewrites the table on this server version.
 pub fn add_column_rewrites(c: &ColumnDef, version: u32) -> bool {
     if c.serial || c.identity || c.generated_stored {
@@ -73,14 +254,26 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
                     e.work(&def.name, WorkKind::Scan, span.clone());
                 }
             }
-            for r in &ct.reads {
-                e.lock(r, kind_of(cat, r), AccessShare);
-                e.work(r, WorkKind::Scan, span.clone());
-            }
+            lock_reads(&mut e, cat, &ct.reads, AccessShare, true, Some(&span));
         }
-        StmtKind::AlterTable { table, actions, .. } => {
+        StmtKind::AlterTable {
+            table,
+            actions,
+            only,
+            ..
+        } => {
+            let partitions = if *only {
+                Vec::new()
+            } else {
+                cat.partitions(table)
+            };
             for a in actions {
-                alter_action(&mut e, cat, env, table, &a.action, a.span.clone());
+                let mut own = Effects::default();
+                alter_action(&mut own, cat, env, table, &a.action, a.span.clone());
+                if !partitions.is_empty() {
+                    recurse(&mut own, table, &partitions, recursion(&a.action));
+                }
+                e.merge(own);
             }
         }
         StmtKind::CreateIndex {
@@ -97,7 +290,12 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
                     Share
                 },
             );
-            e.work(table, WorkKind::IndexBuild, span);
+            e.work(table, WorkKind::IndexBuild, span.clone());
+            // On a partitioned table an index is built on every partition, each under SHARE.
+            for p in cat.partitions(table) {
+                e.lock(&p, RelKind::Table, Share);
+                e.work(&p, WorkKind::IndexBuild, span.clone());
+            }
             e.no_transaction = *concurrently;
         }
         StmtKind::DropIndex {
@@ -155,6 +353,9 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
                 match object {
                     ObjectKind::Table => {
                         e.lock(n, RelKind::Table, AccessExclusive);
+                        for p in cat.partitions(n) {
+                            e.lock(&p, RelKind::Table, AccessExclusive);
+                        }
                         if let Some(t) = cat.table(n) {
                             for c in &t.constraints {
                                 if let ConstraintKind::ForeignKey { references, .. } = &c.kind
@@ -177,18 +378,34 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
                     ObjectKind::Sequence => e.lock(n, RelKind::Sequence, AccessExclusive),
                     _ => {}
                 }
+                // CASCADE drops the views and materialized views built on what is dropped.
+                if *cascade
+                    && matches!(
+                        object,
+                        ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView
+                    )
+                {
+                    for v in cat.dependent_views(n) {
+                        e.lock(&v, kind_of(cat, &v), AccessExclusive);
+                    }
+                }
             }
         }
         StmtKind::Truncate { tables } => {
             for t in tables {
                 e.lock(t, RelKind::Table, AccessExclusive);
+                for p in cat.partitions(t) {
+                    e.lock(&p, RelKind::Table, AccessExclusive);
+                }
+                // A referenced table can only be truncated together with the tables referencing
+                // it (listed, or by CASCADE): either way they are locked too.
+                for child in cat.referencing(t) {
+                    e.lock(&child.name, RelKind::Table, AccessExclusive);
+                }
             }
         }
-        StmtKind::LockTable { tables, mode } => {
-            for t in tables {
-                e.lock(t, kind_of(cat, t), *mode);
-            }
-        }
+        // LOCK TABLE recurses into partitions and, for a view, into the relations it reads.
+        StmtKind::LockTable { tables, mode } => lock_reads(&mut e, cat, tables, *mode, true, None),
         StmtKind::Vacuum { tables, full } => {
             for t in tables {
                 e.lock(
@@ -215,6 +432,9 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
         StmtKind::Analyze { tables } => {
             for t in tables {
                 e.lock(t, kind_of(cat, t), ShareUpdateExclusive);
+                for p in cat.partitions(t) {
+                    e.lock(&p, RelKind::Table, ShareUpdateExclusive);
+                }
             }
         }
         StmtKind::Cluster { table } => match table {
@@ -246,10 +466,7 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
             );
             // The defining query runs again and reads its tables (ACCESS SHARE only).
             if let Some(v) = cat.view(name) {
-                for r in &v.reads {
-                    e.lock(r, kind_of(cat, r), AccessShare);
-                    e.work(r, WorkKind::Scan, span.clone());
-                }
+                lock_reads(&mut e, cat, &v.reads, AccessShare, true, Some(&span));
             }
         }
         StmtKind::CreateView {
@@ -261,10 +478,14 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
             if *or_replace && cat.view(name).is_some() {
                 e.lock(name, kind_of(cat, name), AccessExclusive);
             }
-            for r in reads {
-                e.lock(r, kind_of(cat, r), AccessShare);
-                if *materialized {
-                    e.work(r, WorkKind::Scan, span.clone());
+            if *materialized {
+                // The query runs: views are expanded and every row is read.
+                lock_reads(&mut e, cat, reads, AccessShare, true, Some(&span));
+            } else {
+                // A plain view's query is only parsed: the relations it names are locked, not
+                // what is behind them.
+                for r in reads {
+                    e.lock(r, kind_of(cat, r), AccessShare);
                 }
             }
         }
@@ -288,9 +509,11 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
             reads,
         } => {
             e.lock(table, RelKind::Table, RowExclusive);
-            for r in reads {
-                e.lock(r, kind_of(cat, r), AccessShare);
+            // Every partition is opened for writing (pruning can skip some when filtered).
+            for p in cat.partitions(table) {
+                e.lock(&p, RelKind::Table, RowExclusive);
             }
+            lock_reads(&mut e, cat, reads, AccessShare, true, None);
             if !has_where {
                 e.work(table, WorkKind::RowUpdates, span);
             }
@@ -300,21 +523,23 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
             select,
             reads,
         } => {
-            for r in reads {
-                e.lock(r, kind_of(cat, r), AccessShare);
-            }
+            lock_reads(&mut e, cat, reads, AccessShare, true, None);
+            // Partitions are locked only as rows are routed to them: not modelled.
             e.lock(table, RelKind::Table, RowExclusive);
             if *select {
                 e.work(table, WorkKind::RowUpdates, span);
             }
         }
-        StmtKind::Select { reads } => {
-            for r in reads {
-                e.lock(r, kind_of(cat, r), AccessShare);
+        StmtKind::Select { reads } => lock_reads(&mut e, cat, reads, AccessShare, true, None),
+        StmtKind::AlterSequence { name } => e.lock(name, RelKind::Sequence, ShareRowExclusive),
+        StmtKind::CreateTrigger { table } => {
+            e.lock(table, kind_of(cat, table), ShareRowExclusive);
+            // A row-level trigger is cloned onto every partition (a statement-level one is not;
+            // the model does not tell them apart and assumes the common row-level case).
+            for p in cat.partitions(table) {
+                e.lock(&p, RelKind::Table, ShareRowExclusive);
             }
         }
-        StmtKind::AlterSequence { name } => e.lock(name, RelKind::Sequence, ShareRowExclusive),
-        StmtKind::CreateTrigger { table } => e.lock(table, kind_of(cat, table), ShareRowExclusive),
         StmtKind::DropTrigger { table } | StmtKind::Policy { table } => {
             e.lock(table, kind_of(cat, table), AccessExclusive)
         }
@@ -326,6 +551,27 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
         e.locks.retain(|l| !l.rel.same(&ct.name));
     }
     e
+}
+
+/// Apply an action's effects on a partitioned table to its partitions.
+fn recurse(own: &mut Effects, table: &ObjName, partitions: &[ObjName], how: Recursion) {
+    let mode = match (&how, own.lock_on(table)) {
+        (Recursion::None, _) | (_, None) => return,
+        (Recursion::Same, Some(m)) => m,
+        (Recursion::IndexOnPartitions, Some(_)) => Share,
+    };
+    let work: Vec<(WorkKind, Span)> = own
+        .work
+        .iter()
+        .filter(|w| w.rel.same(table))
+        .map(|w| (w.kind, w.span.clone()))
+        .collect();
+    for p in partitions {
+        own.lock(p, RelKind::Table, mode);
+        for (kind, span) in &work {
+            own.work(p, *kind, span.clone());
+        }
+    }
 }
 
 fn alter_action(
@@ -363,8 +609,13 @@ fn alter_action(
         AlterAction::AlterColumnType { column, ty, using } => {
             e.lock(table, kind, AccessExclusive);
             // Unknown current type: assume the expensive case.
-            let change = column_type_change(cat, env, table, column, ty, using.is_some())
+            let using = using_rewrites(using.as_deref(), column, ty);
+            let change = column_type_change(cat, env, table, column, ty, using)
                 .unwrap_or(TypeChange::Rewrite);
+            // A foreign key on the column, or referencing it, is rebuilt.
+            for other in fk_partners(cat, table, column) {
+                e.lock(&other, RelKind::Table, AccessExclusive);
+            }
             match change {
                 TypeChange::Metadata => {}
                 TypeChange::Scan => e.work(table, WorkKind::Scan, span),
@@ -428,11 +679,31 @@ fn alter_action(
         }
         AlterAction::DropConstraint { name, .. } => {
             e.lock(table, kind, AccessExclusive);
-            if let Some(c) = info.and_then(|t| t.constraint(name))
-                && let ConstraintKind::ForeignKey { references, .. } = &c.kind
-                && !references.table.same(table)
-            {
-                e.lock(&references.table, RelKind::Table, AccessExclusive);
+            match info.and_then(|t| t.constraint(name)).map(|c| &c.kind) {
+                Some(ConstraintKind::ForeignKey { references, .. })
+                    if !references.table.same(table) =>
+                {
+                    e.lock(&references.table, RelKind::Table, AccessExclusive);
+                }
+                // A key that foreign keys depend on can only go with CASCADE, which drops them.
+                Some(
+                    ConstraintKind::PrimaryKey { columns, .. }
+                    | ConstraintKind::Unique { columns, .. },
+                ) => {
+                    for child in fks_on_key(cat, table, columns) {
+                        e.lock(&child, RelKind::Table, AccessExclusive);
+                    }
+                }
+                _ => {}
+            }
+        }
+        AlterAction::DropColumn { name, .. } => {
+            e.lock(table, kind, AccessExclusive);
+            // A foreign key on the column, or (with CASCADE) referencing it, is dropped.
+            for column in name.split(", ") {
+                for other in fk_partners(cat, table, column) {
+                    e.lock(&other, RelKind::Table, AccessExclusive);
+                }
             }
         }
         AlterAction::SetLogged { .. }
@@ -489,6 +760,13 @@ fn alter_action(
                 },
             );
             e.lock(partition, RelKind::Table, AccessExclusive);
+            // The DEFAULT partition's implicit constraint changes (observed: ACCESS EXCLUSIVE).
+            if !concurrently
+                && let Some(def) = cat.default_partition(table)
+                && !def.name.same(partition)
+            {
+                e.lock(&def.name, RelKind::Table, AccessExclusive);
+            }
             e.no_transaction |= *concurrently;
         }
         _ => e.lock(table, kind, AccessExclusive),
@@ -496,7 +774,8 @@ fn alter_action(
 }
 
 /// How `ALTER COLUMN column TYPE ty [USING ...]` is executed, judged against the column's current
-/// type in the catalog; `None` when that type is unknown. USING always rewrites. The UTC special
+/// type in the catalog; `None` when that type is unknown. `using`: the USING clause forces a
+/// rewrite ([`using_rewrites`]). The UTC special
 /// case for timestamp → timestamptz exists from PostgreSQL 12.
 pub fn column_type_change(
     cat: &Catalog,
@@ -570,6 +849,413 @@ pub fn has_valid_not_null_check(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::config::Settings;
+
+    /// The effects of the last statement of `sql`, replayed after `history` (earlier migration).
+    fn effects_after(history: &str, sql: &str) -> Effects {
+        let settings = Settings::default();
+        let files = crate::app::lint_sources(
+            vec![
+                (
+                    crate::source::SourceFile::new("0001.sql", history.to_string()),
+                    Vec::new(),
+                ),
+                (
+                    crate::source::SourceFile::new("0002.sql", sql.to_string()),
+                    Vec::new(),
+                ),
+            ],
+            &settings,
+        );
+        let last = files[1].stmts.last().expect("a statement");
+        assert!(
+            !matches!(last.stmt.parsed, crate::model::Parsed::Unparsed { .. }),
+            "not parsed: {sql}"
+        );
+        last.effects.clone()
+    }
+
+    /// `table:Mode` for every lock, sorted.
+    fn locks(e: &Effects) -> Vec<String> {
+        let mut v: Vec<String> = e
+            .locks
+            .iter()
+            .map(|l| format!("{}:{}", l.rel, l.mode.pg_name()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn work(e: &Effects, kind: WorkKind) -> Vec<String> {
+        let mut v: Vec<String> = e
+            .work
+            .iter()
+            .filter(|w| w.kind == kind)
+            .map(|w| w.rel.to_string())
+            .collect();
+        v.sort();
+        v
+    }
+
+    const PARENT_CHILD: &str = "CREATE TABLE parent (id bigint PRIMARY KEY);\n\
+        CREATE TABLE child (id bigint PRIMARY KEY, parent_id bigint, name text);\n";
+
+    const WITH_FK: &str = "CREATE TABLE parent (id bigint PRIMARY KEY);\n\
+        CREATE TABLE child (id bigint PRIMARY KEY, parent_id bigint, name text);\n\
+        ALTER TABLE child ADD CONSTRAINT child_parent_fk FOREIGN KEY (parent_id) REFERENCES parent (id);\n";
+
+    const EVENTS: &str = "CREATE TABLE events (id bigint NOT NULL, created date NOT NULL, payload text) PARTITION BY RANGE (created);\n\
+        CREATE TABLE events_2023 PARTITION OF events FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');\n\
+        CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n\
+        CREATE TABLE events_2025 (id bigint NOT NULL, created date NOT NULL, payload text);\n";
+
+    #[test]
+    fn foreign_keys_lock_the_parent_share_row_exclusive() {
+        let e = effects_after(
+            PARENT_CHILD,
+            "ALTER TABLE child ADD CONSTRAINT fk FOREIGN KEY (parent_id) REFERENCES parent (id) NOT VALID;",
+        );
+        assert_eq!(
+            locks(&e),
+            [
+                "child:ShareRowExclusiveLock",
+                "parent:ShareRowExclusiveLock"
+            ]
+        );
+        assert!(
+            work(&e, WorkKind::Validate).is_empty(),
+            "NOT VALID checks nothing"
+        );
+        let e = effects_after(
+            PARENT_CHILD,
+            "ALTER TABLE child ADD COLUMN other_id bigint REFERENCES parent (id);",
+        );
+        assert_eq!(
+            locks(&e),
+            ["child:AccessExclusiveLock", "parent:ShareRowExclusiveLock"]
+        );
+        let e = effects_after(
+            PARENT_CHILD,
+            "CREATE TABLE grandchild (id bigint, child_id bigint REFERENCES child (id));",
+        );
+        assert_eq!(
+            locks(&e),
+            ["child:ShareRowExclusiveLock"],
+            "the new table itself is not reported"
+        );
+        let e = effects_after(
+            WITH_FK
+                .replace("parent (id);", "parent (id) NOT VALID;")
+                .as_str(),
+            "ALTER TABLE child VALIDATE CONSTRAINT child_parent_fk;",
+        );
+        assert_eq!(
+            locks(&e),
+            ["child:ShareUpdateExclusiveLock", "parent:RowShareLock"]
+        );
+    }
+
+    #[test]
+    fn dropping_a_foreign_key_or_its_table_locks_the_parent_access_exclusive() {
+        let e = effects_after(WITH_FK, "DROP TABLE child;");
+        assert_eq!(
+            locks(&e),
+            ["child:AccessExclusiveLock", "parent:AccessExclusiveLock"]
+        );
+        let e = effects_after(
+            WITH_FK,
+            "ALTER TABLE child DROP CONSTRAINT child_parent_fk;",
+        );
+        assert_eq!(
+            locks(&e),
+            ["child:AccessExclusiveLock", "parent:AccessExclusiveLock"]
+        );
+        // Without the foreign key only the table itself.
+        let e = effects_after(PARENT_CHILD, "DROP TABLE child;");
+        assert_eq!(locks(&e), ["child:AccessExclusiveLock"]);
+        // The other direction: CASCADE drops the referencing foreign keys.
+        let e = effects_after(WITH_FK, "DROP TABLE parent CASCADE;");
+        assert_eq!(
+            locks(&e),
+            ["child:AccessExclusiveLock", "parent:AccessExclusiveLock"]
+        );
+        let e = effects_after(
+            WITH_FK,
+            "ALTER TABLE parent DROP CONSTRAINT parent_pkey CASCADE;",
+        );
+        assert_eq!(
+            locks(&e),
+            ["child:AccessExclusiveLock", "parent:AccessExclusiveLock"]
+        );
+    }
+
+    #[test]
+    fn changing_a_foreign_key_column_locks_the_other_table() {
+        let e = effects_after(
+            WITH_FK,
+            "ALTER TABLE child ALTER COLUMN parent_id TYPE int;",
+        );
+        assert_eq!(
+            locks(&e),
+            ["child:AccessExclusiveLock", "parent:AccessExclusiveLock"]
+        );
+        let e = effects_after(WITH_FK, "ALTER TABLE parent ALTER COLUMN id TYPE int;");
+        assert_eq!(
+            locks(&e),
+            ["child:AccessExclusiveLock", "parent:AccessExclusiveLock"]
+        );
+        let e = effects_after(WITH_FK, "ALTER TABLE child DROP COLUMN parent_id;");
+        assert_eq!(
+            locks(&e),
+            ["child:AccessExclusiveLock", "parent:AccessExclusiveLock"]
+        );
+        // Another column: the foreign key is untouched.
+        let e = effects_after(WITH_FK, "ALTER TABLE child DROP COLUMN name;");
+        assert_eq!(locks(&e), ["child:AccessExclusiveLock"]);
+        // A dropped foreign-key column takes its constraint along.
+        let e = effects_after(
+            &format!("{WITH_FK}ALTER TABLE child DROP COLUMN parent_id;\n"),
+            "DROP TABLE child;",
+        );
+        assert_eq!(locks(&e), ["child:AccessExclusiveLock"]);
+    }
+
+    #[test]
+    fn renamed_tables_keep_their_foreign_keys() {
+        let e = effects_after(
+            &format!("{WITH_FK}ALTER TABLE parent RENAME TO mother;\n"),
+            "ALTER TABLE child DROP CONSTRAINT child_parent_fk;",
+        );
+        assert_eq!(
+            locks(&e),
+            ["child:AccessExclusiveLock", "mother:AccessExclusiveLock"]
+        );
+    }
+
+    #[test]
+    fn attach_with_a_default_partition_locks_and_scans_it() {
+        let history = format!("{EVENTS}CREATE TABLE events_default PARTITION OF events DEFAULT;\n");
+        let e = effects_after(
+            &history,
+            "ALTER TABLE events ATTACH PARTITION events_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');",
+        );
+        assert_eq!(
+            locks(&e),
+            [
+                "events:ShareUpdateExclusiveLock",
+                "events_2025:AccessExclusiveLock",
+                "events_default:AccessExclusiveLock"
+            ]
+        );
+        assert_eq!(work(&e, WorkKind::Scan), ["events_2025", "events_default"]);
+        // A validated CHECK matching the bound spares the partition's scan, not the default's.
+        let e = effects_after(
+            &format!(
+                "{history}ALTER TABLE events_2025 ADD CONSTRAINT b CHECK (created >= '2025-01-01' AND created < '2026-01-01');\n"
+            ),
+            "ALTER TABLE events ATTACH PARTITION events_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');",
+        );
+        assert_eq!(work(&e, WorkKind::Scan), ["events_default"]);
+        // Without a default partition only the attached table.
+        let e = effects_after(
+            EVENTS,
+            "ALTER TABLE events ATTACH PARTITION events_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');",
+        );
+        assert_eq!(
+            locks(&e),
+            [
+                "events:ShareUpdateExclusiveLock",
+                "events_2025:AccessExclusiveLock"
+            ]
+        );
+        // DETACH (not CONCURRENTLY) also locks the default partition.
+        let e = effects_after(&history, "ALTER TABLE events DETACH PARTITION events_2023;");
+        assert_eq!(
+            locks(&e),
+            [
+                "events:AccessExclusiveLock",
+                "events_2023:AccessExclusiveLock",
+                "events_default:AccessExclusiveLock"
+            ]
+        );
+    }
+
+    #[test]
+    fn set_not_null_scans_unless_a_validated_check_proves_it() {
+        let e = effects_after(
+            PARENT_CHILD,
+            "ALTER TABLE child ALTER COLUMN name SET NOT NULL;",
+        );
+        assert_eq!(locks(&e), ["child:AccessExclusiveLock"]);
+        assert_eq!(work(&e, WorkKind::Scan), ["child"]);
+        let not_valid = format!(
+            "{PARENT_CHILD}ALTER TABLE child ADD CONSTRAINT name_nn CHECK (name IS NOT NULL) NOT VALID;\n"
+        );
+        let e = effects_after(
+            &not_valid,
+            "ALTER TABLE child ALTER COLUMN name SET NOT NULL;",
+        );
+        assert_eq!(
+            work(&e, WorkKind::Scan),
+            ["child"],
+            "a NOT VALID check does not help"
+        );
+        let validated = format!("{not_valid}ALTER TABLE child VALIDATE CONSTRAINT name_nn;\n");
+        let e = effects_after(
+            &validated,
+            "ALTER TABLE child ALTER COLUMN name SET NOT NULL;",
+        );
+        assert_eq!(locks(&e), ["child:AccessExclusiveLock"]);
+        assert!(e.work.is_empty(), "{:?}", e.work);
+        // Validated in the same migration, earlier in the file, counts too.
+        let e = effects_after(
+            PARENT_CHILD,
+            "ALTER TABLE child ADD CONSTRAINT name_nn CHECK (name IS NOT NULL) NOT VALID;\n\
+             ALTER TABLE child VALIDATE CONSTRAINT name_nn;\n\
+             ALTER TABLE child ALTER COLUMN name SET NOT NULL;",
+        );
+        assert!(e.work.is_empty(), "{:?}", e.work);
+    }
+
+    #[test]
+    fn alter_table_recurses_into_partitions() {
+        let e = effects_after(
+            EVENTS,
+            "ALTER TABLE events ADD COLUMN r float8 DEFAULT random();",
+        );
+        assert_eq!(
+            locks(&e),
+            [
+                "events:AccessExclusiveLock",
+                "events_2023:AccessExclusiveLock",
+                "events_2024:AccessExclusiveLock"
+            ]
+        );
+        assert_eq!(
+            work(&e, WorkKind::Rewrite),
+            ["events", "events_2023", "events_2024"]
+        );
+        assert_eq!(e.locks[0].rel.name, "events", "the named table comes first");
+        let e = effects_after(EVENTS, "ALTER TABLE events ADD PRIMARY KEY (id, created);");
+        assert_eq!(
+            locks(&e),
+            [
+                "events:AccessExclusiveLock",
+                "events_2023:ShareLock",
+                "events_2024:ShareLock"
+            ]
+        );
+        let e = effects_after(
+            EVENTS,
+            "ALTER TABLE ONLY events ALTER COLUMN payload SET DEFAULT 'x';",
+        );
+        assert_eq!(locks(&e), ["events:AccessExclusiveLock"]);
+        let e = effects_after(EVENTS, "ALTER TABLE events RENAME TO all_events;");
+        assert_eq!(locks(&e), ["events:AccessExclusiveLock"]);
+        let e = effects_after(EVENTS, "CREATE INDEX ON events (payload);");
+        assert_eq!(
+            locks(&e),
+            [
+                "events:ShareLock",
+                "events_2023:ShareLock",
+                "events_2024:ShareLock"
+            ]
+        );
+        let e = effects_after(EVENTS, "DROP TABLE events;");
+        assert_eq!(locks(&e).len(), 3);
+        // A partition attached later is part of the tree.
+        let e = effects_after(
+            &format!(
+                "{EVENTS}ALTER TABLE events ATTACH PARTITION events_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n"
+            ),
+            "TRUNCATE events;",
+        );
+        assert_eq!(locks(&e).len(), 4);
+    }
+
+    #[test]
+    fn queries_lock_what_views_and_partitioned_tables_read() {
+        let history = format!(
+            "{PARENT_CHILD}CREATE VIEW child_v AS SELECT id, name FROM child;\n\
+             CREATE VIEW child_vv AS SELECT * FROM child_v;\n\
+             CREATE MATERIALIZED VIEW child_mv AS SELECT count(*) FROM child;\n{EVENTS}"
+        );
+        let e = effects_after(&history, "SELECT * FROM child_vv;");
+        assert_eq!(
+            locks(&e),
+            [
+                "child:AccessShareLock",
+                "child_v:AccessShareLock",
+                "child_vv:AccessShareLock"
+            ]
+        );
+        let e = effects_after(&history, "SELECT * FROM child_mv;");
+        assert_eq!(
+            locks(&e),
+            ["child_mv:AccessShareLock"],
+            "a materialized view is not expanded"
+        );
+        let e = effects_after(&history, "CREATE VIEW v3 AS SELECT * FROM child_v;");
+        assert_eq!(
+            locks(&e),
+            ["child_v:AccessShareLock"],
+            "CREATE VIEW only parses its query"
+        );
+        let e = effects_after(&history, "LOCK TABLE child_v IN SHARE MODE;");
+        assert_eq!(locks(&e), ["child:ShareLock", "child_v:ShareLock"]);
+        let e = effects_after(&history, "SELECT count(*) FROM events;");
+        assert_eq!(locks(&e).len(), 3);
+        let e = effects_after(&history, "DROP TABLE child CASCADE;");
+        assert_eq!(
+            locks(&e),
+            [
+                "child:AccessExclusiveLock",
+                "child_mv:AccessExclusiveLock",
+                "child_v:AccessExclusiveLock",
+                "child_vv:AccessExclusiveLock"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_using_clause_that_only_casts_decides_like_no_using() {
+        let history = "CREATE TABLE t (id int, v10 varchar(10), n int);\n";
+        let e = effects_after(
+            history,
+            "ALTER TABLE t ALTER COLUMN v10 TYPE varchar(20) USING v10::varchar(20);",
+        );
+        assert!(e.work.is_empty(), "{:?}", e.work);
+        let e = effects_after(
+            history,
+            "ALTER TABLE t ALTER COLUMN v10 TYPE varchar(20) USING CAST(v10 AS varchar(20));",
+        );
+        assert!(e.work.is_empty(), "{:?}", e.work);
+        let e = effects_after(
+            history,
+            "ALTER TABLE t ALTER COLUMN v10 TYPE text USING v10;",
+        );
+        assert!(e.work.is_empty(), "{:?}", e.work);
+        let e = effects_after(
+            history,
+            "ALTER TABLE t ALTER COLUMN v10 TYPE varchar(20) USING upper(v10);",
+        );
+        assert_eq!(work(&e, WorkKind::Rewrite), ["t"]);
+        let e = effects_after(
+            history,
+            "ALTER TABLE t ALTER COLUMN n TYPE bigint USING n::bigint;",
+        );
+        assert_eq!(work(&e, WorkKind::Rewrite), ["t"]);
+        let ty = SqlType::parse("varchar(20)");
+        assert!(using_is_plain_cast("(\"v10\")", "v10", &ty));
+        assert!(!using_is_plain_cast("v10::varchar(10)", "v10", &ty));
+        assert!(!using_is_plain_cast("v10::text::varchar(20)", "v10", &ty));
+        assert!(!using_is_plain_cast("other", "v10", &ty));
+    }
+}
+
+#[cfg(test)]
+mod constraint_tests {
     //! The statements of ../shared/postgres-locks/locks.csv that concern constraints and indexes:
     //! lock on the target table, and whether it is scanned (index builds read every row too).
     use crate::config::Settings;

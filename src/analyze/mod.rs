@@ -56,6 +56,8 @@ pub struct Analyzed {
     pub in_transaction: bool,
     /// Findings, in rule order.
     pub findings: Vec<Finding>,
+    /// The longest estimated duration of the statement's work, when size hints allow one.
+    pub estimate_seconds: Option<f64>,
 }
 
 /// How a migration tool wraps (a part of) a migration in a transaction on PostgreSQL.
@@ -241,7 +243,7 @@ impl<'s> Analyzer<'s> {
             };
             let effects = effects::effects(&stmt, &self.catalog, env);
             let in_transaction = txn.in_transaction;
-            let findings = {
+            let (findings, estimate_seconds) = {
                 let cx = Context {
                     settings: self.settings,
                     catalog: &self.catalog,
@@ -252,7 +254,12 @@ impl<'s> Analyzer<'s> {
                 };
                 let mut f = rules::run_all(&stmt, &cx);
                 f.sort_by(|a, b| (a.span.start, a.code).cmp(&(b.span.start, b.code)));
-                f
+                let estimate = effects
+                    .work
+                    .iter()
+                    .filter_map(|w| cx.estimate(&w.rel, w.kind))
+                    .reduce(f64::max);
+                (f, estimate)
             };
             // Then record what the statement leaves behind.
             if !matches!(stmt.parsed, Parsed::Unparsed { .. }) {
@@ -304,6 +311,7 @@ impl<'s> Analyzer<'s> {
                 effects,
                 in_transaction,
                 findings,
+                estimate_seconds,
             });
         }
         out

@@ -93,6 +93,17 @@ impl Effects {
         }
     }
 
+    /// Add everything another set of effects holds and does (the strongest lock per relation).
+    pub fn merge(&mut self, other: Effects) {
+        for l in other.locks {
+            self.lock(&l.rel, l.kind, l.mode);
+        }
+        for w in other.work {
+            self.work(&w.rel, w.kind, w.span);
+        }
+        self.no_transaction |= other.no_transaction;
+    }
+
     /// The lock held on a relation, if any.
     pub fn lock_on(&self, rel: &ObjName) -> Option<LockMode> {
         self.locks.iter().find(|l| l.rel.same(rel)).map(|l| l.mode)

@@ -2,6 +2,8 @@
 
 pub mod human;
 pub mod json;
+pub mod report_json;
+pub mod report_markdown;
 
 // CI formats of `check` and the rule list.
 pub mod common;
@@ -15,7 +17,7 @@ pub mod sarif;
 use crate::analyze::Analyzed;
 use crate::config::Level;
 use crate::finding::Finding;
-use crate::model::Parsed;
+use crate::model::{Parsed, Span};
 use crate::source::SourceFile;
 
 /// One linted file with its results.
@@ -95,4 +97,11 @@ impl Summary {
             Level::Off => false,
         }
     }
+}
+
+/// The 1-based first and last line of a statement's byte range.
+pub fn stmt_lines(src: &SourceFile, span: &Span) -> (usize, usize) {
+    let (line, _) = src.line_col(span.start);
+    let last = span.end.saturating_sub(1).max(span.start);
+    (line, src.line_col(last).0.max(line))
 }

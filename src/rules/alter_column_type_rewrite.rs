@@ -2,7 +2,7 @@
 //! ACCESS EXCLUSIVE, judged against the column's current type from the replayed catalog.
 
 use super::{Context, Rule};
-use crate::analyze::effects::{Env, column_type_change};
+use crate::analyze::effects::{Env, column_type_change, using_rewrites};
 use crate::config::Level;
 use crate::finding::Finding;
 use crate::model::types::TypeChange;
@@ -21,7 +21,7 @@ pub const RULE: Rule = Rule {
 /// Why the change costs what it costs, as far as locklint can tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Verdict {
-    /// `USING` given: PostgreSQL rewrites every row.
+    /// `USING` with more than a cast to the new type: PostgreSQL rewrites every row.
     Using,
     /// The types are not binary-coercible: rewrite.
     Rewrite,
@@ -65,8 +65,9 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         let AlterAction::AlterColumnType { column, ty, using } = &a.action else {
             continue;
         };
-        let change = column_type_change(cx.catalog, env, table, column, ty, using.is_some());
-        let Some(v) = verdict(change, using.is_some()) else {
+        let using = using_rewrites(using.as_deref(), column, ty);
+        let change = column_type_change(cx.catalog, env, table, column, ty, using);
+        let Some(v) = verdict(change, using) else {
             continue;
         };
         if v == Verdict::UtcScan && !scans {
@@ -240,8 +241,14 @@ mod tests {
             ("ALTER TABLE t ALTER COLUMN v10 TYPE varchar(20);", false),
             ("ALTER TABLE t ALTER COLUMN v10 TYPE text;", false),
             ("ALTER TABLE t ALTER COLUMN num TYPE numeric(12,2);", false),
+            // A USING that only casts the column to the new type decides like no USING
+            // (observed on PostgreSQL 15: tests/oracle.rs, alter_type_using_plain_cast).
             (
                 "ALTER TABLE t ALTER COLUMN v10 TYPE text USING v10::text;",
+                false,
+            ),
+            (
+                "ALTER TABLE t ALTER COLUMN v10 TYPE text USING lower(v10);",
                 true,
             ),
         ] {
