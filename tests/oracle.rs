@@ -150,11 +150,17 @@ fn cases(csv: &str) -> Vec<Case> {
         .collect()
 }
 
-/// Divide the row count of every `generate_series(1, N)` by [`ROW_DIVISOR`].
+/// The fixture's row counts for this run: scaled down unless `LOCKLINT_ORACLE_FULL_SIZE=1`.
 fn scaled(sql: &str) -> String {
     if std::env::var("LOCKLINT_ORACLE_FULL_SIZE").as_deref() == Ok("1") {
         return sql.to_string();
     }
+    scale_rows(sql)
+}
+
+/// Divide the row count of every `generate_series(1, N)` with N ≥ [`SCALE_FROM`] by
+/// [`ROW_DIVISOR`].
+fn scale_rows(sql: &str) -> String {
     const PAT: &str = "generate_series(1, ";
     let mut out = String::new();
     let mut rest = sql;
@@ -200,7 +206,16 @@ fn connect_or_skip() -> Option<String> {
     };
     match Client::connect(&url, NoTls) {
         Ok(_) => Some(url),
-        Err(e) => skip(format!("cannot connect to {url}: {e}")),
+        Err(e) => {
+            // The `Display` of a connection error hides its cause.
+            let mut reason = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                reason.push_str(&format!(": {s}"));
+                source = s.source();
+            }
+            skip(format!("cannot connect to {url}: {reason}"))
+        }
     }
 }
 
@@ -553,7 +568,11 @@ fn csv_reader_handles_quotes() {
     let rows = parse_csv("a,b\n\"x, \"\"y\"\"\",\n");
     assert_eq!(rows, vec![vec!["a", "b"], vec!["x, \"y\"", ""]]);
     assert_eq!(
-        scaled("SELECT g FROM generate_series(1, 200000) g"),
+        scale_rows("SELECT g FROM generate_series(1, 200000) g"),
         "SELECT g FROM generate_series(1, 2000) g"
+    );
+    assert_eq!(
+        scale_rows("generate_series(1, 1000) g, generate_series(1, 50000)"),
+        "generate_series(1, 1000) g, generate_series(1, 500)"
     );
 }
