@@ -279,8 +279,10 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
         StmtKind::CreateIndex {
             table,
             concurrently,
+            only,
             ..
         } => {
+            let partitions = cat.partitions(table);
             e.lock(
                 table,
                 kind_of(cat, table),
@@ -290,11 +292,16 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
                     Share
                 },
             );
-            e.work(table, WorkKind::IndexBuild, span.clone());
-            // On a partitioned table an index is built on every partition, each under SHARE.
-            for p in cat.partitions(table) {
-                e.lock(&p, RelKind::Table, Share);
-                e.work(&p, WorkKind::IndexBuild, span.clone());
+            // ON ONLY a partitioned table creates the parent's index alone, reading no row
+            // (observed: SHARE on the parent, nothing on the partitions).
+            let parent_only = *only && !partitions.is_empty();
+            if !parent_only {
+                e.work(table, WorkKind::IndexBuild, span.clone());
+                // On a partitioned table an index is built on every partition, each under SHARE.
+                for p in &partitions {
+                    e.lock(p, RelKind::Table, Share);
+                    e.work(p, WorkKind::IndexBuild, span.clone());
+                }
             }
             e.no_transaction = *concurrently;
         }
@@ -1161,6 +1168,15 @@ mod tests {
                 "events_2023:ShareLock",
                 "events_2024:ShareLock"
             ]
+        );
+        let e = effects_after(EVENTS, "CREATE INDEX events_idx ON ONLY events (payload);");
+        assert_eq!(locks(&e), ["events:ShareLock"]);
+        assert!(e.work.is_empty(), "the parent's index alone reads nothing");
+        let e = effects_after(EVENTS, "CREATE INDEX t_idx ON ONLY events_2025 (payload);");
+        assert_eq!(
+            work(&e, WorkKind::IndexBuild),
+            ["events_2025"],
+            "ONLY means nothing here"
         );
         let e = effects_after(EVENTS, "DROP TABLE events;");
         assert_eq!(locks(&e).len(), 3);

@@ -291,6 +291,9 @@ pub enum StmtKind {
         concurrently: bool,
         if_not_exists: bool,
         columns: Vec<String>,
+        /// `ON ONLY table`: on a partitioned table, only the parent's (invalid) index is
+        /// created; each partition's index is built and attached separately.
+        only: bool,
     },
     /// DROP INDEX [CONCURRENTLY].
     DropIndex {

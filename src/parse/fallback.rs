@@ -314,9 +314,10 @@ pub fn recognize(toks: &[Tok]) -> Option<StmtKind> {
                 if !c.eat("ON") {
                     return None;
                 }
-                c.eat("ONLY");
+                let only = c.eat("ONLY");
                 let table = c.name()?;
                 return Some(StmtKind::CreateIndex {
+                    only,
                     name,
                     table,
                     unique,

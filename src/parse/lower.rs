@@ -55,6 +55,8 @@ pub fn lower(stmt: &Statement) -> StmtKind {
             unique: ci.unique,
             concurrently: ci.concurrently,
             if_not_exists: ci.if_not_exists,
+            // sqlparser does not parse `ON ONLY`: the fallback recognizer sets it.
+            only: false,
             columns: ci
                 .columns
                 .iter()
