@@ -236,8 +236,19 @@ fn annotated_report(args: ReportArgs) -> ExitCode {
     let text = match args.format {
         ReportFormat::Json => report::report_json::render(&results, &settings),
         ReportFormat::Markdown => report::report_markdown::render(&results, &settings),
+        ReportFormat::Html => report::report_html::render(&results, &settings),
     };
-    print_stdout(&text);
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, &text) {
+                eprintln!("error: could not write {}: {e}", path.display());
+                return ExitCode::from(EXIT_USAGE);
+            }
+        }
+        None => {
+            print_stdout(&text);
+        }
+    }
     finish(&results, &input_errors, args.fail_on)
 }
 

@@ -129,6 +129,8 @@ pub enum ReportFormat {
     Json,
     /// Markdown tables, one per file (for a pull-request comment).
     Markdown,
+    /// One self-contained HTML page: the SQL annotated statement by statement.
+    Html,
 }
 
 /// Arguments of `report`.
@@ -142,6 +144,9 @@ pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "markdown")]
     pub format: ReportFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Target PostgreSQL major version (overrides the config).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(11..=18))]
     pub postgres_version: Option<u32>,

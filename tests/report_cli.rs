@@ -131,6 +131,57 @@ fn markdown_has_one_table_per_file() {
 }
 
 #[test]
+fn html_is_one_self_contained_page() {
+    let dir = project();
+    let run = locklint(
+        dir.path(),
+        &["report", "migrations", "--format", "html"],
+        None,
+    );
+    assert_eq!(run.stderr, "");
+    assert_eq!(run.code, Some(1));
+    assert!(run.stdout.starts_with("<!DOCTYPE html>"));
+    assert!(
+        run.stdout
+            .contains("<span class=\"rule\">add-foreign-key-validated</span>")
+    );
+    snapshot!("html", run.stdout);
+}
+
+#[test]
+fn output_writes_the_report_to_a_file() {
+    let dir = project();
+    let run = locklint(
+        dir.path(),
+        &["report", "migrations", "--format", "html", "-o", "out.html"],
+        None,
+    );
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (Some(1), "", "")
+    );
+    let page = std::fs::read_to_string(dir.path().join("out.html")).expect("written");
+    let stdout = locklint(
+        dir.path(),
+        &["report", "migrations", "--format", "html"],
+        None,
+    );
+    assert_eq!(page, stdout.stdout);
+    let run = locklint(
+        dir.path(),
+        &["report", "migrations", "--output", "no/such/dir/out.md"],
+        None,
+    );
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr
+            .starts_with("error: could not write no/such/dir/out.md: "),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn stdin_and_fail_on() {
     let dir = tempfile::tempdir().unwrap();
     let sql = "CREATE INDEX i ON small (x);\n";
@@ -173,6 +224,6 @@ fn missing_path_is_a_usage_error() {
         "{}",
         run.stderr
     );
-    let run = locklint(dir.path(), &["report", "--format", "html"], None);
+    let run = locklint(dir.path(), &["report", "--format", "pdf"], None);
     assert_eq!(run.code, Some(2), "clap rejects unknown formats");
 }

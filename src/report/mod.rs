@@ -2,6 +2,7 @@
 
 pub mod human;
 pub mod json;
+pub mod report_html;
 pub mod report_json;
 pub mod report_markdown;
 
