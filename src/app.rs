@@ -217,6 +217,13 @@ fn check(args: CheckArgs) -> ExitCode {
         Format::Markdown => report::markdown::render(&results),
     };
     print_stdout(&text);
+    if args.stats {
+        let roots = crate::stats::roots(&paths);
+        let groups = crate::stats::Stats::grouped(&results, |f| {
+            crate::stats::group_of(&f.source.name, &roots)
+        });
+        eprint!("{}", crate::stats::table(&groups));
+    }
     finish(&results, &input_errors, args.fail_on)
 }
 

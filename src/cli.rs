@@ -120,6 +120,11 @@ pub struct CheckArgs {
     /// Print the effective configuration as TOML and exit.
     #[arg(long)]
     pub dump_config: bool,
+    /// Print a summary table on standard error: per input path (per project for a corpus
+    /// folder with a MANIFEST.toml), files, statements, parsed, recognized, unparsed and
+    /// findings by rule.
+    #[arg(long)]
+    pub stats: bool,
 }
 
 /// Output formats of `report`.

@@ -13,4 +13,5 @@ pub mod parse;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod stats;
 pub mod suppress;

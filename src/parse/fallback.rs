@@ -464,6 +464,12 @@ pub fn recognize_action(toks: &[Tok]) -> Option<AlterAction> {
         }
     }
     c.pos = 0;
+    if c.eat_all(&["ALTER", "CONSTRAINT"]) {
+        // Deferrability or inheritance of a constraint; modelled conservatively (ACCESS
+        // EXCLUSIVE on the table), no scan.
+        c.name()?;
+        return Some(AlterAction::Other("ALTER CONSTRAINT".into()));
+    }
     if c.eat("ALTER") {
         c.eat("COLUMN");
         let column = c.name()?.name;

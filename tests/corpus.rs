@@ -1,0 +1,112 @@
+//! The real-world corpus (../shared/corpus, when present): every project is linted without a
+//! panic or a hang, and the PostgreSQL projects are (nearly) all parsed or recognized.
+
+use locklint::config::{Dialect, Settings};
+use locklint::stats::{self, Stats};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
+
+/// The PostgreSQL projects held to [`MIN_UNDERSTOOD`].
+const POSTGRES: [&str; 9] = [
+    "lemmy",
+    "crates-io",
+    "harbor",
+    "supabase-storage",
+    "supabase-postgres",
+    "concourse",
+    "openmeter",
+    "documenso",
+    "lago-api-structure",
+];
+
+/// Share of statements parsed or recognized on [`POSTGRES`].
+const MIN_UNDERSTOOD: f64 = 0.995;
+
+/// Projects with templated files, which must give parse errors (not crashes).
+const TEMPLATED: [&str; 2] = ["supabase-auth", "phabricator"];
+
+#[derive(serde::Deserialize)]
+struct Manifest {
+    project: Vec<Project>,
+}
+
+#[derive(serde::Deserialize)]
+struct Project {
+    name: String,
+    dialect: String,
+}
+
+fn lint_project(dir: &Path, dialect: Dialect) -> Stats {
+    let (inputs, errors) = locklint::discover::collect(&[dir.to_path_buf()], "<stdin>");
+    assert!(errors.is_empty(), "{}: {errors:?}", dir.display());
+    let settings = Settings {
+        dialect,
+        ..Settings::default()
+    };
+    let results = locklint::app::lint_inputs(&inputs, &settings);
+    let mut s = Stats::default();
+    for r in &results {
+        s.add(r);
+    }
+    s
+}
+
+#[test]
+fn corpus_lints_without_panics_and_postgres_projects_parse() {
+    let root = PathBuf::from(CORPUS);
+    let Ok(text) = std::fs::read_to_string(root.join("MANIFEST.toml")) else {
+        eprintln!("skipped: no corpus at {}", root.display());
+        return;
+    };
+    let manifest: Manifest = toml::from_str(&text).expect("MANIFEST.toml parses");
+
+    // A watchdog: a hang fails the test instead of stalling CI.
+    let (tx, rx) = mpsc::channel();
+    let worker = std::thread::spawn(move || {
+        let mut groups = BTreeMap::new();
+        for p in &manifest.project {
+            let dialect = if p.dialect == "mysql" {
+                Dialect::Mysql
+            } else {
+                Dialect::Postgres
+            };
+            groups.insert(p.name.clone(), lint_project(&root.join(&p.name), dialect));
+        }
+        let _ = tx.send(groups);
+    });
+    let groups = match rx.recv_timeout(Duration::from_secs(300)) {
+        Ok(g) => g,
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("the corpus took over 300 s: a hang?"),
+        Err(mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
+            Err(e) => std::panic::resume_unwind(e),
+            Ok(()) => panic!("the corpus worker stopped without a result"),
+        },
+    };
+    eprintln!("{}", stats::table(&groups));
+
+    let mut low = Vec::new();
+    for name in POSTGRES {
+        let s = groups.get(name).unwrap_or_else(|| panic!("{name} missing"));
+        assert!(s.statements > 0, "{name}: no statements");
+        if s.understood() < MIN_UNDERSTOOD {
+            low.push(format!(
+                "{name}: {:.2} % ({} unparsed of {})",
+                s.understood() * 100.0,
+                s.unparsed,
+                s.statements
+            ));
+        }
+    }
+    assert!(low.is_empty(), "below {MIN_UNDERSTOOD}: {low:#?}");
+    for name in TEMPLATED {
+        let s = groups.get(name).unwrap_or_else(|| panic!("{name} missing"));
+        assert!(
+            s.findings.get("parse-error").copied().unwrap_or(0) > 0,
+            "{name}: templated files gave no parse-error finding"
+        );
+    }
+}
