@@ -110,3 +110,39 @@ fn corpus_lints_without_panics_and_postgres_projects_parse() {
         );
     }
 }
+
+#[test]
+fn check_stats_prints_a_table_per_input_on_stderr() {
+    let d = tempfile::tempdir().unwrap();
+    for (dir, body) in [
+        ("a", "CREATE INDEX i ON t (c);\n"),
+        ("b", "SELEC broken;\nCREATE TABLE n (id int);\n"),
+    ] {
+        std::fs::create_dir(d.path().join(dir)).unwrap();
+        std::fs::write(d.path().join(dir).join("001_m.sql"), body).unwrap();
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_locklint"))
+        .args(["check", "a", "b", "--stats", "--format", "json"])
+        .current_dir(d.path())
+        .output()
+        .expect("locklint runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let row = |name: &str| {
+        stderr
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .map(|l| {
+                l.split_whitespace()
+                    .skip(1)
+                    .take(5)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+    };
+    // files statements parsed recognized unparsed
+    assert_eq!(row("a").as_deref(), Some("1 1 1 0 0"), "{stderr}");
+    assert_eq!(row("b").as_deref(), Some("1 2 1 0 1"), "{stderr}");
+    assert_eq!(row("total").as_deref(), Some("2 3 2 0 1"), "{stderr}");
+    assert!(stderr.contains("create-index-non-concurrently"), "{stderr}");
+    assert!(serde_json::from_slice::<serde_json::Value>(&out.stdout).is_ok());
+}

@@ -20,10 +20,9 @@ const RECURSION_LIMIT: usize = 64;
 
 /// Split and parse a whole file.
 pub fn parse_source(src: &SourceFile) -> Vec<Stmt> {
-    split::split(&src.text)
-        .into_iter()
-        .filter_map(|raw| parse_raw(src, raw))
-        .collect()
+    let mut stmts = Vec::new();
+    split::split_each(&src.text, |raw| stmts.extend(parse_raw(src, raw)));
+    stmts
 }
 
 /// Split and parse one part of a file (a section its migration tool runs on its own) as if it
@@ -35,14 +34,16 @@ pub fn parse_part(src: &SourceFile, range: Range<usize>, blocks: &[Range<usize>]
         return Vec::new();
     };
     let (line, col) = src.line_col(range.start);
-    let mut raws: Vec<RawStatement> = split::split(text)
-        .into_iter()
-        .map(|r| shift_raw(r, range.start, line as u64, col as u64))
-        .collect();
-    if !blocks.is_empty() {
-        raws = join_blocks(src, raws, blocks);
+    let shift = |r| shift_raw(r, range.start, line as u64, col as u64);
+    if blocks.is_empty() {
+        // Parse each statement as the splitter completes it and drop its tokens.
+        let mut stmts = Vec::new();
+        split::split_each(text, |raw| stmts.extend(parse_raw(src, shift(raw))));
+        return stmts;
     }
-    raws.into_iter()
+    let raws: Vec<RawStatement> = split::split(text).into_iter().map(shift).collect();
+    join_blocks(src, raws, blocks)
+        .into_iter()
         .filter_map(|raw| parse_raw(src, raw))
         .collect()
 }

@@ -94,6 +94,12 @@ pub fn split(text: &str) -> Vec<RawStatement> {
     split_chunked(text, FIRST_CHUNK)
 }
 
+/// [`split`], handing each statement to `f` as soon as it is complete, so memory is bounded
+/// by the largest statement and one tokenizer run, not by the file.
+pub fn split_each(text: &str, mut f: impl FnMut(RawStatement)) {
+    split_chunked_each(text, FIRST_CHUNK, &mut f);
+}
+
 /// Size of the first tokenizer run, in bytes (rounded up to a line end).
 const FIRST_CHUNK: usize = 64 * 1024;
 
@@ -102,8 +108,17 @@ const FIRST_CHUNK: usize = 64 * 1024;
 /// tokenized past the meta-command's line.
 const CHUNK_AFTER_META: usize = 64;
 
+/// Largest tokenizer run, in bytes, unless one literal or comment is longer.
+const MAX_CHUNK: usize = 64 * 1024;
+
 /// [`split`] with a chosen first chunk size; results must not depend on it.
 fn split_chunked(text: &str, first_chunk: usize) -> Vec<RawStatement> {
+    let mut out = Vec::new();
+    split_chunked_each(text, first_chunk, &mut |r| out.push(r));
+    out
+}
+
+fn split_chunked_each(text: &str, first_chunk: usize, f: &mut dyn FnMut(RawStatement)) {
     let mut builder = Builder::default();
     let len = text.len();
     let mut pos = Pos::START;
@@ -119,6 +134,7 @@ fn split_chunked(text: &str, first_chunk: usize) -> Vec<RawStatement> {
     let mut run_ends = RunEnds::new(text);
 
     'runs: while pos.byte < len {
+        builder.out.drain(..).for_each(&mut *f);
         let end = run_ends.end(pos.byte, chunk);
         let run = lex(text, pos, end);
         let mut tokens = run.tokens.into_iter().peekable();
@@ -161,7 +177,7 @@ fn split_chunked(text: &str, first_chunk: usize) -> Vec<RawStatement> {
 
         let Some(error) = run.error else {
             pos = run.stop;
-            chunk = chunk.saturating_mul(2);
+            chunk = chunk.saturating_mul(2).min(MAX_CHUNK);
             continue;
         };
 
@@ -196,7 +212,7 @@ fn split_chunked(text: &str, first_chunk: usize) -> Vec<RawStatement> {
     }
 
     builder.flush();
-    builder.out
+    builder.out.drain(..).for_each(f);
 }
 
 /// A file-level position: byte offset plus sqlparser-style 1-based line
