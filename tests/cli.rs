@@ -51,6 +51,16 @@ fn json(run: &Run) -> serde_json::Value {
     serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", run.stdout))
 }
 
+/// (rule, line) of every diagnostic, in output order.
+fn rule_lines(v: &serde_json::Value) -> Vec<(&str, u64)> {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["rule"].as_str().unwrap(), d["line"].as_u64().unwrap()))
+        .collect()
+}
+
 const BIG: &str = "[tables]\nmeasurements = { rows = 450_000_000 }\n";
 
 #[test]
@@ -104,23 +114,12 @@ fn unparsable_statement_then_risky_one_reports_both() {
     let r = locklint(d.path(), &["check", "m", "--format", "json"], None);
     assert_eq!(r.code, 1);
     let v = json(&r);
-    let got: Vec<(String, u64)> = v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["rule"].as_str().unwrap().to_string(),
-                d["line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
     assert_eq!(
-        got,
-        vec![
-            ("parse-error".to_string(), 2),
-            ("create-index-non-concurrently".to_string(), 4),
-            ("missing-lock-timeout".to_string(), 4),
+        rule_lines(&v),
+        [
+            ("parse-error", 2),
+            ("create-index-non-concurrently", 4),
+            ("missing-lock-timeout", 4),
         ]
     );
     assert_eq!(v["summary"]["unparsed"], 1);
@@ -328,23 +327,12 @@ fn suppressions_silence_one_statement_and_unused_ones_are_reported() {
     );
     let r = locklint(d.path(), &["check", "m.sql", "--format", "json"], None);
     let v = json(&r);
-    let got: Vec<(String, u64)> = v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["rule"].as_str().unwrap().to_string(),
-                d["line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
     assert_eq!(
-        got,
-        vec![
-            ("missing-lock-timeout".to_string(), 2),
-            ("create-index-non-concurrently".to_string(), 3),
-            ("unused-suppression".to_string(), 6),
+        rule_lines(&v),
+        [
+            ("missing-lock-timeout", 2),
+            ("create-index-non-concurrently", 3),
+            ("unused-suppression", 6),
         ]
     );
 }
