@@ -2,7 +2,8 @@
 
 use crate::analyze::{Analyzer, FileMode};
 use crate::cli::{
-    CheckArgs, Cli, Command, DialectArg, FailOn, Format, ReportArgs, ReportFormat, RulesFormat,
+    CheckArgs, Cli, Command, DialectArg, FailOn, Format, InputArgs, ReportArgs, ReportFormat,
+    RulesFormat,
 };
 use crate::config::{self, Dialect, Level, Settings, Tool};
 use crate::discover::git::Changed;
@@ -106,12 +107,8 @@ fn eprint_diagnostic(d: &dyn miette::Diagnostic) {
 
 /// The settings from the config file with the command line's overrides applied; a config
 /// error is printed and becomes the usage exit code.
-fn load_settings(
-    config_path: Option<&Path>,
-    paths: &[PathBuf],
-    postgres_version: Option<u32>,
-    dialect: Option<DialectArg>,
-) -> Result<Settings, ExitCode> {
+fn load_settings(args: &InputArgs) -> Result<Settings, ExitCode> {
+    let (config_path, paths) = (args.config.as_deref(), &args.paths);
     // Searching from "." keeps paths from a config in the current directory relative. With no
     // config there, the first named path's directory (and its ancestors) is searched, so
     // `locklint check examples/` finds examples/locklint.toml.
@@ -136,10 +133,10 @@ fn load_settings(
             return Err(ExitCode::from(EXIT_USAGE));
         }
     };
-    if let Some(v) = postgres_version {
+    if let Some(v) = args.postgres_version {
         settings.postgres_version = v;
     }
-    if let Some(d) = dialect {
+    if let Some(d) = args.dialect {
         settings.dialect = match d {
             DialectArg::Postgres => Dialect::Postgres,
             DialectArg::Mysql => Dialect::Mysql,
@@ -179,19 +176,14 @@ fn finish(results: &[FileResult], input_errors: &[InputError], fail_on: FailOn) 
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    let settings = match load_settings(
-        args.config.as_deref(),
-        &args.paths,
-        args.postgres_version,
-        args.dialect,
-    ) {
+    let settings = match load_settings(&args.input) {
         Ok(s) => s,
         Err(code) => return code,
     };
     if args.dump_config {
         return dump_config(&settings);
     }
-    let paths = input_paths(&args.paths, &settings);
+    let paths = input_paths(&args.input.paths, &settings);
     let changed = match &args.since {
         Some(rev) => match discover::git::changed_since(Path::new("."), rev) {
             Ok(c) => Some(c),
@@ -202,7 +194,7 @@ fn check(args: CheckArgs) -> ExitCode {
         },
         None => None,
     };
-    let (inputs, input_errors) = discover::collect(&paths, &args.stdin_filename);
+    let (inputs, input_errors) = discover::collect(&paths, &args.input.stdin_filename);
     let results = lint_inputs_since(&inputs, &settings, changed.as_ref());
     let text = match args.format {
         Format::Human => {
@@ -224,21 +216,16 @@ fn check(args: CheckArgs) -> ExitCode {
         });
         eprint!("{}", crate::stats::table(&groups));
     }
-    finish(&results, &input_errors, args.fail_on)
+    finish(&results, &input_errors, args.input.fail_on)
 }
 
 fn annotated_report(args: ReportArgs) -> ExitCode {
-    let settings = match load_settings(
-        args.config.as_deref(),
-        &args.paths,
-        args.postgres_version,
-        args.dialect,
-    ) {
+    let settings = match load_settings(&args.input) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let paths = input_paths(&args.paths, &settings);
-    let (inputs, input_errors) = discover::collect(&paths, &args.stdin_filename);
+    let paths = input_paths(&args.input.paths, &settings);
+    let (inputs, input_errors) = discover::collect(&paths, &args.input.stdin_filename);
     let results = lint_inputs(&inputs, &settings);
     let text = match args.format {
         ReportFormat::Json => report::report_json::render(&results, &settings),
@@ -256,7 +243,7 @@ fn annotated_report(args: ReportArgs) -> ExitCode {
             print_stdout(&text);
         }
     }
-    finish(&results, &input_errors, args.fail_on)
+    finish(&results, &input_errors, args.input.fail_on)
 }
 
 fn dump_config(settings: &Settings) -> ExitCode {

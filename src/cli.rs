@@ -90,17 +90,14 @@ pub enum DialectArg {
     Mysql,
 }
 
-/// Arguments of `check`.
+/// What `check` and `report` both take: the inputs, the config and its overrides.
 #[derive(Debug, clap::Args)]
-pub struct CheckArgs {
+pub struct InputArgs {
     /// Files and directories to lint; `-` reads standard input.
     pub paths: Vec<PathBuf>,
     /// Config file (default: locklint.toml in the current directory or its nearest ancestor).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: Format,
     /// Target PostgreSQL major version (overrides the config).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(11..=18))]
     pub postgres_version: Option<u32>,
@@ -110,13 +107,24 @@ pub struct CheckArgs {
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value = "error")]
     pub fail_on: FailOn,
+    /// Name shown for standard input.
+    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
+    pub stdin_filename: String,
+}
+
+/// Arguments of `check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Inputs and settings shared with `report`.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
     /// Lint only files added or changed since this git revision (committed since, staged,
     /// modified or untracked); earlier migrations are still replayed into the schema.
     #[arg(long, value_name = "GIT_REF")]
     pub since: Option<String>,
-    /// Name shown for standard input.
-    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
-    pub stdin_filename: String,
     /// Print the effective configuration as TOML and exit.
     #[arg(long)]
     pub dump_config: bool,
@@ -141,27 +149,13 @@ pub enum ReportFormat {
 /// Arguments of `report`.
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
-    /// Files and directories to report on; `-` reads standard input.
-    pub paths: Vec<PathBuf>,
-    /// Config file (default: locklint.toml in the current directory or its nearest ancestor).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    /// Inputs and settings shared with `check`.
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "markdown")]
     pub format: ReportFormat,
     /// Write the report to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Target PostgreSQL major version (overrides the config).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(11..=18))]
-    pub postgres_version: Option<u32>,
-    /// SQL dialect (overrides the config).
-    #[arg(long, value_enum)]
-    pub dialect: Option<DialectArg>,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value = "error")]
-    pub fail_on: FailOn,
-    /// Name shown for standard input.
-    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
-    pub stdin_filename: String,
 }
