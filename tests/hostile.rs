@@ -1,29 +1,10 @@
 //! Hostile input: every case gets a clear, located message, the other files are still linted,
 //! and exit 2 only for usage/config/I/O errors. Never a panic.
 
-use std::path::Path;
-use std::process::{Command, Stdio};
+mod common;
+use common::{Run, locklint};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn locklint(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_locklint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("locklint runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+use std::process::Command;
 
 fn json(r: &Run) -> serde_json::Value {
     assert!(!r.stderr.contains("panicked"), "panic: {}", r.stderr);
