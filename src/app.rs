@@ -1,5 +1,6 @@
 //! Command execution: wires config, discovery, the pipeline and the reporters together.
 
+use crate::analyze::Analyzed;
 use crate::analyze::{Analyzer, FileMode};
 use crate::cli::{
     CheckArgs, Cli, Command, DialectArg, FailOn, Format, InputArgs, ReportArgs, ReportFormat,
@@ -8,10 +9,10 @@ use crate::cli::{
 use crate::config::{self, Dialect, Level, Settings, Tool};
 use crate::discover::git::Changed;
 use crate::discover::{self, Input, InputError};
-use crate::discover::{Direction, FileRef, Order, Part};
+use crate::discover::{Direction, FileRef, Order, Part, Planned};
 use crate::finding::Finding;
 use crate::model::Stmt;
-use crate::report::{self, FileResult, Summary};
+use crate::report::{self, FileResult, StmtCounts, Summary};
 use crate::rules;
 use crate::source::SourceFile;
 use clap::CommandFactory;
@@ -195,20 +196,32 @@ fn check(args: CheckArgs) -> ExitCode {
         None => None,
     };
     let (inputs, input_errors) = discover::collect(&paths, &args.input.stdin_filename);
-    let results = lint_inputs_since(&inputs, &settings, changed.as_ref());
-    let text = match args.format {
-        Format::Human => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            report::human::render(&results, report::human::Options { color, width: 100 })
-        }
-        Format::Json => report::json::render(&results),
-        Format::Github => report::github::render(&results),
-        Format::Sarif => report::sarif::render(&results),
-        Format::Gitlab => report::gitlab::render(&results),
-        Format::Junit => report::junit::render(&results),
-        Format::Markdown => report::markdown::render(&results),
+    // The markdown comment tables every statement; the other formats show findings only.
+    let keep = match args.format {
+        Format::Markdown => Keep::All,
+        _ => Keep::Findings,
     };
-    print_stdout(&text);
+    let results = lint_inputs_since(&inputs, &settings, changed.as_ref(), keep);
+    if args.format == Format::Json {
+        // Written as it is serialized: the document is never held whole.
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        // A closed pipe (`| head`) is not an error worth reporting.
+        let _ = report::json::write(&results, &mut out).and_then(|_| out.flush());
+    } else {
+        print_stdout(&match args.format {
+            Format::Human => {
+                let color =
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                report::human::render(&results, report::human::Options { color, width: 100 })
+            }
+            Format::Json => report::json::render(&results),
+            Format::Github => report::github::render(&results),
+            Format::Sarif => report::sarif::render(&results),
+            Format::Gitlab => report::gitlab::render(&results),
+            Format::Junit => report::junit::render(&results),
+            Format::Markdown => report::markdown::render(&results),
+        });
+    }
     if args.stats {
         let roots = crate::stats::roots(&paths);
         let groups = crate::stats::Stats::grouped(&results, |f| {
@@ -226,7 +239,7 @@ fn annotated_report(args: ReportArgs) -> ExitCode {
     };
     let paths = input_paths(&args.input.paths, &settings);
     let (inputs, input_errors) = discover::collect(&paths, &args.input.stdin_filename);
-    let results = lint_inputs(&inputs, &settings);
+    let results = lint_inputs(&inputs, &settings, Keep::All);
     let text = match args.format {
         ReportFormat::Json => report::report_json::render(&results, &settings),
         ReportFormat::Markdown => report::report_markdown::render(&results, &settings),
@@ -259,9 +272,19 @@ fn dump_config(settings: &Settings) -> ExitCode {
     }
 }
 
+/// What a [`FileResult`] keeps of the analyzed statements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Every statement, with its effects and findings (the annotated report).
+    All,
+    /// Only the findings, in `file_findings` (`check`): memory stays bounded by the findings,
+    /// not by the size of the files.
+    Findings,
+}
+
 /// Read, parse (in parallel) and analyze (in order) a list of inputs.
-pub fn lint_inputs(inputs: &[Input], settings: &Settings) -> Vec<FileResult> {
-    lint_inputs_since(inputs, settings, None)
+pub fn lint_inputs(inputs: &[Input], settings: &Settings, keep: Keep) -> Vec<FileResult> {
+    lint_inputs_since(inputs, settings, None, keep)
 }
 
 /// [`lint_inputs`], reporting only the files in `changed` (and standard input) when it is
@@ -270,6 +293,7 @@ pub fn lint_inputs_since(
     inputs: &[Input],
     settings: &Settings,
     changed: Option<&Changed>,
+    keep: Keep,
 ) -> Vec<FileResult> {
     let loaded: Vec<(SourceFile, Vec<Finding>)> = inputs.par_iter().map(read_input).collect();
     let report: Vec<bool> = inputs
@@ -279,46 +303,74 @@ pub fn lint_inputs_since(
             _ => true,
         })
         .collect();
-    lint_loaded(loaded, &report, settings, Order::Tool)
+    lint_loaded(
+        loaded,
+        &report,
+        settings,
+        Order::Tool,
+        keep,
+        PARSE_AHEAD_MAX_FILE,
+    )
 }
 
 /// Parse (in parallel) and analyze sources already in memory, as consecutive migrations in the
-/// order given (each folder's tool still decides parts and transactions).
+/// order given (each folder's tool still decides parts and transactions). Every statement is
+/// kept.
 pub fn lint_sources(
     loaded: Vec<(SourceFile, Vec<Finding>)>,
     settings: &Settings,
 ) -> Vec<FileResult> {
     let report = vec![true; loaded.len()];
-    lint_loaded(loaded, &report, settings, Order::Given)
+    lint_loaded(
+        loaded,
+        &report,
+        settings,
+        Order::Given,
+        Keep::All,
+        PARSE_AHEAD_MAX_FILE,
+    )
 }
 
-/// Parse the statements of one part of a file.
-fn parse_part(src: &SourceFile, part: &Part) -> Vec<Stmt> {
+/// Parse the statements of one part of a file, handing each to `f` in order.
+fn parse_part(src: &SourceFile, part: &Part, f: &mut dyn FnMut(Stmt)) {
     match part.text_to_parse(&src.text) {
-        Cow::Borrowed(_) => crate::parse::parse_part(src, part.range.clone(), &part.blocks),
+        Cow::Borrowed(_) => crate::parse::parse_part_each(src, part.range.clone(), &part.blocks, f),
         Cow::Owned(text) => {
             let blanked = SourceFile::new(src.name.clone(), text);
-            crate::parse::parse_part(&blanked, part.range.clone(), &part.blocks)
+            crate::parse::parse_part_each(&blanked, part.range.clone(), &part.blocks, f)
         }
     }
 }
 
 /// The transaction mode of a list of parts.
-fn file_mode(parts: &[(&Part, Vec<Stmt>)]) -> FileMode {
+fn file_mode(parts: &[&Part]) -> FileMode {
     FileMode {
-        parts: parts.iter().map(|(p, _)| (p.range.start, p.txn)).collect(),
+        parts: parts.iter().map(|p| (p.range.start, p.txn)).collect(),
     }
 }
 
+/// Files up to this size (bytes) are parsed ahead, in parallel with other files; a larger file is
+/// parsed while it is analyzed (on a thread of its own), so it is never held parsed as a whole.
+const PARSE_AHEAD_MAX_FILE: usize = 1 << 20;
+
+/// At most this much text (bytes) is parsed ahead at a time.
+const PARSE_AHEAD_WINDOW: usize = 8 << 20;
+
+/// The parsed statements of a file's parts (forward and down), or `None` for a file that is
+/// parsed while it is analyzed.
+type ParsedParts = Option<Vec<Vec<Stmt>>>;
+
 /// The pipeline after reading: order the files (the way their tools apply them, or as given),
-/// parse each file's parts (in parallel), then analyze in order. Forward parts are replayed
-/// into the schema; down parts are analyzed against it without changing it. Files whose
-/// `report` entry is false are only replayed.
+/// parse (in parallel, a window of files at a time), then analyze in order. Forward parts are
+/// replayed into the schema; down parts are analyzed against it without changing it. Files
+/// whose `report` entry is false are only replayed.
 fn lint_loaded(
     loaded: Vec<(SourceFile, Vec<Finding>)>,
     report: &[bool],
     settings: &Settings,
     order: Order,
+    keep: Keep,
+    ahead_max: usize,
 ) -> Vec<FileResult> {
     let refs: Vec<FileRef> = loaded
         .iter()
@@ -328,52 +380,169 @@ fn lint_loaded(
         })
         .collect();
     let plan = discover::arrange(&refs, settings, order);
-    let parsed: Vec<Vec<(&Part, Vec<Stmt>)>> = plan
-        .par_iter()
-        .map(|p| {
-            let src = &loaded[p.index].0;
-            p.parts
-                .iter()
-                .map(|part| (part, parse_part(src, part)))
-                .collect()
-        })
-        .collect();
     let mut slots: Vec<Option<(SourceFile, Vec<Finding>)>> = loaded.into_iter().map(Some).collect();
     let mut analyzer = Analyzer::new(settings);
     let mut results = Vec::new();
-    for (planned, parts) in plan.iter().zip(parsed) {
-        let Some((source, mut file_findings)) = slots.get_mut(planned.index).and_then(Option::take)
-        else {
-            continue;
-        };
-        let (forward, down): (Vec<_>, Vec<_>) = parts
-            .into_iter()
-            .partition(|(p, _)| p.direction == Direction::Forward);
-        let (forward_mode, down_mode) = (file_mode(&forward), file_mode(&down));
-        let forward: Vec<Stmt> = forward.into_iter().flat_map(|(_, s)| s).collect();
-        let down: Vec<Stmt> = down.into_iter().flat_map(|(_, s)| s).collect();
-        if !report.get(planned.index).copied().unwrap_or(true) {
-            analyzer.replay(&forward);
-            continue;
+    let mut rest: &[Planned] = &plan;
+    while !rest.is_empty() {
+        // The next window: consecutive files whose text adds up to at most the window size.
+        let mut size = 0;
+        let take = rest
+            .iter()
+            .position(|p| {
+                size += slots[p.index].as_ref().map_or(0, |(s, _)| s.text.len());
+                size > PARSE_AHEAD_WINDOW
+            })
+            .unwrap_or(rest.len())
+            .max(1);
+        let (window, next) = rest.split_at(take);
+        rest = next;
+        let parsed: Vec<ParsedParts> = window
+            .par_iter()
+            .map(|p| {
+                let src = &slots[p.index].as_ref()?.0;
+                if src.text.len() > ahead_max {
+                    return None;
+                }
+                Some(
+                    p.parts
+                        .iter()
+                        .map(|part| {
+                            let mut stmts = Vec::new();
+                            parse_part(src, part, &mut |s| stmts.push(s));
+                            stmts
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        for (planned, parsed) in window.iter().zip(parsed) {
+            let Some((source, file_findings)) = slots.get_mut(planned.index).and_then(Option::take)
+            else {
+                continue;
+            };
+            let report = report.get(planned.index).copied().unwrap_or(true);
+            let file = FileInput {
+                source: &source,
+                planned,
+                parsed,
+            };
+            if !report {
+                file.replay(&mut analyzer);
+                continue;
+            }
+            if planned.parts.is_empty() && file_findings.is_empty() {
+                // A down migration, not linted.
+                continue;
+            }
+            let (stmts, counts, suppressions) = file.analyze(&mut analyzer, keep);
+            let mut file_findings = file_findings;
+            file_findings.extend(suppressions);
+            results.push(FileResult {
+                source,
+                tool: planned.tool.name(),
+                stmts,
+                counts,
+                file_findings,
+            });
         }
-        if planned.parts.is_empty() && file_findings.is_empty() {
-            // A down migration, not linted.
-            continue;
-        }
-        let mut stmts = analyzer.analyze(&source, forward, &forward_mode);
-        if !down.is_empty() {
-            stmts.extend(analyzer.analyze_detached(&source, down, &down_mode));
-            stmts.sort_by_key(|a| a.stmt.span.start);
-        }
-        file_findings.extend(crate::suppress::apply(&source, &mut stmts));
-        results.push(FileResult {
-            source,
-            tool: planned.tool.name(),
-            stmts,
-            file_findings,
-        });
     }
     results
+}
+
+/// One planned file on its way through analysis.
+struct FileInput<'a> {
+    source: &'a SourceFile,
+    planned: &'a Planned,
+    parsed: ParsedParts,
+}
+
+impl FileInput<'_> {
+    /// Hand the statements of the parts of one direction to `f`, in order: the ones parsed
+    /// ahead, or parsed now on a second thread while `f` runs.
+    fn each_stmt(&mut self, direction: Direction, f: &mut dyn FnMut(Stmt)) {
+        let parts = self.planned.parts.iter().enumerate();
+        let mine = parts.filter(|(_, p)| p.direction == direction);
+        if let Some(parsed) = &mut self.parsed {
+            for (i, _) in mine {
+                parsed
+                    .get_mut(i)
+                    .map(std::mem::take)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .for_each(&mut *f);
+            }
+            return;
+        }
+        let src = self.source;
+        let parts: Vec<&Part> = mine.map(|(_, p)| p).collect();
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Stmt>(256);
+            scope.spawn(move || {
+                for part in parts {
+                    parse_part(src, part, &mut |s| {
+                        // The receiver only goes away if the analysis ended early.
+                        let _ = tx.send(s);
+                    });
+                }
+            });
+            rx.into_iter().for_each(f);
+        });
+    }
+
+    fn parts(&self, direction: Direction) -> Vec<&Part> {
+        let parts = self.planned.parts.iter();
+        parts.filter(|p| p.direction == direction).collect()
+    }
+
+    /// Replay the forward parts into the schema without linting them.
+    fn replay(mut self, analyzer: &mut Analyzer) {
+        analyzer.begin_replay();
+        self.each_stmt(Direction::Forward, &mut |s| analyzer.replay_stmt(&s));
+    }
+
+    /// Analyze the forward parts (moving the schema on), then the down parts (against the
+    /// schema as the forward parts leave it, without changing it). Returns the kept statements
+    /// in file order, the counts over all statements, and the findings not attached to a kept
+    /// statement (all of them with [`Keep::Findings`]; about suppressions in any case).
+    fn analyze(
+        mut self,
+        analyzer: &mut Analyzer,
+        keep: Keep,
+    ) -> (Vec<Analyzed>, StmtCounts, Vec<Finding>) {
+        let source = self.source;
+        let mut kept = Vec::new();
+        let mut loose = Vec::new();
+        let mut counts = StmtCounts::default();
+        let mut spans = Vec::new();
+        let mut collect = |mut a: Analyzed| {
+            counts.add(&a.stmt);
+            spans.push(a.stmt.span.clone());
+            match keep {
+                Keep::All => kept.push(a),
+                Keep::Findings => loose.append(&mut a.findings),
+            }
+        };
+        let forward_mode = file_mode(&self.parts(Direction::Forward));
+        let mut run = analyzer.begin_file(source, &forward_mode);
+        self.each_stmt(Direction::Forward, &mut |s| run.push(s, &mut collect));
+        run.finish(&mut collect);
+        let down_mode = file_mode(&self.parts(Direction::Down));
+        if !down_mode.parts.is_empty() {
+            let saved = analyzer.catalog().clone();
+            let mut run = analyzer.begin_file(source, &down_mode);
+            self.each_stmt(Direction::Down, &mut |s| run.push(s, &mut collect));
+            run.finish(&mut collect);
+            analyzer.restore_catalog(saved);
+            kept.sort_by_key(|a| a.stmt.span.start);
+            spans.sort_by_key(|s| s.start);
+        }
+        let groups = kept.iter_mut().map(|a| &mut a.findings);
+        let suppressions =
+            crate::suppress::apply(source, &spans, groups.chain(std::iter::once(&mut loose)));
+        loose.extend(suppressions);
+        (kept, counts, loose)
+    }
 }
 
 /// Lint one text (tests, rule pages, stdin).
@@ -383,6 +552,7 @@ pub fn lint_text(name: &str, text: &str, settings: &Settings) -> FileResult {
         source: source.clone(),
         tool: Tool::Plain.name(),
         stmts: Vec::new(),
+        counts: StmtCounts::default(),
         file_findings: Vec::new(),
     };
     lint_sources(vec![(source, Vec::new())], settings)
@@ -463,5 +633,54 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> (SourceFile, Vec<Finding>) {
             );
             (SourceFile::new(name, text), vec![f])
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every fixture migration folder and the shipped example, read.
+    fn fixtures() -> Vec<(SourceFile, Vec<Finding>)> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let paths = [root.join("testdata/migrations"), root.join("examples")];
+        let (inputs, errors) = discover::collect(&paths, "-");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(inputs.len() > 20, "{} inputs", inputs.len());
+        inputs.iter().map(read_input).collect()
+    }
+
+    fn run(keep: Keep, ahead_max: usize) -> Vec<FileResult> {
+        let loaded = fixtures();
+        let report = vec![true; loaded.len()];
+        let settings = Settings::default();
+        lint_loaded(loaded, &report, &settings, Order::Tool, keep, ahead_max)
+    }
+
+    #[test]
+    fn files_parsed_while_analyzed_give_what_files_parsed_ahead_give() {
+        let settings = Settings::default();
+        let ahead = run(Keep::All, usize::MAX);
+        let streamed = run(Keep::All, 0);
+        assert_eq!(
+            report::report_json::render(&ahead, &settings),
+            report::report_json::render(&streamed, &settings)
+        );
+        assert!(ahead.iter().map(|f| f.counts.statements).sum::<usize>() > 50);
+    }
+
+    #[test]
+    fn keeping_only_findings_keeps_every_finding_and_count() {
+        let all = run(Keep::All, usize::MAX);
+        let findings = run(Keep::Findings, 0);
+        assert!(findings.iter().all(|f| f.stmts.is_empty()));
+        assert_eq!(report::json::render(&all), report::json::render(&findings));
+        assert_eq!(
+            report::sarif::render(&all),
+            report::sarif::render(&findings)
+        );
+        let counts = |r: &[FileResult]| r.iter().map(|f| f.counts).collect::<Vec<_>>();
+        assert_eq!(counts(&all), counts(&findings));
+        assert!(Summary::of(&all).errors > 0);
     }
 }

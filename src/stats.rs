@@ -1,6 +1,5 @@
 //! Parse coverage and finding counts per group of files (`check --stats`, the corpus test).
 
-use crate::model::Parsed;
 use crate::report::FileResult;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -27,14 +26,11 @@ impl Stats {
     /// Add one file's counts.
     pub fn add(&mut self, file: &FileResult) {
         self.files += 1;
-        for a in &file.stmts {
-            self.statements += 1;
-            match a.stmt.parsed {
-                Parsed::Full => self.parsed += 1,
-                Parsed::Recognized | Parsed::Partial(_) => self.recognized += 1,
-                Parsed::Unparsed { .. } => self.unparsed += 1,
-            }
-        }
+        let c = &file.counts;
+        self.statements += c.statements;
+        self.parsed += c.parsed;
+        self.recognized += c.recognized + c.partial;
+        self.unparsed += c.unparsed;
         for f in file.findings() {
             *self.findings.entry(f.rule).or_default() += 1;
         }

@@ -3,7 +3,6 @@
 //! squawk's `-- squawk-ignore` / `-- squawk-ignore-file` for rules with a squawk equivalent.
 //! A suppression that silences nothing is itself reported.
 
-use crate::analyze::Analyzed;
 use crate::config::Level;
 use crate::finding::Finding;
 use crate::model::Span;
@@ -139,13 +138,13 @@ fn resolve(name: &str, squawk: bool) -> Vec<&'static str> {
 }
 
 /// Find `--` line comments outside statements or on a statement's first line.
-fn directives(src: &SourceFile, stmts: &[Analyzed]) -> Vec<Directive> {
+fn directives(src: &SourceFile, stmts: &[Span]) -> Vec<Directive> {
     let text = src.text.as_str();
     let mut out = Vec::new();
     if !text.contains("locklint:ignore") && !text.contains("squawk-ignore") {
         return out;
     }
-    let starts: Vec<usize> = stmts.iter().map(|a| a.stmt.span.start).collect();
+    let starts: Vec<usize> = stmts.iter().map(|s| s.start).collect();
     let mut pos = 0;
     while let Some(i) = text[pos..].find("--") {
         let at = pos + i;
@@ -157,23 +156,21 @@ fn directives(src: &SourceFile, stmts: &[Analyzed]) -> Vec<Directive> {
         };
         let (line, _) = src.line_col(at);
         // Inside a statement: only on its first line (a trailing comment on a multi-line statement).
-        let inside = stmts
-            .iter()
-            .find(|a| a.stmt.span.start < at && at < a.stmt.span.end);
+        let inside = stmts.iter().find(|s| s.start < at && at < s.end);
         let target = if file {
             None
-        } else if let Some(a) = inside {
-            if src.line_col(a.stmt.span.start).0 != line {
+        } else if let Some(s) = inside {
+            if src.line_col(s.start).0 != line {
                 continue;
             }
-            Some(a.stmt.span.start)
-        } else if let Some(a) = stmts
+            Some(s.start)
+        } else if let Some(s) = stmts
             .iter()
             .rev()
-            .find(|a| a.stmt.span.end <= at && src.line_col(a.stmt.span.start).0 == line)
+            .find(|s| s.end <= at && src.line_col(s.start).0 == line)
         {
             // `CREATE INDEX ...; -- locklint:ignore ...` on the statement's own first line.
-            Some(a.stmt.span.start)
+            Some(s.start)
         } else {
             // The next statement, with only blank and comment lines in between.
             let next = starts.iter().copied().find(|s| *s > at);
@@ -206,15 +203,22 @@ fn directives(src: &SourceFile, stmts: &[Analyzed]) -> Vec<Directive> {
     out
 }
 
-/// Remove suppressed findings from a file's statements; return findings about the suppressions.
-pub fn apply(src: &SourceFile, stmts: &mut [Analyzed]) -> Vec<Finding> {
-    let mut dirs = directives(src, stmts);
+/// Remove suppressed findings from a file; return findings about the suppressions. `spans` are
+/// the byte ranges of all the file's statements, in order (a comment applies to the statement
+/// after it); `findings` the statements' findings, in groups of any shape (a finding belongs to
+/// the statement its `stmt_span` starts).
+pub fn apply<'a>(
+    src: &SourceFile,
+    spans: &[Span],
+    findings: impl Iterator<Item = &'a mut Vec<Finding>>,
+) -> Vec<Finding> {
+    let mut dirs = directives(src, spans);
     if dirs.is_empty() {
         return Vec::new();
     }
-    for a in stmts.iter_mut() {
-        let start = a.stmt.span.start;
-        a.findings.retain(|f| {
+    for group in findings {
+        group.retain(|f| {
+            let start = f.stmt_span.start;
             let mut suppressed = false;
             for d in dirs.iter_mut() {
                 if !(d.file || d.target == Some(start)) {

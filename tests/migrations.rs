@@ -23,7 +23,7 @@ fn settings(toml: &str) -> Settings {
 fn lint_dir(dir: &Path, settings: &Settings) -> Vec<FileResult> {
     let (inputs, errors) = discover::collect(&[dir.to_path_buf()], "<stdin>");
     assert!(errors.is_empty(), "{errors:?}");
-    app::lint_inputs(&inputs, settings)
+    app::lint_inputs(&inputs, settings, app::Keep::All)
 }
 
 /// A statement as the tests name it: its first line.
@@ -897,7 +897,12 @@ fn since_lints_only_changed_files_and_replays_the_rest() {
     // The unreported files were replayed: the untracked DROP INDEX knows its table.
     let (inputs, _) = discover::collect(&[p.join("db")], "<stdin>");
     let changed = discover::git::changed_since(p, "base").unwrap();
-    let results = app::lint_inputs_since(&inputs, &Settings::default(), Some(&changed));
+    let results = app::lint_inputs_since(
+        &inputs,
+        &Settings::default(),
+        Some(&changed),
+        app::Keep::All,
+    );
     let names: Vec<String> = results
         .iter()
         .map(|r| {

@@ -137,10 +137,25 @@ impl<'s> Analyzer<'s> {
 
     /// Replay a file into the catalog without linting it (earlier migrations).
     pub fn replay(&mut self, stmts: &[Stmt]) {
-        self.catalog.begin_migration();
+        self.begin_replay();
         for s in stmts {
-            self.catalog.apply(s);
+            self.replay_stmt(s);
         }
+    }
+
+    /// Start replaying a file statement by statement ([`Analyzer::replay_stmt`]).
+    pub fn begin_replay(&mut self) {
+        self.catalog.begin_migration();
+    }
+
+    /// Replay one statement of the file begun with [`Analyzer::begin_replay`].
+    pub fn replay_stmt(&mut self, stmt: &Stmt) {
+        self.catalog.apply(stmt);
+    }
+
+    /// Put back a catalog saved with `catalog().clone()` (after a detached analysis).
+    pub fn restore_catalog(&mut self, saved: Catalog) {
+        self.catalog = saved;
     }
 
     /// Analyze statements that never move the schema forward (a down or undo migration): as a
@@ -157,33 +172,6 @@ impl<'s> Analyzer<'s> {
         out
     }
 
-    /// Whether the tool wraps each part in a transaction, given the statements it holds.
-    fn parts_wrapped(&self, stmts: &[Stmt], parts: &[usize], mode: &FileMode) -> Vec<bool> {
-        let count = mode.parts.len().max(1);
-        (0..count)
-            .map(|i| {
-                let mut mine = stmts.iter().zip(parts).filter(|(_, p)| **p == i);
-                match mode.txn(i) {
-                    TxnMode::None => false,
-                    TxnMode::Single => true,
-                    TxnMode::MultiStatement => mine.count() > 1,
-                    TxnMode::SingleUnlessAllNonTransactional => {
-                        let env = Env {
-                            postgres_version: self.settings.postgres_version,
-                            timezone_utc: false,
-                        };
-                        let mut any = false;
-                        let all = mine.all(|(s, _)| {
-                            any = true;
-                            effects::effects(s, &self.catalog, env).no_transaction
-                        });
-                        !(any && all)
-                    }
-                }
-            })
-            .collect()
-    }
-
     /// Analyze one migration file: effects, transaction state, rules. Updates the catalog.
     pub fn analyze(
         &mut self,
@@ -191,130 +179,247 @@ impl<'s> Analyzer<'s> {
         stmts: Vec<Stmt>,
         mode: &FileMode,
     ) -> Vec<Analyzed> {
-        self.catalog.begin_migration();
         let mut out = Vec::with_capacity(stmts.len());
-        let mut session = Session::default();
-        let parts: Vec<usize> = stmts.iter().map(|s| mode.part_of(s.span.start)).collect();
-        let wrapped = self.parts_wrapped(&stmts, &parts, mode);
-        let mut txn = TxnView::default();
-        let mut part = usize::MAX;
-        for (stmt, p) in stmts.into_iter().zip(parts) {
-            if p != part {
-                // The tool finished the previous part (committing its transaction, if any)
-                // and starts this one.
-                part = p;
-                txn = TxnView {
-                    in_transaction: wrapped.get(p).copied().unwrap_or(false),
-                    reported_in_file: std::mem::take(&mut txn.reported_in_file),
-                    ..TxnView::default()
-                };
-                session.lock_timeout_local = None;
-                session.timezone_utc_local = None;
-            }
-            // After a COMMIT in a multi-statement string, the next statement opens a new
-            // implicit transaction.
-            let reopens =
-                mode.txn(p) == TxnMode::MultiStatement && wrapped.get(p).copied().unwrap_or(false);
-            // Transaction control first: it changes the state the statement itself runs in.
-            match &stmt.kind {
-                StmtKind::Begin => {
-                    txn.in_transaction = true;
-                    txn.explicit = true;
-                }
-                StmtKind::Set { name, value, local } => {
-                    apply_set(&mut session, name, value, *local, txn.in_transaction)
-                }
-                StmtKind::Reset { name } => apply_set(
-                    &mut session,
-                    name.trim_start_matches("reset ").trim(),
-                    "0",
-                    false,
-                    false,
-                ),
-                _ => {}
-            }
-            txn.lock_timeout = session
-                .lock_timeout_local
-                .unwrap_or(session.lock_timeout_session);
-            txn.timezone_utc = session.timezone_utc_local.unwrap_or(session.timezone_utc);
-            let env = Env {
-                postgres_version: self.settings.postgres_version,
-                timezone_utc: txn.timezone_utc,
-            };
-            let effects = effects::effects(&stmt, &self.catalog, env);
-            let in_transaction = txn.in_transaction;
-            let (findings, estimate_seconds) = {
-                let cx = Context {
-                    settings: self.settings,
-                    catalog: &self.catalog,
-                    effects: &effects,
-                    txn: &txn,
-                    source,
-                    level: crate::config::Level::Error,
-                };
-                let mut f = rules::run_all(&stmt, &cx);
-                f.sort_by(|a, b| (a.span.start, a.code).cmp(&(b.span.start, b.code)));
-                let estimate = effects
-                    .work
-                    .iter()
-                    .filter_map(|w| cx.estimate(&w.rel, w.kind))
-                    .reduce(f64::max);
-                (f, estimate)
-            };
-            // Then record what the statement leaves behind.
-            if !matches!(stmt.parsed, Parsed::Unparsed { .. }) {
-                self.catalog.apply(&stmt);
-            }
-            let ends_txn = matches!(stmt.kind, StmtKind::Commit | StmtKind::Rollback);
-            if in_transaction && !ends_txn {
-                for l in &effects.locks {
-                    match txn.held.iter_mut().find(|h| h.rel.same(&l.rel)) {
-                        Some(h) if l.mode > h.mode => {
-                            h.mode = l.mode;
-                            h.span = stmt.span.clone();
-                        }
-                        Some(_) => {}
-                        None => txn.held.push(Held {
-                            rel: l.rel.clone(),
-                            mode: l.mode,
-                            span: stmt.span.clone(),
-                        }),
-                    }
-                }
-                record_created(&mut txn, &stmt);
-                for f in &findings {
-                    if !txn.reported.contains(&f.rule) {
-                        txn.reported.push(f.rule);
-                    }
-                }
-            }
-            for f in &findings {
-                if !txn.reported_in_file.contains(&f.rule) {
-                    txn.reported_in_file.push(f.rule);
-                }
-            }
-            if ends_txn || !in_transaction {
-                let keep_open = ends_txn && reopens;
-                txn.held.clear();
-                txn.not_valid_added.clear();
-                txn.created.clear();
-                txn.reported.clear();
-                session.lock_timeout_local = None;
-                session.timezone_utc_local = None;
-                if ends_txn {
-                    txn.in_transaction = keep_open;
-                    txn.explicit = false;
-                }
-            }
-            out.push(Analyzed {
-                stmt,
-                effects,
-                in_transaction,
-                findings,
-                estimate_seconds,
-            });
+        let mut run = self.begin_file(source, mode);
+        for stmt in stmts {
+            run.push(stmt, &mut |a| out.push(a));
         }
+        run.finish(&mut |a| out.push(a));
         out
+    }
+
+    /// Start analyzing one migration file statement by statement (see [`FileRun`]).
+    pub fn begin_file<'a>(
+        &'a mut self,
+        source: &'a SourceFile,
+        mode: &'a FileMode,
+    ) -> FileRun<'a, 's> {
+        self.catalog.begin_migration();
+        FileRun {
+            analyzer: self,
+            source,
+            mode,
+            session: Session::default(),
+            txn: TxnView::default(),
+            part: usize::MAX,
+            wrapped: None,
+            pending: Vec::new(),
+        }
+    }
+}
+
+/// One migration file being analyzed as its statements arrive, in file order, so a file never
+/// has to be held parsed in memory as a whole. Statements are held back only while the
+/// transaction wrapping of their part is still undecided (a multi-statement string with one
+/// statement so far; a Flyway part whose statements so far all refuse a transaction).
+pub struct FileRun<'a, 's> {
+    analyzer: &'a mut Analyzer<'s>,
+    source: &'a SourceFile,
+    mode: &'a FileMode,
+    session: Session,
+    txn: TxnView,
+    /// The part of the statements analyzed last.
+    part: usize,
+    /// Whether the tool wraps the part of `pending` (or of the last statement) in a
+    /// transaction, once known.
+    wrapped: Option<bool>,
+    /// Statements of one part waiting for `wrapped` to be decided.
+    pending: Vec<Stmt>,
+}
+
+impl FileRun<'_, '_> {
+    /// Analyze the next statement of the file; analyzed statements are handed to `out` in file
+    /// order, possibly later than they were pushed.
+    pub fn push(&mut self, stmt: Stmt, out: &mut dyn FnMut(Analyzed)) {
+        let p = self.mode.part_of(stmt.span.start);
+        let pending_part = self
+            .pending
+            .first()
+            .map(|s| self.mode.part_of(s.span.start));
+        if pending_part.is_some_and(|q| q != p) {
+            // The held-back part ended without deciding: decide on what it holds.
+            self.flush(true, out);
+        }
+        if p != self.part && self.pending.is_empty() {
+            self.wrapped = None;
+        }
+        if self.wrapped.is_none() {
+            self.pending.push(stmt);
+            self.flush(false, out);
+            return;
+        }
+        self.step(stmt, p, out);
+    }
+
+    /// The file ended: analyze whatever was held back.
+    pub fn finish(mut self, out: &mut dyn FnMut(Analyzed)) {
+        self.flush(true, out);
+    }
+
+    /// Decide the wrapping of the held-back part if its statements so far (all of them, when
+    /// `ended`) tell, and analyze them once it is decided.
+    fn flush(&mut self, ended: bool, out: &mut dyn FnMut(Analyzed)) {
+        let Some(first) = self.pending.first() else {
+            return;
+        };
+        let p = self.mode.part_of(first.span.start);
+        let decided = match self.mode.txn(p) {
+            TxnMode::None => Some(false),
+            TxnMode::Single => Some(true),
+            TxnMode::MultiStatement => match self.pending.len() {
+                0 | 1 if !ended => None,
+                n => Some(n > 1),
+            },
+            TxnMode::SingleUnlessAllNonTransactional => {
+                let env = Env {
+                    postgres_version: self.analyzer.settings.postgres_version,
+                    timezone_utc: false,
+                };
+                let catalog = &self.analyzer.catalog;
+                if self
+                    .pending
+                    .iter()
+                    .any(|s| !effects::effects(s, catalog, env).no_transaction)
+                {
+                    Some(true)
+                } else if ended {
+                    Some(false)
+                } else {
+                    None
+                }
+            }
+        };
+        let Some(wrapped) = decided else {
+            return;
+        };
+        self.wrapped = Some(wrapped);
+        for stmt in std::mem::take(&mut self.pending) {
+            self.step(stmt, p, out);
+        }
+    }
+
+    /// Analyze one statement of part `p`, whose wrapping is decided.
+    fn step(&mut self, stmt: Stmt, p: usize, out: &mut dyn FnMut(Analyzed)) {
+        let (txn, session) = (&mut self.txn, &mut self.session);
+        let wrapped = self.wrapped.unwrap_or(false);
+        if p != self.part {
+            // The tool finished the previous part (committing its transaction, if any)
+            // and starts this one.
+            self.part = p;
+            *txn = TxnView {
+                in_transaction: wrapped,
+                reported_in_file: std::mem::take(&mut txn.reported_in_file),
+                ..TxnView::default()
+            };
+            session.lock_timeout_local = None;
+            session.timezone_utc_local = None;
+        }
+        let settings = self.analyzer.settings;
+        // After a COMMIT in a multi-statement string, the next statement opens a new
+        // implicit transaction.
+        let reopens = self.mode.txn(p) == TxnMode::MultiStatement && wrapped;
+        // Transaction control first: it changes the state the statement itself runs in.
+        match &stmt.kind {
+            StmtKind::Begin => {
+                txn.in_transaction = true;
+                txn.explicit = true;
+            }
+            StmtKind::Set { name, value, local } => {
+                apply_set(session, name, value, *local, txn.in_transaction)
+            }
+            StmtKind::Reset { name } => apply_set(
+                session,
+                name.trim_start_matches("reset ").trim(),
+                "0",
+                false,
+                false,
+            ),
+            _ => {}
+        }
+        txn.lock_timeout = session
+            .lock_timeout_local
+            .unwrap_or(session.lock_timeout_session);
+        txn.timezone_utc = session.timezone_utc_local.unwrap_or(session.timezone_utc);
+        let env = Env {
+            postgres_version: settings.postgres_version,
+            timezone_utc: txn.timezone_utc,
+        };
+        let catalog = &mut self.analyzer.catalog;
+        let effects = effects::effects(&stmt, catalog, env);
+        let in_transaction = txn.in_transaction;
+        let (findings, estimate_seconds) = {
+            let cx = Context {
+                settings,
+                catalog,
+                effects: &effects,
+                txn,
+                source: self.source,
+                level: crate::config::Level::Error,
+            };
+            let mut f = rules::run_all(&stmt, &cx);
+            for finding in &mut f {
+                finding.stmt_span = stmt.span.clone();
+            }
+            f.sort_by(|a, b| (a.span.start, a.code).cmp(&(b.span.start, b.code)));
+            let estimate = effects
+                .work
+                .iter()
+                .filter_map(|w| cx.estimate(&w.rel, w.kind))
+                .reduce(f64::max);
+            (f, estimate)
+        };
+        // Then record what the statement leaves behind.
+        if !matches!(stmt.parsed, Parsed::Unparsed { .. }) {
+            catalog.apply(&stmt);
+        }
+        let ends_txn = matches!(stmt.kind, StmtKind::Commit | StmtKind::Rollback);
+        if in_transaction && !ends_txn {
+            for l in &effects.locks {
+                match txn.held.iter_mut().find(|h| h.rel.same(&l.rel)) {
+                    Some(h) if l.mode > h.mode => {
+                        h.mode = l.mode;
+                        h.span = stmt.span.clone();
+                    }
+                    Some(_) => {}
+                    None => txn.held.push(Held {
+                        rel: l.rel.clone(),
+                        mode: l.mode,
+                        span: stmt.span.clone(),
+                    }),
+                }
+            }
+            record_created(txn, &stmt);
+            for f in &findings {
+                if !txn.reported.contains(&f.rule) {
+                    txn.reported.push(f.rule);
+                }
+            }
+        }
+        for f in &findings {
+            if !txn.reported_in_file.contains(&f.rule) {
+                txn.reported_in_file.push(f.rule);
+            }
+        }
+        if ends_txn || !in_transaction {
+            let keep_open = ends_txn && reopens;
+            txn.held.clear();
+            txn.not_valid_added.clear();
+            txn.created.clear();
+            txn.reported.clear();
+            session.lock_timeout_local = None;
+            session.timezone_utc_local = None;
+            if ends_txn {
+                txn.in_transaction = keep_open;
+                txn.explicit = false;
+            }
+        }
+        out(Analyzed {
+            stmt,
+            effects,
+            in_transaction,
+            findings,
+            estimate_seconds,
+        });
     }
 }
 

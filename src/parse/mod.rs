@@ -30,22 +30,38 @@ pub fn parse_source(src: &SourceFile) -> Vec<Stmt> {
 /// stay file-level. Each of `blocks` (byte ranges the tool sends as one statement, such as goose's
 /// `StatementBegin`/`End`) is kept as one statement when its text parses as one.
 pub fn parse_part(src: &SourceFile, range: Range<usize>, blocks: &[Range<usize>]) -> Vec<Stmt> {
+    let mut stmts = Vec::new();
+    parse_part_each(src, range, blocks, &mut |s| stmts.push(s));
+    stmts
+}
+
+/// [`parse_part`], handing each statement to `f` as soon as it is parsed (in file order), so
+/// memory is bounded by the largest statement, not by the part.
+pub fn parse_part_each(
+    src: &SourceFile,
+    range: Range<usize>,
+    blocks: &[Range<usize>],
+    f: &mut dyn FnMut(Stmt),
+) {
     let Some(text) = src.text.get(range.clone()) else {
-        return Vec::new();
+        return;
     };
     let (line, col) = src.line_col(range.start);
     let shift = |r| shift_raw(r, range.start, line as u64, col as u64);
     if blocks.is_empty() {
         // Parse each statement as the splitter completes it and drop its tokens.
-        let mut stmts = Vec::new();
-        split::split_each(text, |raw| stmts.extend(parse_raw(src, shift(raw))));
-        return stmts;
+        split::split_each(text, |raw| {
+            if let Some(stmt) = parse_raw(src, shift(raw)) {
+                f(stmt);
+            }
+        });
+        return;
     }
     let raws: Vec<RawStatement> = split::split(text).into_iter().map(shift).collect();
     join_blocks(src, raws, blocks)
         .into_iter()
         .filter_map(|raw| parse_raw(src, raw))
-        .collect()
+        .for_each(f);
 }
 
 /// Move a statement split from a substring starting at byte `by` (line `line`, column `col`)

@@ -57,29 +57,41 @@ impl<'a> JsonDiagnostic<'a> {
     }
 }
 
+/// Every diagnostic of the files, serialized as one sequence without collecting them first.
+struct Diagnostics<'a>(&'a [FileResult]);
+
+impl Serialize for Diagnostics<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().flat_map(|f| {
+            f.findings()
+                .map(move |fi| JsonDiagnostic::new(fi, &f.source))
+        }))
+    }
+}
+
 #[derive(Serialize)]
 struct Doc<'a> {
     version: u32,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
+    diagnostics: Diagnostics<'a>,
     summary: Summary,
+}
+
+/// Write `check --format json` to `out`.
+pub fn write(files: &[FileResult], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let doc = Doc {
+        version: 1,
+        diagnostics: Diagnostics(files),
+        summary: Summary::of(files),
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
 }
 
 /// Render `check --format json`.
 pub fn render(files: &[FileResult]) -> String {
-    let diagnostics = files
-        .iter()
-        .flat_map(|f| {
-            f.findings()
-                .map(move |fi| JsonDiagnostic::new(fi, &f.source))
-        })
-        .collect();
-    let doc = Doc {
-        version: 1,
-        diagnostics,
-        summary: Summary::of(files),
-    };
-    let mut s =
-        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    s.push('\n');
-    s
+    let mut out = Vec::new();
+    match write(files, &mut out) {
+        Ok(()) => String::from_utf8_lossy(&out).into_owned(),
+        Err(e) => format!("{{\"error\": \"{e}\"}}\n"),
+    }
 }

@@ -18,7 +18,7 @@ pub mod sarif;
 use crate::analyze::Analyzed;
 use crate::config::Level;
 use crate::finding::Finding;
-use crate::model::{Parsed, Span};
+use crate::model::{Parsed, Span, Stmt};
 use crate::source::SourceFile;
 
 /// One linted file with its results.
@@ -27,9 +27,13 @@ pub struct FileResult {
     pub source: SourceFile,
     /// The migration tool whose conventions applied.
     pub tool: &'static str,
-    /// Every statement with effects and findings.
+    /// The statements kept, in file order, with effects and findings: every statement, or none
+    /// when only findings are kept (see `app::Keep`).
     pub stmts: Vec<Analyzed>,
-    /// File-level findings (unreadable file, invalid UTF-8).
+    /// Counts over all the file's statements, kept or not.
+    pub counts: StmtCounts,
+    /// Findings not attached to a kept statement: file-level ones (unreadable file, invalid
+    /// UTF-8, unused suppressions) and, when statements are not kept, all of theirs.
     pub file_findings: Vec<Finding>,
 }
 
@@ -43,6 +47,34 @@ impl FileResult {
             .collect();
         v.sort_by(|a, b| (a.span.start, a.code).cmp(&(b.span.start, b.code)));
         v.into_iter()
+    }
+}
+
+/// How many statements a file has, by how far they were understood.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct StmtCounts {
+    /// All statements.
+    pub statements: usize,
+    /// Parsed completely by sqlparser.
+    pub parsed: usize,
+    /// Recognized by the fallback (kind and relations known).
+    pub recognized: usize,
+    /// ALTER TABLE statements with some actions recognized and others not.
+    pub partial: usize,
+    /// Not understood.
+    pub unparsed: usize,
+}
+
+impl StmtCounts {
+    /// Count one statement.
+    pub fn add(&mut self, stmt: &Stmt) {
+        self.statements += 1;
+        match stmt.parsed {
+            Parsed::Full => self.parsed += 1,
+            Parsed::Recognized => self.recognized += 1,
+            Parsed::Partial(_) => self.partial += 1,
+            Parsed::Unparsed { .. } => self.unparsed += 1,
+        }
     }
 }
 
@@ -71,12 +103,8 @@ impl Summary {
             ..Summary::default()
         };
         for f in files {
-            s.statements += f.stmts.len();
-            s.unparsed += f
-                .stmts
-                .iter()
-                .filter(|a| matches!(a.stmt.parsed, Parsed::Unparsed { .. } | Parsed::Partial(_)))
-                .count();
+            s.statements += f.counts.statements;
+            s.unparsed += f.counts.unparsed + f.counts.partial;
             for fi in f.findings() {
                 match fi.severity {
                     Level::Error => s.errors += 1,
