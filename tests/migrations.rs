@@ -280,6 +280,46 @@ fn diesel_folders_and_metadata_toml() {
     );
 }
 
+/// popx (Ory): `<version>_<name>.<db>.<up|down>.sql` runs on that database only and replaces
+/// the version's file for every database; `.autocommit.` files run outside a transaction.
+#[test]
+fn popx_database_files_and_autocommit() {
+    check_fixture(
+        "popx",
+        "",
+        &[
+            (
+                "persistence/migrations/000001_create_items.up.sql",
+                "golang-migrate",
+                &[("CREATE TABLE items (id bigint PRIMARY KEY);", false)],
+            ),
+            (
+                "persistence/migrations/000002_items_sku.postgres.up.sql",
+                "golang-migrate",
+                &[(
+                    "ALTER TABLE items ADD COLUMN IF NOT EXISTS sku text;",
+                    false,
+                )],
+            ),
+            (
+                "persistence/migrations/000003_items_sku_idx.postgres.autocommit.up.sql",
+                "golang-migrate",
+                // Two statements: a multi-statement string would wrap them in a transaction.
+                &[
+                    (
+                        "CREATE INDEX CONCURRENTLY items_sku_idx ON items (sku);",
+                        false,
+                    ),
+                    (
+                        "CREATE INDEX CONCURRENTLY items_id_sku_idx ON items (id, sku);",
+                        false,
+                    ),
+                ],
+            ),
+        ],
+    );
+}
+
 #[test]
 fn golang_migrate_multi_statement_semantics() {
     check_fixture(

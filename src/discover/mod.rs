@@ -419,6 +419,22 @@ pub fn arrange(files: &[FileRef], settings: &Settings, order: Order) -> Vec<Plan
             })
             .collect();
         ranked.sort_by(|a, b| a.key.cmp(&b.key));
+        let own = |db: &str| dialect_names(settings.dialect).contains(&db);
+        // popx: a version's file for this database replaces its file for every database.
+        let replaced: Vec<(&Key, Direction)> = ranked
+            .iter()
+            .filter(|r| r.key.0 == Class::Versioned && db_infix(r.key.3).is_some_and(own))
+            .map(|r| (&r.key.1, r.key.2))
+            .collect();
+        let skipped: Vec<usize> = ranked
+            .iter()
+            .filter(|r| r.key.0 == Class::Versioned)
+            .filter(|r| match db_infix(r.key.3) {
+                Some(db) => !own(db),
+                None => replaced.contains(&(&r.key.1, r.key.2)),
+            })
+            .map(|r| r.key.4)
+            .collect();
         for Ranked {
             key: (_, _, direction, _, index),
             tool,
@@ -431,10 +447,17 @@ pub fn arrange(files: &[FileRef], settings: &Settings, order: Order) -> Vec<Plan
                 direction,
                 settings,
             };
-            let parts: Vec<Part> = parts(tool, &cx)
+            let mut parts: Vec<Part> = parts(tool, &cx)
                 .into_iter()
                 .filter(|p| p.direction == Direction::Forward || settings.migrations.lint_down)
+                .filter(|_| !skipped.contains(&index))
                 .collect();
+            if is_autocommit(f.name) {
+                // popx runs `.autocommit.` migrations outside a transaction.
+                for p in &mut parts {
+                    p.txn = TxnMode::None;
+                }
+            }
             out.push(Planned { index, tool, parts });
         }
     }
@@ -442,6 +465,58 @@ pub fn arrange(files: &[FileRef], settings: &Settings, order: Order) -> Vec<Plan
         out.sort_by_key(|p| p.index);
     }
     out
+}
+
+/// Database names that popx (Ory's migration tool) puts in a file name,
+/// `<version>_<name>.<db>.<up|down>.sql`, for a migration that runs on that database only.
+const POPX_DATABASES: &[&str] = &[
+    "postgres",
+    "cockroach",
+    "mysql",
+    "sqlite",
+    "sqlite3",
+    "mssql",
+    "sqlserver",
+];
+
+/// The popx database names of a dialect.
+fn dialect_names(dialect: crate::config::Dialect) -> &'static [&'static str] {
+    match dialect {
+        crate::config::Dialect::Postgres => &["postgres"],
+        crate::config::Dialect::Mysql => &["mysql"],
+    }
+}
+
+/// The database a popx-style file name is for (`x.mysql.up.sql` → `mysql`); `None` for a
+/// migration for every database.
+fn db_infix(rel: &str) -> Option<&str> {
+    let lower = rel.to_ascii_lowercase();
+    let stem_len = [".up.sql", ".down.sql"]
+        .iter()
+        .find(|s| lower.ends_with(*s))
+        .map(|s| rel.len() - s.len())?;
+    let stem = &rel[..stem_len];
+    let stem = match stem.len().checked_sub(".autocommit".len()) {
+        Some(cut)
+            if stem
+                .get(cut..)
+                .is_some_and(|s| s.eq_ignore_ascii_case(".autocommit")) =>
+        {
+            &stem[..cut]
+        }
+        _ => stem,
+    };
+    let (_, db) = stem.rsplit_once('.')?;
+    POPX_DATABASES
+        .iter()
+        .find(|d| d.eq_ignore_ascii_case(db))
+        .copied()
+}
+
+/// popx's `<version>_<name>[.<db>].autocommit.<up|down>.sql`.
+fn is_autocommit(name: &str) -> bool {
+    let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    file.to_ascii_lowercase().contains(".autocommit.")
 }
 
 /// A file's place in its folder: sorted by `key` (class, version, direction, name, input

@@ -1,0 +1,1 @@
+CREATE INDEX items_sku_idx ON items (sku);
