@@ -3,9 +3,9 @@
 //! A migration file is cut into top-level statements the way psql would cut
 //! it: at `;` outside quotes, dollar quotes, comments and SQL-standard
 //! `BEGIN ATOMIC ... END` function bodies, with psql backslash meta-commands
-//! taking a line of their own. Every statement keeps its sqlparser tokens
-//! (with file-level locations, so the parser's errors point into the file)
-//! and the byte offset of each token.
+//! taking a line of their own. Every statement keeps its significant sqlparser
+//! tokens (with file-level locations, so the parser's errors point into the
+//! file) and the byte range of each token.
 //!
 //! How the tokenizer is driven:
 //!
@@ -27,6 +27,7 @@
 //!   in progress carries on and is marked as erroneous.
 //! * Byte offsets come from walking the text forward alongside the tokens'
 //!   (line, column) locations, so the whole split is linear in the file size.
+//!   Whitespace tokens are dropped as statements are built.
 
 use std::ops::Range;
 
@@ -41,17 +42,16 @@ pub struct RawStatement {
     /// leading whitespace/comments) to the end of its last token, including
     /// the terminating `;` if there is one.
     pub span: Range<usize>,
-    /// The statement's tokens, with the file-level line/column locations
-    /// sqlparser produced, from its first significant token up to but
-    /// excluding the terminating `;`. Whitespace and comment tokens in
-    /// between are kept (sqlparser's parser skips them); leading and trailing
-    /// whitespace/comments are not included. After a tokenizer error the text
-    /// the tokenizer could not read has no token (see [`RawKind::TokenizeError`]).
+    /// The statement's significant tokens, with the file-level line/column
+    /// locations sqlparser produced, from its first token up to but excluding
+    /// the terminating `;`. Whitespace and comment tokens are left out (the
+    /// parser skips them), except the one right after a `:` or `@`: sqlparser
+    /// reads a `:name` or `@name` placeholder without skipping whitespace, so
+    /// `: name` must stay apart. After a tokenizer error the text the
+    /// tokenizer could not read has no token (see [`RawKind::TokenizeError`]).
     pub tokens: Vec<TokenWithSpan>,
-    /// Byte offset in the file where each token of `tokens` starts, plus one
-    /// final entry: the byte end of the last token. When `tokens` is empty it
-    /// holds the single entry `span.start`.
-    pub offsets: Vec<usize>,
+    /// The byte range in the file of each token of `tokens`.
+    pub ranges: Vec<Range<usize>>,
     /// What kind of statement this is.
     pub kind: RawKind,
 }
@@ -449,11 +449,10 @@ impl Builder {
 struct Pending {
     start: usize,
     tokens: Vec<TokenWithSpan>,
-    offsets: Vec<usize>,
-    /// Length of `tokens` up to and including the last significant token.
+    ranges: Vec<Range<usize>>,
+    /// Length of `tokens` up to and including the last significant token
+    /// (whitespace kept after a `:` or `@` may follow it).
     significant_len: usize,
-    /// Byte end of the last significant token.
-    last_token_end: usize,
     /// End of the statement's text so far: the last significant token or a
     /// skipped unreadable lexeme.
     text_end: usize,
@@ -473,9 +472,8 @@ impl Pending {
         Pending {
             start,
             tokens: Vec::new(),
-            offsets: Vec::new(),
+            ranges: Vec::new(),
             significant_len: 0,
-            last_token_end: start,
             text_end: start,
             error: None,
             seen_first: false,
@@ -486,16 +484,20 @@ impl Pending {
     }
 
     fn push(&mut self, tok: Lexed, significant: bool) {
-        if !significant && self.tokens.is_empty() {
-            // Only after a skipped unreadable lexeme can trivia come first;
-            // tokens start at a significant one.
-            return;
+        if !significant {
+            // sqlparser reads `:name` and `@name` placeholders without
+            // skipping whitespace; the parser must still see it there. (This
+            // also keeps trivia that follows a skipped unreadable lexeme
+            // from coming first.)
+            let last = self.tokens.last().map(|t| &t.token);
+            if !matches!(last, Some(Token::Colon | Token::AtSign)) {
+                return;
+            }
         }
         self.tokens.push(tok.token);
-        self.offsets.push(tok.start.byte);
+        self.ranges.push(tok.start.byte..tok.end.byte);
         if significant {
             self.significant_len = self.tokens.len();
-            self.last_token_end = tok.end.byte;
             self.text_end = self.text_end.max(tok.end.byte);
         }
     }
@@ -537,16 +539,11 @@ impl Pending {
 
     fn finish(mut self, end: usize, kind: RawKind) -> RawStatement {
         self.tokens.truncate(self.significant_len);
-        self.offsets.truncate(self.significant_len);
-        self.offsets.push(if self.tokens.is_empty() {
-            self.start
-        } else {
-            self.last_token_end
-        });
+        self.ranges.truncate(self.significant_len);
         RawStatement {
             span: self.start..end.max(self.start),
             tokens: self.tokens,
-            offsets: self.offsets,
+            ranges: self.ranges,
             kind,
         }
     }
@@ -687,34 +684,33 @@ mod tests {
             assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
             prev_end = span.end;
 
-            assert_eq!(s.offsets.len(), s.tokens.len() + 1, "{span:?}");
-            if s.tokens.is_empty() {
-                assert_eq!(s.offsets, [span.start]);
-            } else {
+            assert_eq!(s.ranges.len(), s.tokens.len(), "{span:?}");
+            if let (Some(first), Some(last)) = (s.tokens.first(), s.tokens.last()) {
                 // Only an unreadable lexeme skipped at the start of an
                 // erroneous statement leaves the span start without a token.
                 if s.kind == RawKind::Sql {
-                    assert_eq!(s.offsets[0], span.start, "first token of {text:?}");
+                    assert_eq!(s.ranges[0].start, span.start, "first token of {text:?}");
                 }
-                let first = &s.tokens[0].token;
-                let last = &s.tokens[s.tokens.len() - 1].token;
-                assert!(!matches!(first, Token::Whitespace(_)), "{first:?}");
-                assert!(!matches!(last, Token::Whitespace(_)), "{last:?}");
+                assert!(!matches!(first.token, Token::Whitespace(_)), "{first:?}");
+                assert!(!matches!(last.token, Token::Whitespace(_)), "{last:?}");
             }
-            let gaps_allowed = matches!(s.kind, RawKind::TokenizeError { .. });
+            let mut prev_token_end = span.start;
             for (i, tok) in s.tokens.iter().enumerate() {
-                let (start, next) = (s.offsets[i], s.offsets[i + 1]);
-                assert!(span.start <= start && start <= next && next <= span.end);
+                let range = s.ranges[i].clone();
+                assert!(prev_token_end <= range.start && range.start < range.end);
+                assert!(range.end <= span.end);
+                prev_token_end = range.end;
                 // Locations are file-level and agree with the byte offsets.
                 let loc = tok.span.start;
                 let located = file.offset(loc.line as usize, loc.column as usize);
-                assert_eq!(located, start, "start of {tok:?} in {text:?}");
+                assert_eq!(located, range.start, "start of {tok:?} in {text:?}");
                 let loc = tok.span.end;
-                let end = file.offset(loc.line as usize, loc.column as usize);
-                if gaps_allowed && i + 1 < s.tokens.len() {
-                    assert!(end <= next, "end of {tok:?} in {text:?}");
-                } else {
-                    assert_eq!(end, next, "end of {tok:?} in {text:?}");
+                let located = file.offset(loc.line as usize, loc.column as usize);
+                assert_eq!(located, range.end, "end of {tok:?} in {text:?}");
+                // Whitespace is left out, except right after `:` or `@`.
+                if matches!(tok.token, Token::Whitespace(_)) {
+                    let prev = &s.tokens[i - 1].token;
+                    assert!(matches!(prev, Token::Colon | Token::AtSign), "{text:?}");
                 }
             }
         }
@@ -927,7 +923,7 @@ select 2;";
         );
         let stmts = split(text);
         let words: Vec<String> = stmts[0].tokens.iter().map(|t| t.to_string()).collect();
-        assert_eq!(words, ["\\", "set", " ", "ON_ERROR_STOP", " ", "on"]);
+        assert_eq!(words, ["\\", "set", "ON_ERROR_STOP", "on"]);
     }
 
     #[test]
@@ -980,7 +976,7 @@ select 2;";
         let stmts = split(text);
         // Only the tokens before the unterminated quote are kept.
         let words: Vec<String> = stmts[0].tokens.iter().map(|t| t.to_string()).collect();
-        assert_eq!(words, ["\\", "echo", " ", "don"]);
+        assert_eq!(words, ["\\", "echo", "don"]);
     }
 
     #[test]
@@ -1011,7 +1007,8 @@ select 2;";
         // Tokens before the error are kept.
         let words: Vec<String> = stmts[1].tokens.iter().map(|t| t.to_string()).collect();
         assert_eq!(words, ["select"]);
-        assert_eq!(stmts[1].offsets, [10, 16]);
+        assert_eq!(stmts[1].ranges.first(), Some(&(10..16)));
+        assert_eq!(stmts[1].ranges.len(), 1);
     }
 
     #[test]
@@ -1089,8 +1086,7 @@ select 2;";
         assert_eq!(
             words,
             [
-                "insert", " ", "into", " ", "t", " ", "values", " ", "(", ")", ",", "\n", " ", " ",
-                "(", "2", ")"
+                "insert", "into", "t", "values", "(", ")", ",", "(", "2", ")"
             ]
         );
     }
