@@ -3,6 +3,7 @@
 //! into `model::Stmt`.
 
 pub mod fallback;
+mod lex;
 pub mod lower;
 pub mod split;
 
