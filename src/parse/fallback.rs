@@ -5,11 +5,9 @@ use super::lower::leading_words;
 use crate::model::{AlterAction, LockMode, ObjName, ReindexTarget, StmtKind};
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
-/// A significant token: its upper-cased text when it is an unquoted word, and its byte range.
+/// A significant token and its byte range.
 #[derive(Debug, Clone)]
 pub struct Tok {
-    /// The token itself.
-    pub token: Token,
     /// The token with sqlparser's line/column span, to hand back to the parser.
     pub tws: TokenWithSpan,
     /// Byte range in the file.
@@ -17,25 +15,27 @@ pub struct Tok {
 }
 
 impl Tok {
+    /// The token itself.
+    pub fn token(&self) -> &Token {
+        &self.tws.token
+    }
+
     fn kw(&self) -> Option<String> {
-        match &self.token {
+        match self.token() {
             Token::Word(w) if w.quote_style.is_none() => Some(w.value.to_ascii_uppercase()),
             _ => None,
         }
     }
 }
 
-/// The statement's tokens without whitespace and comments, with byte ranges.
-pub fn significant(tokens: &[TokenWithSpan], offsets: &[usize]) -> Vec<Tok> {
+/// A split statement's tokens with their byte ranges, without the whitespace the splitter keeps
+/// after `:` and `@`.
+pub fn significant(tokens: Vec<TokenWithSpan>, ranges: Vec<std::ops::Range<usize>>) -> Vec<Tok> {
     tokens
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| !matches!(t.token, Token::Whitespace(_)))
-        .map(|(i, t)| Tok {
-            token: t.token.clone(),
-            tws: t.clone(),
-            span: offsets.get(i).copied().unwrap_or(0)..offsets.get(i + 1).copied().unwrap_or(0),
-        })
+        .into_iter()
+        .zip(ranges)
+        .filter(|(t, _)| !matches!(t.token, Token::Whitespace(_)))
+        .map(|(tws, span)| Tok { tws, span })
         .collect()
 }
 
@@ -79,16 +79,13 @@ impl<'a> Cursor<'a> {
 
     /// Skip a parenthesized group if one is next.
     pub fn skip_parens(&mut self) -> bool {
-        if !matches!(
-            self.toks.get(self.pos).map(|t| &t.token),
-            Some(Token::LParen)
-        ) {
+        if !matches!(self.toks.get(self.pos).map(Tok::token), Some(Token::LParen)) {
             return false;
         }
         let mut depth = 0usize;
         while let Some(t) = self.toks.get(self.pos) {
             self.pos += 1;
-            match t.token {
+            match t.token() {
                 Token::LParen => depth += 1,
                 Token::RParen => {
                     depth = depth.saturating_sub(1);
@@ -105,17 +102,14 @@ impl<'a> Cursor<'a> {
     /// Read a possibly qualified name (`a`, `"A"`, `s.t`).
     pub fn name(&mut self) -> Option<ObjName> {
         let mut parts = Vec::new();
-        while let Some(Token::Word(w)) = self.toks.get(self.pos).map(|t| &t.token) {
+        while let Some(Token::Word(w)) = self.toks.get(self.pos).map(Tok::token) {
             parts.push(if w.quote_style.is_some() {
                 w.value.clone()
             } else {
                 w.value.to_ascii_lowercase()
             });
             self.pos += 1;
-            if matches!(
-                self.toks.get(self.pos).map(|t| &t.token),
-                Some(Token::Period)
-            ) {
+            if matches!(self.toks.get(self.pos).map(Tok::token), Some(Token::Period)) {
                 self.pos += 1;
             } else {
                 break;
@@ -136,10 +130,7 @@ impl<'a> Cursor<'a> {
         let mut v = Vec::new();
         while let Some(n) = self.name() {
             v.push(n);
-            if !matches!(
-                self.toks.get(self.pos).map(|t| &t.token),
-                Some(Token::Comma)
-            ) {
+            if !matches!(self.toks.get(self.pos).map(Tok::token), Some(Token::Comma)) {
                 break;
             }
             self.pos += 1;
@@ -500,7 +491,7 @@ pub fn split_alter_actions(toks: &[Tok]) -> Option<(usize, Vec<std::ops::Range<u
     c.eat_all(&["IF", "EXISTS"]);
     c.eat("ONLY");
     c.name()?;
-    if matches!(toks.get(c.pos).map(|t| &t.token), Some(Token::Mul)) {
+    if matches!(toks.get(c.pos).map(Tok::token), Some(Token::Mul)) {
         c.pos += 1;
     }
     let header_end = c.pos;
@@ -508,7 +499,7 @@ pub fn split_alter_actions(toks: &[Tok]) -> Option<(usize, Vec<std::ops::Range<u
     let mut depth = 0usize;
     let mut start = header_end;
     for (i, t) in toks.iter().enumerate().skip(header_end) {
-        match t.token {
+        match t.token() {
             Token::LParen => depth += 1,
             Token::RParen => depth = depth.saturating_sub(1),
             Token::Comma if depth == 0 => {
@@ -534,7 +525,7 @@ pub fn describe(toks: &[Tok]) -> String {
         &toks
             .iter()
             .take(2)
-            .map(|t| t.token.to_string())
+            .map(|t| t.token().to_string())
             .collect::<Vec<_>>()
             .join(" "),
     )

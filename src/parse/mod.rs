@@ -3,6 +3,7 @@
 //! into `model::Stmt`.
 
 pub mod fallback;
+mod lex;
 pub mod lower;
 pub mod split;
 
@@ -80,8 +81,8 @@ fn shift_raw(mut raw: RawStatement, by: usize, line: u64, col: u64) -> RawStatem
         }
     };
     raw.span = raw.span.start + by..raw.span.end + by;
-    for o in &mut raw.offsets {
-        *o += by;
+    for r in &mut raw.ranges {
+        *r = r.start + by..r.end + by;
     }
     for t in &mut raw.tokens {
         t.span = SqlSpan::new(loc(t.span.start), loc(t.span.end));
@@ -129,13 +130,13 @@ fn join_blocks(
 /// Several split statements as one, if that parses as one statement.
 fn join(src: &SourceFile, group: &[RawStatement]) -> Option<RawStatement> {
     let mut tokens = Vec::new();
-    let mut offsets = Vec::new();
+    let mut ranges = Vec::new();
     for (i, r) in group.iter().enumerate() {
         if r.kind != RawKind::Sql {
             return None;
         }
         tokens.extend(r.tokens.iter().cloned());
-        offsets.extend_from_slice(r.offsets.get(..r.tokens.len())?);
+        ranges.extend(r.ranges.iter().cloned());
         if i + 1 < group.len() {
             // The `;` that ended it, which the splitter leaves out of the tokens.
             let semi = r.span.end.checked_sub(1)?;
@@ -148,23 +149,28 @@ fn join(src: &SourceFile, group: &[RawStatement]) -> Option<RawStatement> {
                 Token::SemiColon,
                 SqlSpan::new(Location::new(l, c), Location::new(l, c + 1)),
             ));
-            offsets.push(semi);
+            ranges.push(semi..semi + 1);
         }
     }
     let (first, last) = (group.first()?, group.last()?);
-    offsets.push(*last.offsets.last()?);
-    parse_tokens(tokens.clone()).ok()?;
+    let (result, tokens) = parse_tokens_back(tokens);
+    result.ok()?;
     Some(RawStatement {
         span: first.span.start..last.span.end,
         tokens,
-        offsets,
+        ranges,
         kind: RawKind::Sql,
     })
 }
 
 fn parse_raw(src: &SourceFile, raw: RawStatement) -> Option<Stmt> {
-    let span = raw.span.clone();
-    match &raw.kind {
+    let RawStatement {
+        span,
+        tokens,
+        ranges,
+        kind,
+    } = raw;
+    match &kind {
         RawKind::PsqlMeta => {
             return Some(Stmt {
                 span,
@@ -192,13 +198,18 @@ fn parse_raw(src: &SourceFile, raw: RawStatement) -> Option<Stmt> {
         }
         RawKind::Sql => {}
     }
-    let toks = fallback::significant(&raw.tokens, &raw.offsets);
-    if toks.is_empty() {
+    if tokens.is_empty() {
         return None;
     }
-    match parse_tokens(raw.tokens) {
+    let (result, tokens) = parse_tokens_back(tokens);
+    match result {
         Ok(kind) => {
-            let kind = with_action_spans(kind, &toks, &span);
+            let kind = match kind {
+                StmtKind::AlterTable { .. } => {
+                    with_action_spans(kind, &fallback::significant(tokens, ranges), &span)
+                }
+                kind => kind,
+            };
             Some(Stmt {
                 span,
                 kind,
@@ -206,6 +217,7 @@ fn parse_raw(src: &SourceFile, raw: RawStatement) -> Option<Stmt> {
             })
         }
         Err(err) => {
+            let toks = fallback::significant(tokens, ranges);
             if let Some(kind) = parse_matview_without_with_data(&toks) {
                 return Some(Stmt {
                     span,
@@ -236,10 +248,22 @@ fn parse_raw(src: &SourceFile, raw: RawStatement) -> Option<Stmt> {
 }
 
 fn parse_tokens(tokens: Vec<TokenWithSpan>) -> Result<StmtKind, ParserError> {
+    parse_tokens_back(tokens).0
+}
+
+/// [`parse_tokens`], handing the tokens back.
+fn parse_tokens_back(
+    tokens: Vec<TokenWithSpan>,
+) -> (Result<StmtKind, ParserError>, Vec<TokenWithSpan>) {
     let dialect = PostgreSqlDialect {};
     let mut parser = Parser::new(&dialect)
         .with_recursion_limit(RECURSION_LIMIT)
         .with_tokens_with_locations(tokens);
+    let result = parse_whole_statement(&mut parser).map(|stmt| lower::lower(&stmt));
+    (result, parser.into_tokens())
+}
+
+fn parse_whole_statement(parser: &mut Parser) -> Result<sqlparser::ast::Statement, ParserError> {
     let stmt = parser.parse_statement()?;
     // A statement must be consumed completely (the ';' is not part of the tokens).
     let next = parser.peek_token();
@@ -249,7 +273,7 @@ fn parse_tokens(tokens: Vec<TokenWithSpan>) -> Result<StmtKind, ParserError> {
             next.token, next.span.start
         )));
     }
-    Ok(lower::lower(&stmt))
+    Ok(stmt)
 }
 
 /// Give each ALTER TABLE action the span of its clause (split at top-level commas).
@@ -291,7 +315,7 @@ fn parse_matview_without_with_data(toks: &[Tok]) -> Option<StmtKind> {
     if !c.eat_all(&["MATERIALIZED", "VIEW"]) {
         return None;
     }
-    let kw = |t: &Tok, k: &str| matches!(&t.token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(k));
+    let kw = |t: &Tok, k: &str| matches!(t.token(), Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(k));
     let n = toks.len();
     let cut = match toks {
         [.., w, no, d] if kw(w, "WITH") && kw(no, "NO") && kw(d, "DATA") => n - 3,
