@@ -1,8 +1,8 @@
 //! The schema as replayed from earlier statements: tables, columns, constraints, indexes, views.
 
 use crate::model::{
-    AlterAction, ColumnDef, Constraint, ConstraintKind, FkRef, ObjName, ObjectKind, SqlType, Stmt,
-    StmtKind,
+    AlterAction, ColumnDef, Constraint, ConstraintKind, FkRef, ObjName, ObjectKind, SmallStr,
+    SqlType, Stmt, StmtKind,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 #[derive(Debug, Clone)]
 pub struct ColumnInfo {
     /// Column name.
-    pub name: String,
+    pub name: SmallStr,
     /// Current type.
     pub ty: SqlType,
     /// NOT NULL.
@@ -112,6 +112,24 @@ fn index_key(name: &ObjName, table_schema: Option<&str>) -> String {
     }
 }
 
+/// `f` applied to [`ObjName::key`], built on the stack when it is short: every statement looks
+/// relations up several times, and a heap key per lookup was a measurable share of the run.
+fn with_key<R>(name: &ObjName, f: impl FnOnce(&str) -> R) -> R {
+    const MAX: usize = 128;
+    let (schema, name) = (name.schema_or_public(), name.name.as_str());
+    let len = schema.len() + 1 + name.len();
+    if len <= MAX {
+        let mut buf = [0u8; MAX];
+        buf[..schema.len()].copy_from_slice(schema.as_bytes());
+        buf[schema.len()] = b'.';
+        buf[schema.len() + 1..len].copy_from_slice(name.as_bytes());
+        if let Ok(key) = std::str::from_utf8(&buf[..len]) {
+            return f(key);
+        }
+    }
+    f(&format!("{schema}.{name}"))
+}
+
 impl Catalog {
     /// Start a new migration: objects created from here on are new.
     pub fn begin_migration(&mut self) {
@@ -120,41 +138,42 @@ impl Catalog {
 
     /// A table by name.
     pub fn table(&self, name: &ObjName) -> Option<&TableInfo> {
-        self.tables.get(&name.key())
+        with_key(name, |k| self.tables.get(k))
     }
 
     /// A view or materialized view by name.
     pub fn view(&self, name: &ObjName) -> Option<&ViewInfo> {
-        self.views.get(&name.key())
+        with_key(name, |k| self.views.get(k))
     }
 
     /// Whether a sequence is known.
     pub fn has_sequence(&self, name: &ObjName) -> bool {
-        self.sequences.contains_key(&name.key())
+        with_key(name, |k| self.sequences.contains_key(k))
     }
 
     /// An index by name.
     pub fn index(&self, name: &ObjName) -> Option<&IndexInfo> {
-        self.indexes.get(&name.key())
+        with_key(name, |k| self.indexes.get(k))
     }
 
     /// Whether the relation was created in the current migration (and so is empty).
     pub fn is_new(&self, name: &ObjName) -> bool {
-        let key = name.key();
-        self.tables
-            .get(&key)
-            .map(|t| !t.partial && t.created_in == self.migration)
-            .unwrap_or(false)
-            || self
-                .views
-                .get(&key)
-                .map(|v| v.created_in == self.migration)
+        with_key(name, |key| {
+            self.tables
+                .get(key)
+                .map(|t| !t.partial && t.created_in == self.migration)
                 .unwrap_or(false)
-            || self
-                .sequences
-                .get(&key)
-                .map(|m| *m == self.migration)
-                .unwrap_or(false)
+                || self
+                    .views
+                    .get(key)
+                    .map(|v| v.created_in == self.migration)
+                    .unwrap_or(false)
+                || self
+                    .sequences
+                    .get(key)
+                    .map(|m| *m == self.migration)
+                    .unwrap_or(false)
+        })
     }
 
     /// Whether the index was created in the current migration.
@@ -166,7 +185,7 @@ impl Catalog {
 
     /// Tables with a foreign key that references `parent`.
     pub fn referencing(&self, parent: &ObjName) -> Vec<&TableInfo> {
-        if !self.referenced.contains(&parent.key()) {
+        if !with_key(parent, |k| self.referenced.contains(k)) {
             return Vec::new();
         }
         let mut v: Vec<&TableInfo> = self
@@ -198,11 +217,15 @@ impl Catalog {
     /// partitions (empty for a table with no known partitions).
     pub fn partitions(&self, parent: &ObjName) -> Vec<ObjName> {
         let mut out: Vec<ObjName> = Vec::new();
+        // Most tables have no partitions: answer those without a copy of the name.
+        if !with_key(parent, |k| self.partitioned.contains(k)) {
+            return out;
+        }
         let mut frontier = vec![parent.clone()];
         // Bounded: a replayed history can never make a partition its own ancestor, but a
         // hostile one could.
         for _ in 0..MAX_DEPTH {
-            frontier.retain(|f| self.partitioned.contains(&f.key()));
+            frontier.retain(|f| with_key(f, |k| self.partitioned.contains(k)));
             if frontier.is_empty() {
                 break;
             }
@@ -267,37 +290,43 @@ impl Catalog {
     /// Apply a statement's schema changes.
     pub fn apply(&mut self, stmt: &Stmt) {
         self.apply_kind(stmt);
-        // Keep the fast negative checks of `referencing` and `partitions` current.
-        let touched: Vec<&ObjName> = match &stmt.kind {
-            StmtKind::CreateTable(ct) => vec![&ct.name],
-            StmtKind::AlterTable { table, actions, .. } => {
-                let mut v = vec![table];
-                for a in actions {
-                    if let AlterAction::AttachPartition { partition, .. } = &a.action {
-                        v.push(partition);
+        // Keep the fast negative checks of `referencing` and `partitions` current: note every
+        // parent and referenced table the statement names (a superset of what it added, which
+        // only costs those checks a full search).
+        match &stmt.kind {
+            StmtKind::CreateTable(ct) => {
+                if let Some(p) = &ct.partition_of {
+                    note(&mut self.partitioned, p);
+                }
+                for c in &ct.columns {
+                    if let Some(r) = &c.references {
+                        note(&mut self.referenced, &r.table);
                     }
                 }
-                v
+                for c in &ct.constraints {
+                    if let ConstraintKind::ForeignKey { references, .. } = &c.kind {
+                        note(&mut self.referenced, &references.table);
+                    }
+                }
             }
-            _ => Vec::new(),
-        };
-        let keys: Vec<String> = touched.iter().map(|n| n.key()).collect();
-        for key in keys {
-            self.index_table(&key);
-        }
-    }
-
-    fn index_table(&mut self, key: &str) {
-        let Some(t) = self.tables.get(key) else {
-            return;
-        };
-        if let Some(p) = &t.partition_of {
-            self.partitioned.insert(p.key());
-        }
-        for c in &t.constraints {
-            if let ConstraintKind::ForeignKey { references, .. } = &c.kind {
-                self.referenced.insert(references.table.key());
+            StmtKind::AlterTable { table, actions, .. } => {
+                for a in actions {
+                    match &a.action {
+                        AlterAction::AttachPartition { .. } => note(&mut self.partitioned, table),
+                        AlterAction::AddColumn { column, .. } => {
+                            if let Some(r) = &column.references {
+                                note(&mut self.referenced, &r.table);
+                            }
+                        }
+                        AlterAction::AddConstraint(Constraint {
+                            kind: ConstraintKind::ForeignKey { references, .. },
+                            ..
+                        }) => note(&mut self.referenced, &references.table),
+                        _ => {}
+                    }
+                }
             }
+            _ => {}
         }
     }
 
@@ -310,7 +339,7 @@ impl Catalog {
                 }
                 let mut t = TableInfo {
                     name: ct.name.clone(),
-                    columns: Vec::new(),
+                    columns: Vec::with_capacity(ct.columns.len()),
                     constraints: Vec::new(),
                     partition_of: ct.partition_of.clone(),
                     default_partition: ct.default_partition,
@@ -437,13 +466,12 @@ impl Catalog {
 
     /// Everything that names a renamed table follows it: indexes, foreign keys, partitions, views.
     fn renamed(&mut self, from: &ObjName, to: &ObjName) {
-        if self.referenced.contains(&from.key()) {
-            self.referenced.insert(to.key());
+        if with_key(from, |k| self.referenced.contains(k)) {
+            note(&mut self.referenced, to);
         }
-        if self.partitioned.contains(&from.key()) {
-            self.partitioned.insert(to.key());
+        if with_key(from, |k| self.partitioned.contains(k)) {
+            note(&mut self.partitioned, to);
         }
-        self.index_table(&to.key());
         for i in self.indexes.values_mut().filter(|i| i.table.same(from)) {
             i.table = to.clone();
         }
@@ -539,7 +567,7 @@ impl Catalog {
             AlterAction::DropConstraint { name, .. } => t.constraints.retain(|c| &c.name != name),
             AlterAction::RenameColumn { from, to } => {
                 if let Some(c) = t.columns.iter_mut().find(|c| &c.name == from) {
-                    c.name = to.clone();
+                    c.name = SmallStr::new(to);
                 }
                 for c in &mut t.constraints {
                     rename_constraint_column(&mut c.kind, from, to);
@@ -552,6 +580,13 @@ impl Catalog {
             }
             _ => {}
         }
+    }
+}
+
+/// Add a table's key to one of the fast negative checks.
+fn note(set: &mut HashSet<String>, name: &ObjName) {
+    if !with_key(name, |k| set.contains(k)) {
+        set.insert(name.key());
     }
 }
 
@@ -598,35 +633,37 @@ fn add_column(t: &mut TableInfo, c: &ColumnDef) {
         ty: c.ty.clone(),
         not_null: c.not_null,
     });
-    let table = t.name.name.clone();
     if c.primary_key {
+        let name = format!("{}_pkey", t.name.name);
         push_constraint(
             t,
-            format!("{table}_pkey"),
+            name,
             ConstraintKind::PrimaryKey {
-                columns: vec![c.name.clone()],
+                columns: vec![c.name.to_string()],
                 using_index: None,
             },
             true,
         );
     }
     if c.unique {
+        let name = format!("{}_{}_key", t.name.name, c.name);
         push_constraint(
             t,
-            format!("{table}_{}_key", c.name),
+            name,
             ConstraintKind::Unique {
-                columns: vec![c.name.clone()],
+                columns: vec![c.name.to_string()],
                 using_index: None,
             },
             true,
         );
     }
     if let Some(r) = &c.references {
+        let name = format!("{}_{}_fkey", t.name.name, c.name);
         push_constraint(
             t,
-            format!("{table}_{}_fkey", c.name),
+            name,
             ConstraintKind::ForeignKey {
-                columns: vec![c.name.clone()],
+                columns: vec![c.name.to_string()],
                 references: FkRef {
                     table: r.table.clone(),
                     columns: r.columns.clone(),
@@ -636,11 +673,12 @@ fn add_column(t: &mut TableInfo, c: &ColumnDef) {
         );
     }
     if let Some(check) = &c.check {
+        let name = format!("{}_{}_check", t.name.name, c.name);
         push_constraint(
             t,
-            format!("{table}_{}_check", c.name),
+            name,
             ConstraintKind::Check {
-                expr: check.clone(),
+                expr: check.to_string(),
                 not_null_of: None,
             },
             true,
@@ -683,7 +721,7 @@ fn add_constraint(t: &mut TableInfo, c: &Constraint) {
         for col in t
             .columns
             .iter_mut()
-            .filter(|col| columns.contains(&col.name))
+            .filter(|col| columns.iter().any(|c| *c == col.name))
         {
             col.not_null = true;
         }

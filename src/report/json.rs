@@ -10,7 +10,7 @@ use serde::Serialize;
 pub struct JsonDiagnostic<'a> {
     rule: &'a str,
     code: &'a str,
-    severity: String,
+    severity: &'static str,
     path: &'a str,
     line: usize,
     column: usize,
@@ -41,7 +41,7 @@ impl<'a> JsonDiagnostic<'a> {
         JsonDiagnostic {
             rule: f.rule,
             code: f.code,
-            severity: f.severity.to_string(),
+            severity: f.severity.name(),
             path: &src.name,
             line,
             column,
@@ -60,22 +60,27 @@ impl<'a> JsonDiagnostic<'a> {
 #[derive(Serialize)]
 struct Doc<'a> {
     version: u32,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
+    diagnostics: Diagnostics<'a>,
     summary: Summary,
+}
+
+/// Every file's findings, serialized one at a time rather than collected first.
+struct Diagnostics<'a>(&'a [FileResult]);
+
+impl Serialize for Diagnostics<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().flat_map(|f| {
+            f.findings()
+                .map(move |fi| JsonDiagnostic::new(fi, &f.source))
+        }))
+    }
 }
 
 /// Render `check --format json`.
 pub fn render(files: &[FileResult]) -> String {
-    let diagnostics = files
-        .iter()
-        .flat_map(|f| {
-            f.findings()
-                .map(move |fi| JsonDiagnostic::new(fi, &f.source))
-        })
-        .collect();
     let doc = Doc {
         version: 1,
-        diagnostics,
+        diagnostics: Diagnostics(files),
         summary: Summary::of(files),
     };
     let mut s =

@@ -211,7 +211,13 @@ pub fn run_all(stmt: &Stmt, cx_base: &Context) -> Vec<Finding> {
             continue;
         }
         let cx = Context { level, ..*cx_base };
-        out.extend((rule.check)(stmt, &cx));
+        let found = (rule.check)(stmt, &cx);
+        // Most statements get at most one rule's findings: keep that rule's Vec as it is.
+        if out.is_empty() {
+            out = found;
+        } else {
+            out.extend(found);
+        }
     }
     out
 }
