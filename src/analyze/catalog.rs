@@ -46,9 +46,33 @@ pub struct TableInfo {
     /// Known only from ALTER TABLE statements (its CREATE TABLE was not replayed): columns and
     /// constraints it did not see may exist.
     pub partial: bool,
+    /// Constraint name → position of the first constraint with that name, for tables with more
+    /// than [`INDEXED`] constraints (a migration history can add thousands to one table, and
+    /// each VALIDATE looks one up).
+    by_name: Option<HashMap<SmallStr, usize>>,
+    /// Whether some `CHECK (col IS NOT NULL)` was ever added: most tables have none, and SET NOT
+    /// NULL would search all their constraints for one.
+    not_null_checks: bool,
 }
 
+/// Constraint count above which a table keeps [`TableInfo::by_name`].
+const INDEXED: usize = 16;
+
 impl TableInfo {
+    fn new(name: ObjName, partial: bool, created_in: usize) -> Self {
+        TableInfo {
+            name,
+            columns: Vec::new(),
+            constraints: Vec::new(),
+            partition_of: None,
+            default_partition: false,
+            created_in,
+            partial,
+            by_name: None,
+            not_null_checks: false,
+        }
+    }
+
     /// A column by name.
     pub fn column(&self, name: &str) -> Option<&ColumnInfo> {
         self.columns.iter().find(|c| c.name == name)
@@ -56,7 +80,64 @@ impl TableInfo {
 
     /// A constraint by name.
     pub fn constraint(&self, name: &str) -> Option<&ConstraintInfo> {
-        self.constraints.iter().find(|c| c.name == name)
+        self.constraint_position(name).map(|i| &self.constraints[i])
+    }
+
+    /// Whether a validated `CHECK (column IS NOT NULL)` exists.
+    pub fn has_validated_not_null_check(&self, column: &str) -> bool {
+        self.not_null_checks
+            && self.constraints.iter().any(|c| {
+                c.validated
+                    && matches!(&c.kind, ConstraintKind::Check { not_null_of: Some(col), .. } if col == column)
+            })
+    }
+
+    fn constraint_position(&self, name: &str) -> Option<usize> {
+        match &self.by_name {
+            Some(index) => index.get(name).copied(),
+            None => self.constraints.iter().position(|c| c.name == name),
+        }
+    }
+
+    fn push_constraint(&mut self, c: ConstraintInfo) {
+        if matches!(
+            c.kind,
+            ConstraintKind::Check {
+                not_null_of: Some(_),
+                ..
+            }
+        ) {
+            self.not_null_checks = true;
+        }
+        if let Some(index) = &mut self.by_name {
+            index
+                .entry(SmallStr::new(&c.name))
+                .or_insert(self.constraints.len());
+        }
+        self.constraints.push(c);
+        if self.by_name.is_none() && self.constraints.len() > INDEXED {
+            self.reindex();
+        }
+    }
+
+    /// Remove the constraints `drop` selects.
+    fn remove_constraints(&mut self, drop: impl Fn(&ConstraintInfo) -> bool) {
+        let before = self.constraints.len();
+        self.constraints.retain(|c| !drop(c));
+        if self.constraints.len() != before {
+            self.reindex();
+        }
+    }
+
+    /// Rebuild [`TableInfo::by_name`] after constraints were removed or renamed.
+    fn reindex(&mut self) {
+        self.by_name = (self.constraints.len() > INDEXED).then(|| {
+            let mut index = HashMap::with_capacity(self.constraints.len());
+            for (i, c) in self.constraints.iter().enumerate() {
+                index.entry(SmallStr::new(&c.name)).or_insert(i);
+            }
+            index
+        });
     }
 }
 
@@ -337,15 +418,10 @@ impl Catalog {
                 if ct.if_not_exists && self.tables.contains_key(&key) {
                     return;
                 }
-                let mut t = TableInfo {
-                    name: ct.name.clone(),
-                    columns: Vec::with_capacity(ct.columns.len()),
-                    constraints: Vec::new(),
-                    partition_of: ct.partition_of.clone(),
-                    default_partition: ct.default_partition,
-                    created_in: self.migration,
-                    partial: false,
-                };
+                let mut t = TableInfo::new(ct.name.clone(), false, self.migration);
+                t.columns.reserve_exact(ct.columns.len());
+                t.partition_of = ct.partition_of.clone();
+                t.default_partition = ct.default_partition;
                 for c in &ct.columns {
                     add_column(&mut t, c);
                 }
@@ -457,8 +533,8 @@ impl Catalog {
             self.views.remove(&v.key());
         }
         for t in self.tables.values_mut() {
-            t.constraints.retain(|c| {
-                !matches!(&c.kind, ConstraintKind::ForeignKey { references, .. }
+            t.remove_constraints(|c| {
+                matches!(&c.kind, ConstraintKind::ForeignKey { references, .. }
                     if gone.iter().any(|g| g.same(&references.table)))
             });
         }
@@ -527,15 +603,10 @@ impl Catalog {
         }
         // A table created before the replayed migrations: remember what the ALTERs tell us
         // (constraints added and validated, columns added), e.g. for the SET NOT NULL recipe.
-        let t = self.tables.entry(key).or_insert_with(|| TableInfo {
-            name: table.clone(),
-            columns: Vec::new(),
-            constraints: Vec::new(),
-            partition_of: None,
-            default_partition: false,
-            created_in: 0,
-            partial: true,
-        });
+        let t = self
+            .tables
+            .entry(key)
+            .or_insert_with(|| TableInfo::new(table.clone(), true, 0));
         match action {
             AlterAction::AddColumn {
                 column,
@@ -544,8 +615,7 @@ impl Catalog {
             AlterAction::DropColumn { name, .. } => {
                 t.columns.retain(|c| &c.name != name);
                 // Constraints on the column go with it (a foreign key's lock on its parent too).
-                t.constraints
-                    .retain(|c| !constraint_columns(&c.kind).contains(&name.as_str()));
+                t.remove_constraints(|c| constraint_columns(&c.kind).contains(&name.as_str()));
             }
             AlterAction::AlterColumnType { column, ty, .. } => {
                 if let Some(c) = t.columns.iter_mut().find(|c| &c.name == column) {
@@ -560,11 +630,11 @@ impl Catalog {
             }
             AlterAction::AddConstraint(c) => add_constraint(t, c),
             AlterAction::ValidateConstraint { name } => {
-                if let Some(c) = t.constraints.iter_mut().find(|c| &c.name == name) {
-                    c.validated = true;
+                if let Some(i) = t.constraint_position(name) {
+                    t.constraints[i].validated = true;
                 }
             }
-            AlterAction::DropConstraint { name, .. } => t.constraints.retain(|c| &c.name != name),
+            AlterAction::DropConstraint { name, .. } => t.remove_constraints(|c| &c.name == name),
             AlterAction::RenameColumn { from, to } => {
                 if let Some(c) = t.columns.iter_mut().find(|c| &c.name == from) {
                     c.name = SmallStr::new(to);
@@ -574,8 +644,9 @@ impl Catalog {
                 }
             }
             AlterAction::RenameConstraint { from, to } => {
-                if let Some(c) = t.constraints.iter_mut().find(|c| &c.name == from) {
-                    c.name = to.clone();
+                if let Some(i) = t.constraint_position(from) {
+                    t.constraints[i].name = to.clone();
+                    t.reindex();
                 }
             }
             _ => {}
@@ -687,7 +758,7 @@ fn add_column(t: &mut TableInfo, c: &ColumnDef) {
 }
 
 fn push_constraint(t: &mut TableInfo, name: String, kind: ConstraintKind, validated: bool) {
-    t.constraints.push(ConstraintInfo {
+    t.push_constraint(ConstraintInfo {
         name,
         kind,
         validated,
@@ -727,4 +798,51 @@ fn add_constraint(t: &mut TableInfo, c: &Constraint) {
         }
     }
     push_constraint(t, name, c.kind.clone(), !c.not_valid);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    fn replayed(sql: &str) -> Catalog {
+        let src = SourceFile::new("0001.sql", sql.to_string());
+        let mut cat = Catalog::default();
+        for s in crate::parse::parse_source(&src) {
+            cat.apply(&s);
+        }
+        cat
+    }
+
+    #[test]
+    fn constraint_lookups_by_name_find_the_first_past_the_index_threshold() {
+        let mut sql = String::from("CREATE TABLE t (a int, b int);\n");
+        for i in 0..40 {
+            sql += &format!("ALTER TABLE t ADD CONSTRAINT c{i} CHECK (a > {i}) NOT VALID;\n");
+        }
+        sql += "ALTER TABLE t ADD CONSTRAINT c5 CHECK (b > 0) NOT VALID;\n\
+                ALTER TABLE t VALIDATE CONSTRAINT c5;\n\
+                ALTER TABLE t DROP CONSTRAINT c7;\n\
+                ALTER TABLE t RENAME CONSTRAINT c8 TO c7;\n\
+                ALTER TABLE t VALIDATE CONSTRAINT c7;\n\
+                ALTER TABLE t ADD CONSTRAINT nn CHECK (b IS NOT NULL);\n";
+        let cat = replayed(&sql);
+        let t = cat.table(&ObjName::bare("t")).expect("t is replayed");
+        assert!(t.by_name.is_some());
+        for name in ["c0", "c5", "c7", "c8", "c39", "nn", "missing"] {
+            let linear = t.constraints.iter().position(|c| c.name == name);
+            assert_eq!(t.constraint_position(name), linear, "{name}");
+        }
+        let validated: Vec<&str> = t
+            .constraints
+            .iter()
+            .filter(|c| c.validated)
+            .map(|c| c.name.as_str())
+            .collect();
+        // The first c5 (not the later one of the same name), the renamed c8, and nn.
+        assert_eq!(validated, ["c5", "c7", "nn"]);
+        assert_eq!(t.constraints[5].name, "c5");
+        assert!(t.has_validated_not_null_check("b"));
+        assert!(!t.has_validated_not_null_check("a"));
+    }
 }

@@ -475,6 +475,7 @@ fn create_table(ct: &ast::CreateTable) -> crate::model::CreateTable {
 
 fn column_def(c: &ast::ColumnDef) -> ColumnDef {
     let ty = SqlType::parse(&SmallStr::display(&c.data_type));
+    let text = ty.text.as_str();
     let serial = [
         "serial",
         "bigserial",
@@ -484,7 +485,7 @@ fn column_def(c: &ast::ColumnDef) -> ColumnDef {
         "serial2",
     ]
     .iter()
-    .any(|s| ty.text.eq_ignore_ascii_case(s));
+    .any(|s| text.eq_ignore_ascii_case(s));
     let mut col = ColumnDef {
         name: small_ident(&c.name),
         ty,
