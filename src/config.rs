@@ -322,6 +322,9 @@ impl TableHints {
             .or_else(|| self.bare.get(table))
             .copied()
             .or_else(|| {
+                if self.globs.is_empty() {
+                    return None;
+                }
                 let qualified_name = format!("{schema}.{table}");
                 self.globs
                     .iter()

@@ -1,8 +1,8 @@
 //! The schema as replayed from earlier statements: tables, columns, constraints, indexes, views.
 
 use crate::model::{
-    AlterAction, ColumnDef, Constraint, ConstraintKind, FkRef, ObjName, ObjectKind, SqlType, Stmt,
-    StmtKind,
+    AlterAction, ColumnDef, Constraint, ConstraintKind, FkRef, ObjName, ObjectKind, SmallStr,
+    SqlType, Stmt, StmtKind,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 #[derive(Debug, Clone)]
 pub struct ColumnInfo {
     /// Column name.
-    pub name: String,
+    pub name: SmallStr,
     /// Current type.
     pub ty: SqlType,
     /// NOT NULL.
@@ -46,9 +46,33 @@ pub struct TableInfo {
     /// Known only from ALTER TABLE statements (its CREATE TABLE was not replayed): columns and
     /// constraints it did not see may exist.
     pub partial: bool,
+    /// Constraint name → position of the first constraint with that name, for tables with more
+    /// than [`INDEXED`] constraints (a migration history can add thousands to one table, and
+    /// each VALIDATE looks one up).
+    by_name: Option<HashMap<SmallStr, usize>>,
+    /// Whether some `CHECK (col IS NOT NULL)` was ever added: most tables have none, and SET NOT
+    /// NULL would search all their constraints for one.
+    not_null_checks: bool,
 }
 
+/// Constraint count above which a table keeps [`TableInfo::by_name`].
+const INDEXED: usize = 16;
+
 impl TableInfo {
+    fn new(name: ObjName, partial: bool, created_in: usize) -> Self {
+        TableInfo {
+            name,
+            columns: Vec::new(),
+            constraints: Vec::new(),
+            partition_of: None,
+            default_partition: false,
+            created_in,
+            partial,
+            by_name: None,
+            not_null_checks: false,
+        }
+    }
+
     /// A column by name.
     pub fn column(&self, name: &str) -> Option<&ColumnInfo> {
         self.columns.iter().find(|c| c.name == name)
@@ -56,7 +80,64 @@ impl TableInfo {
 
     /// A constraint by name.
     pub fn constraint(&self, name: &str) -> Option<&ConstraintInfo> {
-        self.constraints.iter().find(|c| c.name == name)
+        self.constraint_position(name).map(|i| &self.constraints[i])
+    }
+
+    /// Whether a validated `CHECK (column IS NOT NULL)` exists.
+    pub fn has_validated_not_null_check(&self, column: &str) -> bool {
+        self.not_null_checks
+            && self.constraints.iter().any(|c| {
+                c.validated
+                    && matches!(&c.kind, ConstraintKind::Check { not_null_of: Some(col), .. } if col == column)
+            })
+    }
+
+    fn constraint_position(&self, name: &str) -> Option<usize> {
+        match &self.by_name {
+            Some(index) => index.get(name).copied(),
+            None => self.constraints.iter().position(|c| c.name == name),
+        }
+    }
+
+    fn push_constraint(&mut self, c: ConstraintInfo) {
+        if matches!(
+            c.kind,
+            ConstraintKind::Check {
+                not_null_of: Some(_),
+                ..
+            }
+        ) {
+            self.not_null_checks = true;
+        }
+        if let Some(index) = &mut self.by_name {
+            index
+                .entry(SmallStr::new(&c.name))
+                .or_insert(self.constraints.len());
+        }
+        self.constraints.push(c);
+        if self.by_name.is_none() && self.constraints.len() > INDEXED {
+            self.reindex();
+        }
+    }
+
+    /// Remove the constraints `drop` selects.
+    fn remove_constraints(&mut self, drop: impl Fn(&ConstraintInfo) -> bool) {
+        let before = self.constraints.len();
+        self.constraints.retain(|c| !drop(c));
+        if self.constraints.len() != before {
+            self.reindex();
+        }
+    }
+
+    /// Rebuild [`TableInfo::by_name`] after constraints were removed or renamed.
+    fn reindex(&mut self) {
+        self.by_name = (self.constraints.len() > INDEXED).then(|| {
+            let mut index = HashMap::with_capacity(self.constraints.len());
+            for (i, c) in self.constraints.iter().enumerate() {
+                index.entry(SmallStr::new(&c.name)).or_insert(i);
+            }
+            index
+        });
     }
 }
 
@@ -112,6 +193,24 @@ fn index_key(name: &ObjName, table_schema: Option<&str>) -> String {
     }
 }
 
+/// `f` applied to [`ObjName::key`], built on the stack when it is short: every statement looks
+/// relations up several times, and a heap key per lookup was a measurable share of the run.
+fn with_key<R>(name: &ObjName, f: impl FnOnce(&str) -> R) -> R {
+    const MAX: usize = 128;
+    let (schema, name) = (name.schema_or_public(), name.name.as_str());
+    let len = schema.len() + 1 + name.len();
+    if len <= MAX {
+        let mut buf = [0u8; MAX];
+        buf[..schema.len()].copy_from_slice(schema.as_bytes());
+        buf[schema.len()] = b'.';
+        buf[schema.len() + 1..len].copy_from_slice(name.as_bytes());
+        if let Ok(key) = std::str::from_utf8(&buf[..len]) {
+            return f(key);
+        }
+    }
+    f(&format!("{schema}.{name}"))
+}
+
 impl Catalog {
     /// Start a new migration: objects created from here on are new.
     pub fn begin_migration(&mut self) {
@@ -120,41 +219,42 @@ impl Catalog {
 
     /// A table by name.
     pub fn table(&self, name: &ObjName) -> Option<&TableInfo> {
-        self.tables.get(&name.key())
+        with_key(name, |k| self.tables.get(k))
     }
 
     /// A view or materialized view by name.
     pub fn view(&self, name: &ObjName) -> Option<&ViewInfo> {
-        self.views.get(&name.key())
+        with_key(name, |k| self.views.get(k))
     }
 
     /// Whether a sequence is known.
     pub fn has_sequence(&self, name: &ObjName) -> bool {
-        self.sequences.contains_key(&name.key())
+        with_key(name, |k| self.sequences.contains_key(k))
     }
 
     /// An index by name.
     pub fn index(&self, name: &ObjName) -> Option<&IndexInfo> {
-        self.indexes.get(&name.key())
+        with_key(name, |k| self.indexes.get(k))
     }
 
     /// Whether the relation was created in the current migration (and so is empty).
     pub fn is_new(&self, name: &ObjName) -> bool {
-        let key = name.key();
-        self.tables
-            .get(&key)
-            .map(|t| !t.partial && t.created_in == self.migration)
-            .unwrap_or(false)
-            || self
-                .views
-                .get(&key)
-                .map(|v| v.created_in == self.migration)
+        with_key(name, |key| {
+            self.tables
+                .get(key)
+                .map(|t| !t.partial && t.created_in == self.migration)
                 .unwrap_or(false)
-            || self
-                .sequences
-                .get(&key)
-                .map(|m| *m == self.migration)
-                .unwrap_or(false)
+                || self
+                    .views
+                    .get(key)
+                    .map(|v| v.created_in == self.migration)
+                    .unwrap_or(false)
+                || self
+                    .sequences
+                    .get(key)
+                    .map(|m| *m == self.migration)
+                    .unwrap_or(false)
+        })
     }
 
     /// Whether the index was created in the current migration.
@@ -166,7 +266,7 @@ impl Catalog {
 
     /// Tables with a foreign key that references `parent`.
     pub fn referencing(&self, parent: &ObjName) -> Vec<&TableInfo> {
-        if !self.referenced.contains(&parent.key()) {
+        if !with_key(parent, |k| self.referenced.contains(k)) {
             return Vec::new();
         }
         let mut v: Vec<&TableInfo> = self
@@ -198,11 +298,15 @@ impl Catalog {
     /// partitions (empty for a table with no known partitions).
     pub fn partitions(&self, parent: &ObjName) -> Vec<ObjName> {
         let mut out: Vec<ObjName> = Vec::new();
+        // Most tables have no partitions: answer those without a copy of the name.
+        if !with_key(parent, |k| self.partitioned.contains(k)) {
+            return out;
+        }
         let mut frontier = vec![parent.clone()];
         // Bounded: a replayed history can never make a partition its own ancestor, but a
         // hostile one could.
         for _ in 0..MAX_DEPTH {
-            frontier.retain(|f| self.partitioned.contains(&f.key()));
+            frontier.retain(|f| with_key(f, |k| self.partitioned.contains(k)));
             if frontier.is_empty() {
                 break;
             }
@@ -267,37 +371,43 @@ impl Catalog {
     /// Apply a statement's schema changes.
     pub fn apply(&mut self, stmt: &Stmt) {
         self.apply_kind(stmt);
-        // Keep the fast negative checks of `referencing` and `partitions` current.
-        let touched: Vec<&ObjName> = match &stmt.kind {
-            StmtKind::CreateTable(ct) => vec![&ct.name],
-            StmtKind::AlterTable { table, actions, .. } => {
-                let mut v = vec![table];
-                for a in actions {
-                    if let AlterAction::AttachPartition { partition, .. } = &a.action {
-                        v.push(partition);
+        // Keep the fast negative checks of `referencing` and `partitions` current: note every
+        // parent and referenced table the statement names (a superset of what it added, which
+        // only costs those checks a full search).
+        match &stmt.kind {
+            StmtKind::CreateTable(ct) => {
+                if let Some(p) = &ct.partition_of {
+                    note(&mut self.partitioned, p);
+                }
+                for c in &ct.columns {
+                    if let Some(r) = &c.references {
+                        note(&mut self.referenced, &r.table);
                     }
                 }
-                v
+                for c in &ct.constraints {
+                    if let ConstraintKind::ForeignKey { references, .. } = &c.kind {
+                        note(&mut self.referenced, &references.table);
+                    }
+                }
             }
-            _ => Vec::new(),
-        };
-        let keys: Vec<String> = touched.iter().map(|n| n.key()).collect();
-        for key in keys {
-            self.index_table(&key);
-        }
-    }
-
-    fn index_table(&mut self, key: &str) {
-        let Some(t) = self.tables.get(key) else {
-            return;
-        };
-        if let Some(p) = &t.partition_of {
-            self.partitioned.insert(p.key());
-        }
-        for c in &t.constraints {
-            if let ConstraintKind::ForeignKey { references, .. } = &c.kind {
-                self.referenced.insert(references.table.key());
+            StmtKind::AlterTable { table, actions, .. } => {
+                for a in actions {
+                    match &a.action {
+                        AlterAction::AttachPartition { .. } => note(&mut self.partitioned, table),
+                        AlterAction::AddColumn { column, .. } => {
+                            if let Some(r) = &column.references {
+                                note(&mut self.referenced, &r.table);
+                            }
+                        }
+                        AlterAction::AddConstraint(Constraint {
+                            kind: ConstraintKind::ForeignKey { references, .. },
+                            ..
+                        }) => note(&mut self.referenced, &references.table),
+                        _ => {}
+                    }
+                }
             }
+            _ => {}
         }
     }
 
@@ -308,15 +418,10 @@ impl Catalog {
                 if ct.if_not_exists && self.tables.contains_key(&key) {
                     return;
                 }
-                let mut t = TableInfo {
-                    name: ct.name.clone(),
-                    columns: Vec::new(),
-                    constraints: Vec::new(),
-                    partition_of: ct.partition_of.clone(),
-                    default_partition: ct.default_partition,
-                    created_in: self.migration,
-                    partial: false,
-                };
+                let mut t = TableInfo::new(ct.name.clone(), false, self.migration);
+                t.columns.reserve_exact(ct.columns.len());
+                t.partition_of = ct.partition_of.clone();
+                t.default_partition = ct.default_partition;
                 for c in &ct.columns {
                     add_column(&mut t, c);
                 }
@@ -428,8 +533,8 @@ impl Catalog {
             self.views.remove(&v.key());
         }
         for t in self.tables.values_mut() {
-            t.constraints.retain(|c| {
-                !matches!(&c.kind, ConstraintKind::ForeignKey { references, .. }
+            t.remove_constraints(|c| {
+                matches!(&c.kind, ConstraintKind::ForeignKey { references, .. }
                     if gone.iter().any(|g| g.same(&references.table)))
             });
         }
@@ -437,13 +542,12 @@ impl Catalog {
 
     /// Everything that names a renamed table follows it: indexes, foreign keys, partitions, views.
     fn renamed(&mut self, from: &ObjName, to: &ObjName) {
-        if self.referenced.contains(&from.key()) {
-            self.referenced.insert(to.key());
+        if with_key(from, |k| self.referenced.contains(k)) {
+            note(&mut self.referenced, to);
         }
-        if self.partitioned.contains(&from.key()) {
-            self.partitioned.insert(to.key());
+        if with_key(from, |k| self.partitioned.contains(k)) {
+            note(&mut self.partitioned, to);
         }
-        self.index_table(&to.key());
         for i in self.indexes.values_mut().filter(|i| i.table.same(from)) {
             i.table = to.clone();
         }
@@ -499,15 +603,10 @@ impl Catalog {
         }
         // A table created before the replayed migrations: remember what the ALTERs tell us
         // (constraints added and validated, columns added), e.g. for the SET NOT NULL recipe.
-        let t = self.tables.entry(key).or_insert_with(|| TableInfo {
-            name: table.clone(),
-            columns: Vec::new(),
-            constraints: Vec::new(),
-            partition_of: None,
-            default_partition: false,
-            created_in: 0,
-            partial: true,
-        });
+        let t = self
+            .tables
+            .entry(key)
+            .or_insert_with(|| TableInfo::new(table.clone(), true, 0));
         match action {
             AlterAction::AddColumn {
                 column,
@@ -516,8 +615,7 @@ impl Catalog {
             AlterAction::DropColumn { name, .. } => {
                 t.columns.retain(|c| &c.name != name);
                 // Constraints on the column go with it (a foreign key's lock on its parent too).
-                t.constraints
-                    .retain(|c| !constraint_columns(&c.kind).contains(&name.as_str()));
+                t.remove_constraints(|c| constraint_columns(&c.kind).contains(&name.as_str()));
             }
             AlterAction::AlterColumnType { column, ty, .. } => {
                 if let Some(c) = t.columns.iter_mut().find(|c| &c.name == column) {
@@ -532,26 +630,34 @@ impl Catalog {
             }
             AlterAction::AddConstraint(c) => add_constraint(t, c),
             AlterAction::ValidateConstraint { name } => {
-                if let Some(c) = t.constraints.iter_mut().find(|c| &c.name == name) {
-                    c.validated = true;
+                if let Some(i) = t.constraint_position(name) {
+                    t.constraints[i].validated = true;
                 }
             }
-            AlterAction::DropConstraint { name, .. } => t.constraints.retain(|c| &c.name != name),
+            AlterAction::DropConstraint { name, .. } => t.remove_constraints(|c| &c.name == name),
             AlterAction::RenameColumn { from, to } => {
                 if let Some(c) = t.columns.iter_mut().find(|c| &c.name == from) {
-                    c.name = to.clone();
+                    c.name = SmallStr::new(to);
                 }
                 for c in &mut t.constraints {
                     rename_constraint_column(&mut c.kind, from, to);
                 }
             }
             AlterAction::RenameConstraint { from, to } => {
-                if let Some(c) = t.constraints.iter_mut().find(|c| &c.name == from) {
-                    c.name = to.clone();
+                if let Some(i) = t.constraint_position(from) {
+                    t.constraints[i].name = to.clone();
+                    t.reindex();
                 }
             }
             _ => {}
         }
+    }
+}
+
+/// Add a table's key to one of the fast negative checks.
+fn note(set: &mut HashSet<String>, name: &ObjName) {
+    if !with_key(name, |k| set.contains(k)) {
+        set.insert(name.key());
     }
 }
 
@@ -598,35 +704,37 @@ fn add_column(t: &mut TableInfo, c: &ColumnDef) {
         ty: c.ty.clone(),
         not_null: c.not_null,
     });
-    let table = t.name.name.clone();
     if c.primary_key {
+        let name = format!("{}_pkey", t.name.name);
         push_constraint(
             t,
-            format!("{table}_pkey"),
+            name,
             ConstraintKind::PrimaryKey {
-                columns: vec![c.name.clone()],
+                columns: vec![c.name.to_string()],
                 using_index: None,
             },
             true,
         );
     }
     if c.unique {
+        let name = format!("{}_{}_key", t.name.name, c.name);
         push_constraint(
             t,
-            format!("{table}_{}_key", c.name),
+            name,
             ConstraintKind::Unique {
-                columns: vec![c.name.clone()],
+                columns: vec![c.name.to_string()],
                 using_index: None,
             },
             true,
         );
     }
     if let Some(r) = &c.references {
+        let name = format!("{}_{}_fkey", t.name.name, c.name);
         push_constraint(
             t,
-            format!("{table}_{}_fkey", c.name),
+            name,
             ConstraintKind::ForeignKey {
-                columns: vec![c.name.clone()],
+                columns: vec![c.name.to_string()],
                 references: FkRef {
                     table: r.table.clone(),
                     columns: r.columns.clone(),
@@ -636,11 +744,12 @@ fn add_column(t: &mut TableInfo, c: &ColumnDef) {
         );
     }
     if let Some(check) = &c.check {
+        let name = format!("{}_{}_check", t.name.name, c.name);
         push_constraint(
             t,
-            format!("{table}_{}_check", c.name),
+            name,
             ConstraintKind::Check {
-                expr: check.clone(),
+                expr: check.to_string(),
                 not_null_of: None,
             },
             true,
@@ -649,7 +758,7 @@ fn add_column(t: &mut TableInfo, c: &ColumnDef) {
 }
 
 fn push_constraint(t: &mut TableInfo, name: String, kind: ConstraintKind, validated: bool) {
-    t.constraints.push(ConstraintInfo {
+    t.push_constraint(ConstraintInfo {
         name,
         kind,
         validated,
@@ -683,10 +792,57 @@ fn add_constraint(t: &mut TableInfo, c: &Constraint) {
         for col in t
             .columns
             .iter_mut()
-            .filter(|col| columns.contains(&col.name))
+            .filter(|col| columns.iter().any(|c| *c == col.name))
         {
             col.not_null = true;
         }
     }
     push_constraint(t, name, c.kind.clone(), !c.not_valid);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    fn replayed(sql: &str) -> Catalog {
+        let src = SourceFile::new("0001.sql", sql.to_string());
+        let mut cat = Catalog::default();
+        for s in crate::parse::parse_source(&src) {
+            cat.apply(&s);
+        }
+        cat
+    }
+
+    #[test]
+    fn constraint_lookups_by_name_find_the_first_past_the_index_threshold() {
+        let mut sql = String::from("CREATE TABLE t (a int, b int);\n");
+        for i in 0..40 {
+            sql += &format!("ALTER TABLE t ADD CONSTRAINT c{i} CHECK (a > {i}) NOT VALID;\n");
+        }
+        sql += "ALTER TABLE t ADD CONSTRAINT c5 CHECK (b > 0) NOT VALID;\n\
+                ALTER TABLE t VALIDATE CONSTRAINT c5;\n\
+                ALTER TABLE t DROP CONSTRAINT c7;\n\
+                ALTER TABLE t RENAME CONSTRAINT c8 TO c7;\n\
+                ALTER TABLE t VALIDATE CONSTRAINT c7;\n\
+                ALTER TABLE t ADD CONSTRAINT nn CHECK (b IS NOT NULL);\n";
+        let cat = replayed(&sql);
+        let t = cat.table(&ObjName::bare("t")).expect("t is replayed");
+        assert!(t.by_name.is_some());
+        for name in ["c0", "c5", "c7", "c8", "c39", "nn", "missing"] {
+            let linear = t.constraints.iter().position(|c| c.name == name);
+            assert_eq!(t.constraint_position(name), linear, "{name}");
+        }
+        let validated: Vec<&str> = t
+            .constraints
+            .iter()
+            .filter(|c| c.validated)
+            .map(|c| c.name.as_str())
+            .collect();
+        // The first c5 (not the later one of the same name), the renamed c8, and nn.
+        assert_eq!(validated, ["c5", "c7", "nn"]);
+        assert_eq!(t.constraints[5].name, "c5");
+        assert!(t.has_validated_not_null_check("b"));
+        assert!(!t.has_validated_not_null_check("a"));
+    }
 }

@@ -845,13 +845,7 @@ pub fn has_valid_not_null_check(
     version >= 12
         && cat
             .table(table)
-            .map(|t| {
-                t.constraints.iter().any(|c| {
-                    c.validated
-                        && matches!(&c.kind, ConstraintKind::Check { not_null_of: Some(col), .. } if col == column)
-                })
-            })
-            .unwrap_or(false)
+            .is_some_and(|t| t.has_validated_not_null_check(column))
 }
 
 #[cfg(test)]

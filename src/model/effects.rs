@@ -95,11 +95,28 @@ impl Effects {
 
     /// Add everything another set of effects holds and does (the strongest lock per relation).
     pub fn merge(&mut self, other: Effects) {
+        if self.locks.is_empty() && self.work.is_empty() {
+            // Nothing to combine with (`other` holds one lock per relation and one work per
+            // relation and kind already, as `lock` and `work` keep them).
+            let no_transaction = self.no_transaction;
+            *self = other;
+            self.no_transaction |= no_transaction;
+            return;
+        }
         for l in other.locks {
-            self.lock(&l.rel, l.kind, l.mode);
+            match self.locks.iter_mut().find(|m| m.rel.same(&l.rel)) {
+                Some(m) => m.mode = m.mode.max(l.mode),
+                None => self.locks.push(l),
+            }
         }
         for w in other.work {
-            self.work(&w.rel, w.kind, w.span);
+            if !self
+                .work
+                .iter()
+                .any(|m| m.kind == w.kind && m.rel.same(&w.rel))
+            {
+                self.work.push(w);
+            }
         }
         self.no_transaction |= other.no_transaction;
     }

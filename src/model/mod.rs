@@ -2,11 +2,13 @@
 
 pub mod effects;
 pub mod lock;
+pub mod small;
 pub mod stmt;
 pub mod types;
 
 pub use effects::{Effects, RelKind, RelLock, Work, WorkKind};
 pub use lock::{Blocks, LockMode};
+pub use small::SmallStr;
 pub use stmt::*;
 pub use types::SqlType;
 

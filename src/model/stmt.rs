@@ -1,6 +1,6 @@
 //! Statements as rules see them.
 
-use super::{LockMode, ObjName, Span, SqlType};
+use super::{LockMode, ObjName, SmallStr, Span, SqlType};
 use serde::Serialize;
 
 /// One statement of a migration file.
@@ -44,11 +44,11 @@ pub enum Volatility {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DefaultExpr {
     /// The expression as written.
-    pub text: String,
+    pub text: SmallStr,
     /// Its volatility, looking through casts and nested calls.
     pub volatility: Volatility,
     /// The volatile function that decided it, when there is one.
-    pub volatile_fn: Option<String>,
+    pub volatile_fn: Option<Box<str>>,
     /// `DEFAULT NULL`.
     pub is_null: bool,
 }
@@ -66,7 +66,7 @@ pub struct FkRef {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ColumnDef {
     /// Column name.
-    pub name: String,
+    pub name: SmallStr,
     /// Its type.
     pub ty: SqlType,
     /// `NOT NULL` (PRIMARY KEY implies it).
@@ -79,16 +79,14 @@ pub struct ColumnDef {
     pub identity: bool,
     /// `GENERATED ALWAYS AS (...) STORED`.
     pub generated_stored: bool,
-    /// Inline `REFERENCES`.
-    pub references: Option<FkRef>,
+    /// Inline `REFERENCES` (boxed: rare, and a column list is kept per column).
+    pub references: Option<Box<FkRef>>,
     /// Inline `PRIMARY KEY`.
     pub primary_key: bool,
     /// Inline `UNIQUE`.
     pub unique: bool,
     /// Inline `CHECK (...)`.
-    pub check: Option<String>,
-    /// Byte range of the definition.
-    pub span: Span,
+    pub check: Option<Box<str>>,
 }
 
 /// A table constraint (CREATE TABLE or ADD CONSTRAINT).

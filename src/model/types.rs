@@ -1,18 +1,112 @@
 //! Column types, normalized so that type changes can be compared.
 
-use serde::Serialize;
+use super::SmallStr;
+use serde::{Serialize, Serializer};
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::Deref;
 
 /// A column type: PostgreSQL's canonical base name plus its modifiers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SqlType {
     /// Canonical name: `int4`, `int8`, `varchar`, `text`, `numeric`, `timestamp`, `timestamptz`, ...
-    pub name: String,
+    pub name: SmallStr,
     /// Type modifiers, e.g. `[20]` for varchar(20), `[10, 2]` for numeric(10,2).
-    pub mods: Vec<u32>,
+    pub mods: Mods,
     /// `[]` array type.
     pub array: bool,
     /// The type as written, for messages.
-    pub text: String,
+    pub text: SmallStr,
+}
+
+/// A type's modifiers: the (at most two) of built-in types inline, any longer list on the heap.
+#[derive(Clone, Default)]
+pub struct Mods(ModsRepr);
+
+#[derive(Clone)]
+enum ModsRepr {
+    Inline {
+        len: u8,
+        mods: [u32; 2],
+    },
+    // One thin pointer keeps `Mods` at 16 bytes; user types with three or more are rare.
+    #[allow(clippy::box_collection)]
+    Heap(Box<Vec<u32>>),
+}
+
+impl Default for ModsRepr {
+    fn default() -> Self {
+        ModsRepr::Inline {
+            len: 0,
+            mods: [0; 2],
+        }
+    }
+}
+
+impl Mods {
+    /// The modifiers in order.
+    pub fn as_slice(&self) -> &[u32] {
+        match &self.0 {
+            ModsRepr::Inline { len, mods } => &mods[..usize::from(*len)],
+            ModsRepr::Heap(v) => v,
+        }
+    }
+}
+
+impl FromIterator<u32> for Mods {
+    fn from_iter<I: IntoIterator<Item = u32>>(iter: I) -> Self {
+        let mut mods = [0; 2];
+        let mut len = 0;
+        let mut iter = iter.into_iter();
+        for m in iter.by_ref() {
+            if len == mods.len() {
+                let mut v = mods.to_vec();
+                v.push(m);
+                v.extend(iter);
+                return Mods(ModsRepr::Heap(Box::new(v)));
+            }
+            mods[len] = m;
+            len += 1;
+        }
+        Mods(ModsRepr::Inline {
+            len: len as u8,
+            mods,
+        })
+    }
+}
+
+impl Deref for Mods {
+    type Target = [u32];
+
+    fn deref(&self) -> &[u32] {
+        self.as_slice()
+    }
+}
+
+impl PartialEq for Mods {
+    fn eq(&self, other: &Mods) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for Mods {}
+
+impl PartialEq<Vec<u32>> for Mods {
+    fn eq(&self, other: &Vec<u32>) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl fmt::Debug for Mods {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_slice(), f)
+    }
+}
+
+impl Serialize for Mods {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.as_slice().serialize(serializer)
+    }
 }
 
 /// How PostgreSQL executes a column type change.
@@ -31,42 +125,47 @@ impl SqlType {
     pub fn parse(written: &str) -> SqlType {
         let written = written.trim();
         // sqlparser prints types upper-case; messages show them as people write them.
-        let text = if written.contains('"') {
-            written.to_string()
+        let quoted = written.contains('"');
+        let text = if quoted {
+            SmallStr::new(written)
         } else {
-            written.to_ascii_lowercase()
+            SmallStr::ascii_lowercase(written)
         };
-        let mut s = text.to_ascii_lowercase();
+        let lower = if quoted {
+            Cow::Owned(text.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(text.as_str())
+        };
+        let mut s: &str = &lower;
         let mut array = false;
         while let Some(rest) = s.trim_end().strip_suffix("[]") {
             array = true;
-            s = rest.to_string();
+            s = rest;
         }
         if let Some(rest) = s.trim_end().strip_suffix(" array") {
             array = true;
-            s = rest.to_string();
+            s = rest;
         }
         // Split "base(mods) suffix" — timestamp(3) with time zone keeps its suffix.
-        let (mut base, mut mods, mut suffix) = (s.clone(), Vec::new(), String::new());
+        let (mut base, mut mods, mut suffix) = (s, Mods::default(), "");
         if let Some(open) = s.find('(')
             && let Some(close_rel) = s[open..].find(')')
         {
             let close = open + close_rel;
-            base = s[..open].trim().to_string();
+            base = s[..open].trim();
             mods = s[open + 1..close]
                 .split(',')
                 .filter_map(|m| m.trim().parse::<u32>().ok())
                 .collect();
-            suffix = s[close + 1..].trim().to_string();
+            suffix = s[close + 1..].trim();
         }
         let base = base.trim().trim_matches('"');
         let base = base.strip_prefix("pg_catalog.").unwrap_or(base);
-        let full = if suffix.is_empty() {
-            base.to_string()
+        let name = if suffix.is_empty() {
+            canonical(base)
         } else {
-            format!("{base} {suffix}")
+            canonical(&format!("{base} {suffix}"))
         };
-        let name = canonical(&full);
         SqlType {
             name,
             mods,
@@ -152,7 +251,7 @@ impl SqlType {
     }
 }
 
-fn canonical(name: &str) -> String {
+fn canonical(name: &str) -> SmallStr {
     let n = match name {
         "int" | "integer" | "int4" | "serial" | "serial4" => "int4",
         "bigint" | "int8" | "bigserial" | "serial8" => "int8",
@@ -170,7 +269,7 @@ fn canonical(name: &str) -> String {
         "bit varying" | "varbit" => "varbit",
         other => other,
     };
-    n.to_string()
+    SmallStr::new(n)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use crate::model::{
     AlterAction, ColumnDef, Constraint, ConstraintKind, DefaultExpr, FkRef, ObjName, ObjectKind,
-    SqlType, StmtKind, Volatility,
+    SmallStr, SqlType, StmtKind, Volatility,
 };
 use sqlparser::ast::{
     self, AlterColumnOperation, AlterTableOperation, ColumnOption, Expr, FunctionArguments,
@@ -19,15 +19,25 @@ pub fn ident(i: &Ident) -> String {
     }
 }
 
+/// [`ident`] without a heap allocation for short names.
+fn small_ident(i: &Ident) -> SmallStr {
+    if i.quote_style.is_some() {
+        SmallStr::new(&i.value)
+    } else {
+        SmallStr::ascii_lowercase(&i.value)
+    }
+}
+
 /// Lower an object name (`a.b.c` keeps the last two parts: schema and name).
 pub fn obj_name(n: &ObjectName) -> ObjName {
-    let parts: Vec<String> = n.0.iter().filter_map(|p| p.as_ident().map(ident)).collect();
-    match parts.len() {
-        0 => ObjName::bare(n.to_string()),
-        1 => ObjName::bare(parts[0].clone()),
-        k => ObjName {
-            schema: Some(parts[k - 2].clone()),
-            name: parts[k - 1].clone(),
+    let parts = || n.0.iter().filter_map(|p| p.as_ident());
+    let mut last_two = parts().skip(parts().count().saturating_sub(2));
+    match (last_two.next(), last_two.next()) {
+        (None, _) => ObjName::bare(n.to_string()),
+        (Some(name), None) => ObjName::bare(ident(name)),
+        (Some(schema), Some(name)) => ObjName {
+            schema: Some(ident(schema)),
+            name: ident(name),
         },
     }
 }
@@ -430,7 +440,10 @@ fn create_table(ct: &ast::CreateTable) -> crate::model::CreateTable {
     // Primary-key columns are NOT NULL.
     for c in &constraints {
         if let ConstraintKind::PrimaryKey { columns: pk, .. } = &c.kind {
-            for col in columns.iter_mut().filter(|col| pk.contains(&col.name)) {
+            for col in columns
+                .iter_mut()
+                .filter(|col| pk.iter().any(|p| *p == col.name))
+            {
                 col.not_null = true;
             }
         }
@@ -461,13 +474,20 @@ fn create_table(ct: &ast::CreateTable) -> crate::model::CreateTable {
 }
 
 fn column_def(c: &ast::ColumnDef) -> ColumnDef {
-    let ty = SqlType::parse(&c.data_type.to_string());
-    let serial = matches!(
-        ty.text.to_ascii_lowercase().as_str(),
-        "serial" | "bigserial" | "smallserial" | "serial4" | "serial8" | "serial2"
-    );
+    let ty = SqlType::parse(&SmallStr::display(&c.data_type));
+    let text = ty.text.as_str();
+    let serial = [
+        "serial",
+        "bigserial",
+        "smallserial",
+        "serial4",
+        "serial8",
+        "serial2",
+    ]
+    .iter()
+    .any(|s| text.eq_ignore_ascii_case(s));
     let mut col = ColumnDef {
-        name: ident(&c.name),
+        name: small_ident(&c.name),
         ty,
         not_null: false,
         default: None,
@@ -478,7 +498,6 @@ fn column_def(c: &ast::ColumnDef) -> ColumnDef {
         primary_key: false,
         unique: false,
         check: None,
-        span: 0..0,
     };
     for opt in &c.options {
         match &opt.option {
@@ -491,12 +510,12 @@ fn column_def(c: &ast::ColumnDef) -> ColumnDef {
             }
             ColumnOption::Unique(_) => col.unique = true,
             ColumnOption::ForeignKey(fk) => {
-                col.references = Some(FkRef {
+                col.references = Some(Box::new(FkRef {
                     table: obj_name(&fk.foreign_table),
                     columns: fk.referred_columns.iter().map(ident).collect(),
-                })
+                }))
             }
-            ColumnOption::Check(ch) => col.check = Some(ch.expr.to_string()),
+            ColumnOption::Check(ch) => col.check = Some(ch.expr.to_string().into_boxed_str()),
             ColumnOption::Generated {
                 generated_as,
                 generation_expr,
@@ -522,9 +541,9 @@ pub fn default_expr(e: &Expr) -> DefaultExpr {
     let mut worst = (Volatility::Immutable, None);
     volatility(e, &mut worst, 0);
     DefaultExpr {
-        text: e.to_string(),
+        text: SmallStr::display(e),
         volatility: worst.0,
-        volatile_fn: worst.1,
+        volatile_fn: worst.1.map(String::into_boxed_str),
         is_null: matches!(e, Expr::Value(v) if matches!(v.value, ast::Value::Null)),
     }
 }
@@ -618,7 +637,7 @@ fn volatility(e: &Expr, worst: &mut (Volatility, Option<String>), depth: usize) 
                 .0
                 .last()
                 .and_then(|p| p.as_ident())
-                .map(ident)
+                .map(small_ident)
                 .unwrap_or_default();
             if STABLE_FNS.contains(&name.as_str()) {
                 note(Volatility::Stable, None);
@@ -640,7 +659,7 @@ fn volatility(e: &Expr, worst: &mut (Volatility, Option<String>), depth: usize) 
         }
         // CURRENT_TIMESTAMP and friends without parentheses parse as identifiers or values.
         Expr::Identifier(i) => {
-            let n = ident(i);
+            let n = small_ident(i);
             if STABLE_FNS.contains(&n.as_str()) {
                 note(Volatility::Stable, None);
             }
@@ -794,7 +813,7 @@ fn alter_action(op: &AlterTableOperation) -> AlterAction {
                     data_type, using, ..
                 } => AlterAction::AlterColumnType {
                     column,
-                    ty: SqlType::parse(&data_type.to_string()),
+                    ty: SqlType::parse(&SmallStr::display(data_type)),
                     using: using.as_ref().map(|u| u.to_string()),
                 },
                 AlterColumnOperation::AddGenerated { .. } => AlterAction::AlterIdentity { column },

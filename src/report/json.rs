@@ -10,7 +10,7 @@ use serde::Serialize;
 pub struct JsonDiagnostic<'a> {
     rule: &'a str,
     code: &'a str,
-    severity: String,
+    severity: &'static str,
     path: &'a str,
     line: usize,
     column: usize,
@@ -41,7 +41,7 @@ impl<'a> JsonDiagnostic<'a> {
         JsonDiagnostic {
             rule: f.rule,
             code: f.code,
-            severity: f.severity.to_string(),
+            severity: f.severity.name(),
             path: &src.name,
             line,
             column,

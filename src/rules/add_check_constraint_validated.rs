@@ -40,7 +40,7 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
                 match &column.check {
                     Some(expr) => (
                         format!("{}_{}_check", table.name, column.name),
-                        expr.clone(),
+                        expr.to_string(),
                         format!(
                             "  ALTER TABLE {table} ADD COLUMN {} {} DEFAULT {};\n",
                             column.name,

@@ -70,12 +70,12 @@ fn problem(table: &ObjName, action: &AlterAction, cx: &Context) -> Option<Proble
         AlterAction::AddColumn { column, .. } if column.primary_key => Some(Problem::Build {
             kw: "PRIMARY KEY",
             name: format!("{t}_pkey"),
-            columns: vec![column.name.clone()],
+            columns: vec![column.name.to_string()],
         }),
         AlterAction::AddColumn { column, .. } if column.unique => Some(Problem::Build {
             kw: "UNIQUE",
             name: format!("{t}_{}_key", column.name),
-            columns: vec![column.name.clone()],
+            columns: vec![column.name.to_string()],
         }),
         _ => None,
     }

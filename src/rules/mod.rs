@@ -211,7 +211,15 @@ pub fn run_all(stmt: &Stmt, cx_base: &Context) -> Vec<Finding> {
             continue;
         }
         let cx = Context { level, ..*cx_base };
-        out.extend((rule.check)(stmt, &cx));
+        let found = (rule.check)(stmt, &cx);
+        // Most statements get at most one rule's findings: keep that rule's Vec as it is.
+        if out.is_empty() {
+            out = found;
+        } else {
+            out.extend(found);
+        }
     }
+    // Findings live as long as the report: no room for ones that never come.
+    out.shrink_to_fit();
     out
 }
