@@ -119,6 +119,21 @@ fn symlink_loop_is_reported_and_the_rest_linted() {
 
 #[cfg(unix)]
 #[test]
+fn a_file_reached_twice_through_links_is_linted_once() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(d.path().join("db/m")).unwrap();
+    std::fs::write(d.path().join("db/m/1.sql"), RISKY).unwrap();
+    std::os::unix::fs::symlink("m", d.path().join("db/linked")).unwrap();
+    std::os::unix::fs::symlink("m/1.sql", d.path().join("db/2.sql")).unwrap();
+    let r = locklint(d.path(), &["check", "db", "--format", "json"]);
+    let v = json(&r);
+    assert_eq!(v["summary"]["files"], 1, "{}", r.stdout);
+    assert_eq!(v["summary"]["errors"], 1, "{}", r.stdout);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+}
+
+#[cfg(unix)]
+#[test]
 fn unreadable_file_and_folder() {
     use std::os::unix::fs::PermissionsExt;
     if unsafe_is_root() {

@@ -73,6 +73,21 @@ pub fn collect(paths: &[PathBuf], stdin_name: &str) -> (Vec<Input>, Vec<InputErr
     (inputs, errors)
 }
 
+/// What identifies a file however it is reached: device and inode (one `stat`, where
+/// canonicalizing would read every link of the path).
+#[cfg(unix)]
+fn file_id(path: &Path) -> Result<(u64, u64), PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path)
+        .map(|m| (m.dev(), m.ino()))
+        .map_err(|_| path.to_path_buf())
+}
+
+#[cfg(not(unix))]
+fn file_id(path: &Path) -> Result<PathBuf, PathBuf> {
+    std::fs::canonicalize(path).map_err(|_| path.to_path_buf())
+}
+
 fn walk(root: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<InputError>) {
     let mut found = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -83,12 +98,7 @@ fn walk(root: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<InputError>) {
         match entry {
             Ok(e) => {
                 // Through symbolic links the same file can be reached twice: lint it once.
-                if e.file_type().is_file()
-                    && is_sql(e.path())
-                    && seen.insert(
-                        std::fs::canonicalize(e.path()).unwrap_or_else(|_| e.path().to_path_buf()),
-                    )
-                {
+                if e.file_type().is_file() && is_sql(e.path()) && seen.insert(file_id(e.path())) {
                     found.push(e.into_path());
                 }
             }
