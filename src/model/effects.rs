@@ -75,6 +75,10 @@ impl Effects {
             }
             return;
         }
+        // Most statements lock one relation: no room for four.
+        if self.locks.capacity() == 0 {
+            self.locks.reserve_exact(1);
+        }
         self.locks.push(RelLock {
             rel: rel.clone(),
             kind,
@@ -85,6 +89,9 @@ impl Effects {
     /// Record work on a relation (once per relation and kind).
     pub fn work(&mut self, rel: &ObjName, kind: WorkKind, span: Span) {
         if !self.work.iter().any(|w| w.kind == kind && w.rel.same(rel)) {
+            if self.work.capacity() == 0 {
+                self.work.reserve_exact(1);
+            }
             self.work.push(Work {
                 rel: rel.clone(),
                 kind,
