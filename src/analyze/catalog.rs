@@ -1,5 +1,6 @@
 //! The schema as replayed from earlier statements: tables, columns, constraints, indexes, views.
 
+use crate::model::effects::push_small;
 use crate::model::{
     AlterAction, ColumnDef, Constraint, ConstraintKind, FkRef, ObjName, ObjectKind, SmallStr,
     SqlType, Stmt, StmtKind,
@@ -116,11 +117,7 @@ impl TableInfo {
                 .entry(SmallStr::new(&c.name))
                 .or_insert(self.constraints.len());
         }
-        // Most tables have one or two constraints: no room for four.
-        if self.constraints.capacity() == 0 {
-            self.constraints.reserve_exact(1);
-        }
-        self.constraints.push(c);
+        push_small(&mut self.constraints, c);
         if self.by_name.is_none() && self.constraints.len() > INDEXED {
             self.reindex();
         }
