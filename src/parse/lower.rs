@@ -492,7 +492,7 @@ fn data_type(dt: &DataType) -> SqlType {
                     name: SmallStr::new("varchar"),
                     mods: std::iter::once(n).collect(),
                     array: false,
-                    text: SmallStr::display(&format_args!("varchar({n})")),
+                    text: SmallStr::concat(&["varchar(", decimal(n, &mut [0; 10]), ")"]),
                 },
                 Err(_) => SqlType::parse(&SmallStr::display(dt)),
             }
@@ -520,6 +520,21 @@ fn data_type(dt: &DataType) -> SqlType {
         DataType::Timestamp(None, TimezoneInfo::Tz) => plain("timestamptz", "timestamptz"),
         other => SqlType::parse(&SmallStr::display(other)),
     }
+}
+
+/// `n` in decimal, written into `buf` (without `core::fmt`, which was most of building the
+/// text of a `varchar(n)` column).
+fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &str {
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[start..]).unwrap_or_default()
 }
 
 fn column_def(c: &ast::ColumnDef) -> ColumnDef {
@@ -1003,6 +1018,13 @@ mod tests {
             };
             let dt = &ct.columns[0].data_type;
             assert_eq!(data_type(dt), SqlType::parse(&dt.to_string()), "{written}");
+        }
+    }
+
+    #[test]
+    fn decimal_matches_display() {
+        for n in [0, 7, 10, 64, 255, 1000, 65535, u32::MAX] {
+            assert_eq!(decimal(n, &mut [0; 10]), n.to_string());
         }
     }
 
