@@ -1,5 +1,6 @@
 //! The schema as replayed from earlier statements: tables, columns, constraints, indexes, views.
 
+use crate::model::effects::push_small;
 use crate::model::{
     AlterAction, ColumnDef, Constraint, ConstraintKind, FkRef, ObjName, ObjectKind, SmallStr,
     SqlType, Stmt, StmtKind,
@@ -48,8 +49,10 @@ pub struct TableInfo {
     pub partial: bool,
     /// Constraint name → position of the first constraint with that name, for tables with more
     /// than [`INDEXED`] constraints (a migration history can add thousands to one table, and
-    /// each VALIDATE looks one up).
-    by_name: Option<HashMap<SmallStr, usize>>,
+    /// each VALIDATE looks one up). Boxed: most tables have none, and every table pays for
+    /// the field.
+    #[allow(clippy::box_collection)]
+    by_name: Option<Box<HashMap<SmallStr, usize>>>,
     /// Whether some `CHECK (col IS NOT NULL)` was ever added: most tables have none, and SET NOT
     /// NULL would search all their constraints for one.
     not_null_checks: bool,
@@ -114,7 +117,7 @@ impl TableInfo {
                 .entry(SmallStr::new(&c.name))
                 .or_insert(self.constraints.len());
         }
-        self.constraints.push(c);
+        push_small(&mut self.constraints, c);
         if self.by_name.is_none() && self.constraints.len() > INDEXED {
             self.reindex();
         }
@@ -136,7 +139,7 @@ impl TableInfo {
             for (i, c) in self.constraints.iter().enumerate() {
                 index.entry(SmallStr::new(&c.name)).or_insert(i);
             }
-            index
+            Box::new(index)
         });
     }
 }

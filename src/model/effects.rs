@@ -55,6 +55,15 @@ pub struct Work {
     pub span: Span,
 }
 
+/// Push without the usual room for four entries: lists that mostly hold one or two and are kept
+/// for every statement of a run (locks, work, a table's constraints).
+pub fn push_small<T>(v: &mut Vec<T>, x: T) {
+    if v.len() == v.capacity() && v.len() < 4 {
+        v.reserve_exact(1);
+    }
+    v.push(x);
+}
+
 /// Everything locklint knows a statement does.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Effects {
@@ -75,21 +84,27 @@ impl Effects {
             }
             return;
         }
-        self.locks.push(RelLock {
-            rel: rel.clone(),
-            kind,
-            mode,
-        });
+        push_small(
+            &mut self.locks,
+            RelLock {
+                rel: rel.clone(),
+                kind,
+                mode,
+            },
+        );
     }
 
     /// Record work on a relation (once per relation and kind).
     pub fn work(&mut self, rel: &ObjName, kind: WorkKind, span: Span) {
         if !self.work.iter().any(|w| w.kind == kind && w.rel.same(rel)) {
-            self.work.push(Work {
-                rel: rel.clone(),
-                kind,
-                span,
-            });
+            push_small(
+                &mut self.work,
+                Work {
+                    rel: rel.clone(),
+                    kind,
+                    span,
+                },
+            );
         }
     }
 

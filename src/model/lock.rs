@@ -49,17 +49,18 @@ pub struct Blocks {
 impl Blocks {
     /// The names used in JSON output: `reads`, `writes`, `ddl`.
     pub fn names(self) -> Vec<&'static str> {
-        let mut v = Vec::new();
-        if self.reads {
-            v.push("reads");
-        }
-        if self.writes {
-            v.push("writes");
-        }
-        if self.ddl {
-            v.push("ddl");
-        }
-        v
+        self.name_iter().collect()
+    }
+
+    /// [`Blocks::names`] without collecting them.
+    pub fn name_iter(self) -> impl Iterator<Item = &'static str> {
+        [
+            (self.reads, "reads"),
+            (self.writes, "writes"),
+            (self.ddl, "ddl"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
     }
 
     /// Plain-English list for messages: "reads and writes", "writes", "other DDL".

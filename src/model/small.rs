@@ -44,6 +44,15 @@ impl SmallStr {
         }
     }
 
+    /// The pieces one after the other.
+    pub fn concat(pieces: &[&str]) -> Self {
+        let mut b = Builder::default();
+        for p in pieces {
+            b.push(p);
+        }
+        b.finish()
+    }
+
     /// What `value.to_string()` gives, without a heap allocation when it is short.
     pub fn display(value: &impl fmt::Display) -> Self {
         let mut b = Builder::default();
@@ -269,6 +278,7 @@ mod tests {
             assert_eq!(small.as_str(), s);
             assert_eq!(SmallStr::from(s.to_string()), s);
             assert_eq!(SmallStr::display(&s), s);
+            assert_eq!(SmallStr::concat(&[s, s]), format!("{s}{s}").as_str());
             assert_eq!(String::from(small), s);
         }
         assert_eq!(std::mem::size_of::<SmallStr>(), 24);

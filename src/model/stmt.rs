@@ -272,8 +272,8 @@ pub enum ReindexTarget {
 /// What a statement is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum StmtKind {
-    /// CREATE TABLE.
-    CreateTable(CreateTable),
+    /// CREATE TABLE (boxed: it is much larger than the other statements).
+    CreateTable(Box<CreateTable>),
     /// ALTER TABLE with its actions in order.
     AlterTable {
         table: ObjName,
@@ -447,6 +447,31 @@ impl StmtKind {
             StmtKind::Reset { .. } => "reset",
             StmtKind::PsqlMeta => "psql_meta",
             StmtKind::Other { .. } => "other",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::size_of;
+
+    #[test]
+    fn statements_and_columns_stay_small() {
+        // Every statement of a run is kept until the report, and the catalog keeps every
+        // column: these bounds (64-bit targets) keep either from growing by accident.
+        if size_of::<usize>() == 8 {
+            assert!(size_of::<Stmt>() <= 184, "Stmt: {}", size_of::<Stmt>());
+            assert!(
+                size_of::<ColumnDef>() <= 176,
+                "ColumnDef: {}",
+                size_of::<ColumnDef>()
+            );
+            assert!(
+                size_of::<SqlType>() <= 72,
+                "SqlType: {}",
+                size_of::<SqlType>()
+            );
         }
     }
 }

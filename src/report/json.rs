@@ -2,6 +2,7 @@
 
 use super::{FileResult, Summary};
 use crate::finding::Finding;
+use crate::model::Blocks;
 use crate::source::SourceFile;
 use serde::Serialize;
 
@@ -23,7 +24,7 @@ pub struct JsonDiagnostic<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     lock: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    blocks: Option<Vec<&'static str>>,
+    blocks: Option<BlockNames>,
     #[serde(skip_serializing_if = "Option::is_none")]
     estimate_seconds: Option<f64>,
 }
@@ -51,13 +52,29 @@ impl<'a> JsonDiagnostic<'a> {
             help: &f.help,
             table: f.table.as_deref(),
             lock: f.lock.map(|l| l.pg_name()),
-            blocks: f.blocks.map(|b| b.names()),
+            blocks: f.blocks.map(BlockNames),
             estimate_seconds: f.estimate_seconds,
         }
     }
 }
 
-/// Every diagnostic of the files, serialized as one sequence without collecting them first.
+/// What a lock blocks, as the list of [`Blocks::names`].
+struct BlockNames(Blocks);
+
+impl Serialize for BlockNames {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.name_iter())
+    }
+}
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    version: u32,
+    diagnostics: Diagnostics<'a>,
+    summary: Summary,
+}
+
+/// Every file's findings, serialized one at a time rather than collected first.
 struct Diagnostics<'a>(&'a [FileResult]);
 
 impl Serialize for Diagnostics<'_> {
@@ -67,13 +84,6 @@ impl Serialize for Diagnostics<'_> {
                 .map(move |fi| JsonDiagnostic::new(fi, &f.source))
         }))
     }
-}
-
-#[derive(Serialize)]
-struct Doc<'a> {
-    version: u32,
-    diagnostics: Diagnostics<'a>,
-    summary: Summary,
 }
 
 /// Write `check --format json` to `out`.
