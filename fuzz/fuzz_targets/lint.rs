@@ -1,5 +1,6 @@
 //! Arbitrary bytes through the whole pipeline: decode, split, parse, lower, analysis, rules,
-//! suppressions and every output format.
+//! suppressions and every output format; the split is also checked against the
+//! tokenizer-driven splitter alone.
 //!
 //! The first byte picks the settings (dialect, migration tool, unknown table size, file name);
 //! the rest is the file. A 0xFF byte (never valid UTF-8) cuts it into two files of one folder,
@@ -8,6 +9,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use locklint::config::{Dialect, Settings, Tool, UnknownSize};
+use locklint::parse::split::{split, split_slow};
 use locklint::report;
 
 const TOOLS: [Tool; 10] = [
@@ -50,6 +52,15 @@ fuzz_target!(|data: &[u8]| {
         Some(i) if sel & 0x80 != 0 => vec![&rest[..i], &rest[i + 1..]],
         _ => vec![rest],
     };
+    for bytes in &parts {
+        // The fast scanner must split exactly as the tokenizer-driven splitter does.
+        let text = String::from_utf8_lossy(bytes);
+        assert_eq!(
+            split(&text),
+            split_slow(&text),
+            "fast and slow splits differ"
+        );
+    }
     let loaded = parts
         .iter()
         .zip(names)

@@ -13,8 +13,8 @@
 //! * numbers `digits[.digits]` and `digits.` not followed by a letter, digit, `_`, `$` or `.`;
 //! * `'...'` strings, `"..."` identifiers (a doubled quote stands for itself, and is kept
 //!   doubled as sqlparser does without unescaping), `$$...$$` and `$tag$...$tag$` strings;
-//! * the punctuation and operators `( ) [ ] , ; . :: + * / % = => == < <= <> > >= != - ||`, each
-//!   only where the next byte cannot extend it into another operator.
+//! * the punctuation and operators `( ) [ ] , ; . :: + * / % = => == < <= <> > >= != - || ->`
+//!   and `->>`, each only where the next byte cannot extend it into another operator.
 //!
 //! Anything else outside literals and comments (non-ASCII text, backslashes, placeholders, `:` or
 //! `@`, other operators, prefixed strings, unterminated literals or comments, other control
@@ -432,6 +432,8 @@ fn operator(bytes: &[u8], start: usize) -> Option<(Token, usize)> {
         (b'|', b'|') => alone(Token::StringConcat, 2),
         (b'<', _) => alone(Token::Lt, 1),
         (b'>', _) => alone(Token::Gt, 1),
+        (b'-', b'>') if at(2) == b'>' => alone(Token::LongArrow, 3),
+        (b'-', b'>') => alone(Token::Arrow, 2),
         (b'-', _) => alone(Token::Minus, 1),
         (b'%', _) => alone(Token::Mod, 1),
         _ => None,
@@ -526,7 +528,7 @@ mod tests {
         assert_fast(
             "select a.b, a::int, f(x => 1), a = b, a == b, a =-1, a < b, a <= b, a <> b, a > b, \
              a >= b, a != b, a !=- b, a || b, a - b, a % b, a * b / c, arr[1][2], -1, +(a), \
-             t.*, a.\"b\", x%y, a<'x', a>(1), a-(1), 1-.",
+             t.*, a.\"b\", x%y, a<'x', a>(1), a-(1), 1-., j->'k', j->>'k', j->0, j ->> k",
         );
     }
 
@@ -596,7 +598,9 @@ mod tests {
             "select /* a",
             "select /* a /* b */",
             // Operators that may go on, or that the scanner does not know.
-            "select a->b",
+            "select a->-b",
+            "select a->>-b",
+            "select a->>>b",
             "select a-=b",
             "select a<=-b",
             "select a<-1",

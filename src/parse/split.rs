@@ -122,7 +122,7 @@ const FIRST_CHUNK: usize = 64 * 1024;
 
 /// Size of the first tokenizer run for one statement the fast scanner gave up on, in bytes
 /// past the point where it gave up (rounded up to just past a blank, `;` or line end).
-const FALLBACK_CHUNK: usize = 256;
+const FALLBACK_CHUNK: usize = 16;
 
 /// Size of the run after a meta-command forced a restart; small because
 /// meta-commands come in clusters and each restart discards what the run
