@@ -66,17 +66,18 @@ fn main() {
     let runs = env_num("LOCKLINT_BENCH_RUNS", 7);
     let groups = env_num("LOCKLINT_BENCH_GROUPS", 2000);
     let settings = Settings::default();
+    // What `check --format json` does: read, lint keeping only findings, write JSON.
+    let check_json = |inputs: &[locklint::discover::Input]| {
+        let results = locklint::app::lint_inputs(inputs, &settings, Keep::Findings);
+        let mut out = Vec::new();
+        let _ = locklint::report::json::write(&results, &mut out);
+        out.len()
+    };
 
     if let Some(path) = gen_large(groups) {
         let mb = std::fs::metadata(&path).map_or(0, |m| m.len()) as f64 / 1e6;
         let (inputs, _) = locklint::discover::collect(std::slice::from_ref(&path), "<stdin>");
-        // What `check --format json` does: read, lint keeping only findings, write JSON.
-        let (med, min, max) = time(runs, || {
-            let results = locklint::app::lint_inputs(&inputs, &settings, Keep::Findings);
-            let mut out = Vec::new();
-            let _ = locklint::report::json::write(&results, &mut out);
-            out.len()
-        });
+        let (med, min, max) = time(runs, || check_json(&inputs));
         println!(
             "gen_large {groups} groups ({mb:.2} MB, --format json): median {:.1} ms ({:.1}..{:.1}), {:.1} MB/s",
             med.as_secs_f64() * 1e3,
@@ -89,12 +90,7 @@ fn main() {
     let corpus = Path::new(SHARED).join("corpus");
     if corpus.join("MANIFEST.toml").is_file() {
         let (inputs, _) = locklint::discover::collect(std::slice::from_ref(&corpus), "<stdin>");
-        let (med, min, max) = time(runs, || {
-            let results = locklint::app::lint_inputs(&inputs, &settings, Keep::Findings);
-            let mut out = Vec::new();
-            let _ = locklint::report::json::write(&results, &mut out);
-            out.len()
-        });
+        let (med, min, max) = time(runs, || check_json(&inputs));
         println!(
             "corpus ({} files, read + lint + json): median {:.1} ms ({:.1}..{:.1})",
             inputs.len(),

@@ -346,13 +346,6 @@ fn parse_part(src: &SourceFile, part: &Part, f: &mut dyn FnMut(Stmt)) {
     }
 }
 
-/// The transaction mode of a list of parts.
-fn file_mode(parts: &[&Part]) -> FileMode {
-    FileMode {
-        parts: parts.iter().map(|p| (p.range.start, p.txn)).collect(),
-    }
-}
-
 /// Files up to this size (bytes) are parsed ahead, in parallel with other files; a larger file is
 /// parsed statement by statement as it is analyzed, so it is never held parsed as a whole. (A
 /// parsing thread feeding the analysis saved little wall time and cost ~40 % more CPU: memory
@@ -423,7 +416,8 @@ fn lint_loaded(
             })
             .collect();
         for (planned, parsed) in window.iter().zip(parsed) {
-            let Some((source, file_findings)) = slots.get_mut(planned.index).and_then(Option::take)
+            let Some((source, mut file_findings)) =
+                slots.get_mut(planned.index).and_then(Option::take)
             else {
                 continue;
             };
@@ -441,9 +435,8 @@ fn lint_loaded(
                 // A down migration, not linted.
                 continue;
             }
-            let (stmts, counts, suppressions) = file.analyze(&mut analyzer, keep);
-            let mut file_findings = file_findings;
-            file_findings.extend(suppressions);
+            let (stmts, counts, loose) = file.analyze(&mut analyzer, keep);
+            file_findings.extend(loose);
             results.push(FileResult {
                 source,
                 tool: planned.tool.name(),
@@ -485,9 +478,16 @@ impl FileInput<'_> {
         }
     }
 
-    fn parts(&self, direction: Direction) -> Vec<&Part> {
-        let parts = self.planned.parts.iter();
-        parts.filter(|p| p.direction == direction).collect()
+    /// How the tool wraps the parts of one direction in transactions.
+    fn mode(&self, direction: Direction) -> FileMode {
+        let parts = self
+            .planned
+            .parts
+            .iter()
+            .filter(|p| p.direction == direction);
+        FileMode {
+            parts: parts.map(|p| (p.range.start, p.txn)).collect(),
+        }
     }
 
     /// Replay the forward parts into the schema without linting them.
@@ -518,17 +518,17 @@ impl FileInput<'_> {
                 Keep::Findings => loose.append(&mut a.findings),
             }
         };
-        let forward_mode = file_mode(&self.parts(Direction::Forward));
+        let forward_mode = self.mode(Direction::Forward);
         let mut run = analyzer.begin_file(source, &forward_mode);
         self.each_stmt(Direction::Forward, &mut |s| run.push(s, &mut collect));
         run.finish(&mut collect);
-        let down_mode = file_mode(&self.parts(Direction::Down));
+        let down_mode = self.mode(Direction::Down);
         if !down_mode.parts.is_empty() {
-            let saved = analyzer.catalog().clone();
-            let mut run = analyzer.begin_file(source, &down_mode);
-            self.each_stmt(Direction::Down, &mut |s| run.push(s, &mut collect));
-            run.finish(&mut collect);
-            analyzer.restore_catalog(saved);
+            analyzer.detached(|analyzer| {
+                let mut run = analyzer.begin_file(source, &down_mode);
+                self.each_stmt(Direction::Down, &mut |s| run.push(s, &mut collect));
+                run.finish(&mut collect);
+            });
             kept.sort_by_key(|a| a.stmt.span.start);
             spans.sort_by_key(|s| s.start);
         }

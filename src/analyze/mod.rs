@@ -135,15 +135,8 @@ impl<'s> Analyzer<'s> {
         &self.catalog
     }
 
-    /// Replay a file into the catalog without linting it (earlier migrations).
-    pub fn replay(&mut self, stmts: &[Stmt]) {
-        self.begin_replay();
-        for s in stmts {
-            self.replay_stmt(s);
-        }
-    }
-
-    /// Start replaying a file statement by statement ([`Analyzer::replay_stmt`]).
+    /// Start replaying a file into the catalog without linting it (earlier migrations),
+    /// statement by statement ([`Analyzer::replay_stmt`]).
     pub fn begin_replay(&mut self) {
         self.catalog.begin_migration();
     }
@@ -153,23 +146,24 @@ impl<'s> Analyzer<'s> {
         self.catalog.apply(stmt);
     }
 
-    /// Put back a catalog saved with `catalog().clone()` (after a detached analysis).
-    pub fn restore_catalog(&mut self, saved: Catalog) {
+    /// Run `f` on this analyzer and put the catalog back as it was: for statements that never
+    /// move the schema forward (a down or undo migration), analyzed as a migration of their own
+    /// against the schema as it stands.
+    pub fn detached<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
+        let saved = self.catalog.clone();
+        let out = f(self);
         self.catalog = saved;
+        out
     }
 
-    /// Analyze statements that never move the schema forward (a down or undo migration): as a
-    /// migration of their own run against the schema as it stands, which they leave unchanged.
+    /// [`Analyzer::analyze`] under [`Analyzer::detached`].
     pub fn analyze_detached(
         &mut self,
         source: &SourceFile,
         stmts: Vec<Stmt>,
         mode: &FileMode,
     ) -> Vec<Analyzed> {
-        let saved = self.catalog.clone();
-        let out = self.analyze(source, stmts, mode);
-        self.catalog = saved;
-        out
+        self.detached(|a| a.analyze(source, stmts, mode))
     }
 
     /// Analyze one migration file: effects, transaction state, rules. Updates the catalog.
@@ -267,26 +261,20 @@ impl FileRun<'_, '_> {
             TxnMode::None => Some(false),
             TxnMode::Single => Some(true),
             TxnMode::MultiStatement => match self.pending.len() {
-                0 | 1 if !ended => None,
+                1 if !ended => None,
                 n => Some(n > 1),
             },
+            // Each statement is checked once, as it arrives: all held back so far refuse a
+            // transaction.
+            TxnMode::SingleUnlessAllNonTransactional if ended => Some(false),
             TxnMode::SingleUnlessAllNonTransactional => {
                 let env = Env {
                     postgres_version: self.analyzer.settings.postgres_version,
                     timezone_utc: false,
                 };
-                let catalog = &self.analyzer.catalog;
-                if self
-                    .pending
-                    .iter()
-                    .any(|s| !effects::effects(s, catalog, env).no_transaction)
-                {
-                    Some(true)
-                } else if ended {
-                    Some(false)
-                } else {
-                    None
-                }
+                let last = self.pending.last().unwrap_or(first);
+                let needs_txn = !effects::effects(last, &self.analyzer.catalog, env).no_transaction;
+                needs_txn.then_some(true)
             }
         };
         let Some(wrapped) = decided else {

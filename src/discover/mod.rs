@@ -457,11 +457,14 @@ pub fn arrange(files: &[FileRef], settings: &Settings, order: Order) -> Vec<Plan
                 direction,
                 settings,
             };
-            let mut parts: Vec<Part> = parts(tool, &cx)
-                .into_iter()
-                .filter(|p| p.direction == Direction::Forward || settings.migrations.lint_down)
-                .filter(|_| !skipped.contains(&index))
-                .collect();
+            let mut parts: Vec<Part> = if skipped.contains(&index) {
+                Vec::new()
+            } else {
+                parts(tool, &cx)
+                    .into_iter()
+                    .filter(|p| p.direction == Direction::Forward || settings.migrations.lint_down)
+                    .collect()
+            };
             if is_autocommit(f.name) {
                 // popx runs `.autocommit.` migrations outside a transaction.
                 for p in &mut parts {

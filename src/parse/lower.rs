@@ -965,6 +965,17 @@ mod tests {
     use sqlparser::dialect::PostgreSqlDialect;
     use sqlparser::parser::Parser;
 
+    /// The one column of `CREATE TABLE t (<def>)` as sqlparser parses it.
+    fn only_column(def: &str) -> sqlparser::ast::ColumnDef {
+        let sql = format!("CREATE TABLE t ({def})");
+        let stmts =
+            Parser::parse_sql(&PostgreSqlDialect {}, &sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        match stmts.into_iter().next() {
+            Some(Statement::CreateTable(mut ct)) if ct.columns.len() == 1 => ct.columns.remove(0),
+            _ => panic!("{sql}: not a CREATE TABLE with one column"),
+        }
+    }
+
     #[test]
     fn column_types_match_parsing_their_sql_text() {
         let types = [
@@ -1010,13 +1021,8 @@ mod tests {
             "char(3)",
         ];
         for written in types {
-            let sql = format!("CREATE TABLE t (c {written})");
-            let stmts = Parser::parse_sql(&PostgreSqlDialect {}, &sql)
-                .unwrap_or_else(|e| panic!("{sql}: {e}"));
-            let Some(Statement::CreateTable(ct)) = stmts.first() else {
-                panic!("{sql}: not a CREATE TABLE");
-            };
-            let dt = &ct.columns[0].data_type;
+            let column = only_column(&format!("c {written}"));
+            let dt = &column.data_type;
             assert_eq!(data_type(dt), SqlType::parse(&dt.to_string()), "{written}");
         }
     }
@@ -1049,15 +1055,9 @@ mod tests {
             "'é'",
         ];
         for written in defaults {
-            let sql = format!("CREATE TABLE t (c text DEFAULT {written})");
-            let stmts = Parser::parse_sql(&PostgreSqlDialect {}, &sql)
-                .unwrap_or_else(|e| panic!("{sql}: {e}"));
-            let Some(Statement::CreateTable(ct)) = stmts.first() else {
-                panic!("{sql}: not a CREATE TABLE");
-            };
-            let Some(ColumnOption::Default(e)) = ct.columns[0].options.first().map(|o| &o.option)
-            else {
-                panic!("{sql}: no default");
+            let column = only_column(&format!("c text DEFAULT {written}"));
+            let Some(ColumnOption::Default(e)) = column.options.first().map(|o| &o.option) else {
+                panic!("{written}: no default");
             };
             assert_eq!(expr_text(e), e.to_string().as_str(), "{written}");
         }
