@@ -70,7 +70,7 @@ fn main() {
     let check_json = |inputs: &[locklint::discover::Input]| {
         let results = locklint::app::lint_inputs(inputs, &settings, Keep::Findings);
         let mut out = Vec::new();
-        let _ = locklint::report::json::write(&results, &mut out);
+        let _ = locklint::report::check::json::write(&results, &mut out);
         out.len()
     };
 

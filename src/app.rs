@@ -60,8 +60,8 @@ fn explain(name: &str) -> ExitCode {
 
 fn list_rules(format: RulesFormat) -> ExitCode {
     print_stdout(&match format {
-        RulesFormat::Table => report::rules::table(),
-        RulesFormat::Json => report::rules::json(),
+        RulesFormat::Table => report::rule_list::table(),
+        RulesFormat::Json => report::rule_list::json(),
     });
     ExitCode::SUCCESS
 }
@@ -206,20 +206,23 @@ fn check(args: CheckArgs) -> ExitCode {
         // Written as it is serialized: the document is never held whole.
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         // A closed pipe (`| head`) is not an error worth reporting.
-        let _ = report::json::write(&results, &mut out).and_then(|_| out.flush());
+        let _ = report::check::json::write(&results, &mut out).and_then(|_| out.flush());
     } else {
         print_stdout(&match args.format {
             Format::Human => {
                 let color =
                     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-                report::human::render(&results, report::human::Options { color, width: 100 })
+                report::check::human::render(
+                    &results,
+                    report::check::human::Options { color, width: 100 },
+                )
             }
-            Format::Json => report::json::render(&results),
-            Format::Github => report::github::render(&results),
-            Format::Sarif => report::sarif::render(&results),
-            Format::Gitlab => report::gitlab::render(&results),
-            Format::Junit => report::junit::render(&results),
-            Format::Markdown => report::markdown::render(&results),
+            Format::Json => report::check::json::render(&results),
+            Format::Github => report::check::github::render(&results),
+            Format::Sarif => report::check::sarif::render(&results),
+            Format::Gitlab => report::check::gitlab::render(&results),
+            Format::Junit => report::check::junit::render(&results),
+            Format::Markdown => report::check::markdown::render(&results),
         });
     }
     if args.stats {
@@ -245,9 +248,9 @@ fn annotated_report(args: ReportArgs) -> ExitCode {
     let (inputs, input_errors) = discover::collect(&paths, &args.input.stdin_filename);
     let results = lint_inputs(&inputs, &settings, Keep::All);
     let text = match args.format {
-        ReportFormat::Json => report::report_json::render(&results, &settings),
-        ReportFormat::Markdown => report::report_markdown::render(&results, &settings),
-        ReportFormat::Html => report::report_html::render(&results, &settings),
+        ReportFormat::Json => report::annotated::json::render(&results, &settings),
+        ReportFormat::Markdown => report::annotated::markdown::render(&results, &settings),
+        ReportFormat::Html => report::annotated::html::render(&results, &settings),
     };
     match &args.output {
         Some(path) => {
@@ -658,8 +661,8 @@ mod tests {
         let ahead = run(Keep::All, usize::MAX);
         let streamed = run(Keep::All, 0);
         assert_eq!(
-            report::report_json::render(&ahead, &settings),
-            report::report_json::render(&streamed, &settings)
+            report::annotated::json::render(&ahead, &settings),
+            report::annotated::json::render(&streamed, &settings)
         );
         assert!(ahead.iter().map(|f| f.counts.statements).sum::<usize>() > 50);
     }
@@ -669,10 +672,13 @@ mod tests {
         let all = run(Keep::All, usize::MAX);
         let findings = run(Keep::Findings, 0);
         assert!(findings.iter().all(|f| f.stmts.is_empty()));
-        assert_eq!(report::json::render(&all), report::json::render(&findings));
         assert_eq!(
-            report::sarif::render(&all),
-            report::sarif::render(&findings)
+            report::check::json::render(&all),
+            report::check::json::render(&findings)
+        );
+        assert_eq!(
+            report::check::sarif::render(&all),
+            report::check::sarif::render(&findings)
         );
         let counts = |r: &[FileResult]| r.iter().map(|f| f.counts).collect::<Vec<_>>();
         assert_eq!(counts(&all), counts(&findings));

@@ -4,7 +4,8 @@
 //! `LOCKLINT_REQUIRE_CHROMIUM=1` (as in CI), which makes a missing browser a failure.
 
 use locklint::config;
-use locklint::report::{FileResult, report_html};
+use locklint::report::FileResult;
+use locklint::report::annotated;
 use locklint::rules;
 use locklint::source::SourceFile;
 use std::path::{Path, PathBuf};
@@ -51,7 +52,7 @@ fn fixture() -> Vec<FileResult> {
 fn page() -> String {
     let settings = config::parse_str(CONFIG, Path::new("locklint.toml"), &rules::names())
         .expect("fixture config is valid");
-    report_html::render(&fixture(), &settings)
+    annotated::html::render(&fixture(), &settings)
 }
 
 #[test]
@@ -183,15 +184,15 @@ fn chromium_renders_the_report() {
     assert!(dom.contains("<li class=\"errors nonzero\"><b>"), "{dom}");
     assert!(dom.contains("class=\"badge lock blocks-reads\""));
     assert!(
-        dom.contains("<span class=\"mode\">ACCESS EXCLUSIVE</span> · blocks reads, writes, DDL")
+        dom.contains("<span class=\"mode\">AccessExclusiveLock</span> · blocks reads, writes, DDL")
     );
     assert!(dom.contains("class=\"badge lock blocks-writes\""));
-    assert!(dom.contains("<span class=\"mode\">SHARE ROW EXCLUSIVE</span> · blocks writes, DDL"));
+    assert!(dom.contains("<span class=\"mode\">ShareRowExclusiveLock</span> · blocks writes, DDL"));
     assert!(dom.contains("<span class=\"badge work rewrite\">rewrite <code>measurements</code>"));
     assert!(dom.contains("<span class=\"badge txn\">in transaction</span>"));
     assert!(dom.contains("<span class=\"badge autocommit\">outside transaction</span>"));
     assert!(
-        dom.contains("est. ~25 min"),
+        dom.contains("est. work ~25 min"),
         "450M rows validated at 300k rows/s"
     );
     for rule in [

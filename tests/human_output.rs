@@ -1,7 +1,7 @@
 //! insta snapshots of the human output for each rule's first bad example (no colour, width 100).
 
 use locklint::config::{self, Settings};
-use locklint::report::human;
+use locklint::report::check::human;
 use locklint::rules::RULES;
 
 fn first_bad_example(doc: &str) -> (Option<String>, String) {

@@ -2,7 +2,7 @@
 //! in seconds (a renderer that rescans the file for every snippet needs tens of minutes).
 
 use locklint::config::Settings;
-use locklint::report::human;
+use locklint::report::check::human;
 use std::time::{Duration, Instant};
 
 const FINDINGS: usize = 50_000;

@@ -227,3 +227,132 @@ fn missing_path_is_a_usage_error() {
     let run = locklint(dir.path(), &["report", "--format", "pdf"], None);
     assert_eq!(run.code, Some(2), "clap rejects unknown formats");
 }
+
+/// The cells of a Markdown table row (split on pipes not escaped with a backslash).
+fn cells(row: &str) -> Vec<String> {
+    let inner = row
+        .trim()
+        .strip_prefix('|')
+        .and_then(|r| r.strip_suffix('|'))
+        .unwrap_or(row);
+    let mut out = vec![String::new()];
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'|') => {
+                chars.next();
+                out.last_mut().expect("a cell").push('|');
+            }
+            '|' => out.push(String::new()),
+            c => out.last_mut().expect("a cell").push(c),
+        }
+    }
+    out.into_iter().map(|c| c.trim().to_string()).collect()
+}
+
+/// The statement rows of every table with `header` as its first row: the header's cells by name,
+/// keyed by the first line of the statement.
+fn statement_rows(
+    md: &str,
+    header: &str,
+) -> std::collections::BTreeMap<u64, std::collections::HashMap<String, String>> {
+    let mut rows = std::collections::BTreeMap::new();
+    let mut names: Option<Vec<String>> = None;
+    for line in md.lines() {
+        if !line.starts_with('|') {
+            names = None;
+            continue;
+        }
+        let c = cells(line);
+        if line.starts_with(header) {
+            names = Some(c);
+            continue;
+        }
+        let Some(names) = &names else { continue };
+        let Some(first) = c[0].split('–').next().and_then(|n| n.parse::<u64>().ok()) else {
+            continue; // the separator row
+        };
+        rows.insert(first, names.iter().cloned().zip(c).collect());
+    }
+    rows
+}
+
+#[test]
+fn lock_modes_and_work_are_named_alike_in_check_and_report() {
+    let dir = project();
+    let path = "migrations/0002_change.sql";
+    let check = locklint(dir.path(), &["check", path, "--format", "markdown"], None);
+    let report_md = locklint(dir.path(), &["report", path, "--format", "markdown"], None);
+    let report_json = locklint(dir.path(), &["report", path, "--format", "json"], None);
+    for run in [&check, &report_md, &report_json] {
+        assert_eq!((run.code, run.stderr.as_str()), (Some(1), ""));
+    }
+    let check_rows = statement_rows(&check.stdout, "| Line | Kind |");
+    let report_rows = statement_rows(&report_md.stdout, "| Line | Statement |");
+    let doc: serde_json::Value = serde_json::from_str(&report_json.stdout).expect("valid JSON");
+    let stmts = doc["files"][0]["statements"]
+        .as_array()
+        .expect("statements");
+    assert_eq!(check_rows.len(), 5, "{}", check.stdout);
+    assert_eq!(report_rows.len(), 5, "{}", report_md.stdout);
+    assert_eq!(stmts.len(), 5);
+
+    // The foreign key: SHARE ROW EXCLUSIVE on both tables, written as pg_locks names everywhere.
+    let fk = "`measurements` ShareRowExclusiveLock<br>`devices` ShareRowExclusiveLock";
+    assert_eq!(check_rows[&3]["Locks"], fk);
+    assert_eq!(report_rows[&3]["Locks (held until commit)"], fk);
+    assert_eq!(
+        stmts[2]["locks"],
+        serde_json::json!([
+            {"table": "measurements", "mode": "ShareRowExclusiveLock", "blocks": ["writes", "ddl"]},
+            {"table": "devices", "mode": "ShareRowExclusiveLock", "blocks": ["writes", "ddl"]}
+        ])
+    );
+    assert_eq!(check_rows[&3]["Work"], "validation `measurements`");
+    assert_eq!(check_rows[&5]["Work"], "rewrite `measurements`");
+
+    // Every statement: the same locks, the same wording of what they block, the same work. (An
+    // empty cell is "—" in check and "–" in report.)
+    let cell = |s: &str| {
+        if s == "—" || s == "–" {
+            String::new()
+        } else {
+            s.to_string()
+        }
+    };
+    for (stmt, ((line, c), (report_line, r))) in
+        stmts.iter().zip(check_rows.iter().zip(&report_rows))
+    {
+        assert_eq!((line, Some(*line)), (report_line, stmt["line"].as_u64()));
+        let json_locks: Vec<String> = stmt["locks"]
+            .as_array()
+            .expect("locks")
+            .iter()
+            .map(|l| {
+                format!(
+                    "`{}` {}",
+                    l["table"].as_str().unwrap_or(""),
+                    l["mode"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        assert_eq!(cell(&c["Locks"]), json_locks.join("<br>"), "line {line}");
+        assert_eq!(
+            cell(&r["Locks (held until commit)"]),
+            json_locks.join("<br>"),
+            "line {line}"
+        );
+        // check prefixes what each lock blocks with its table; report lists them in lock order.
+        let check_blocks: Vec<&str> = c["Blocks"]
+            .split("<br>")
+            .filter_map(|b| b.rsplit_once("` ").map(|(_, what)| what))
+            .collect();
+        let report_blocks = cell(&r["Blocks"]);
+        let report_blocks: Vec<&str> = report_blocks
+            .split("<br>")
+            .filter(|b| !b.is_empty())
+            .collect();
+        assert_eq!(check_blocks, report_blocks, "line {line}");
+        assert_eq!(cell(&c["Work"]), cell(&r["Work"]), "line {line}");
+    }
+}

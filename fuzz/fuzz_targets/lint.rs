@@ -68,22 +68,22 @@ fuzz_target!(|data: &[u8]| {
         .collect();
     let files = locklint::app::lint_sources(loaded, &settings);
 
-    let human = report::human::render(
+    let human = report::check::human::render(
         &files,
-        report::human::Options {
+        report::check::human::Options {
             color: sel & 0x40 != 0,
             width: 80,
         },
     );
-    let json = report::json::render(&files);
+    let json = report::check::json::render(&files);
     assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok(), "invalid JSON");
-    let sarif = report::sarif::render(&files);
+    let sarif = report::check::sarif::render(&files);
     assert!(serde_json::from_str::<serde_json::Value>(&sarif).is_ok(), "invalid SARIF");
-    let gitlab = report::gitlab::render(&files);
+    let gitlab = report::check::gitlab::render(&files);
     assert!(serde_json::from_str::<serde_json::Value>(&gitlab).is_ok(), "invalid GitLab JSON");
-    let _ = report::github::render(&files);
-    let _ = report::junit::render(&files);
-    let _ = report::markdown::render(&files);
+    let _ = report::check::github::render(&files);
+    let _ = report::check::junit::render(&files);
+    let _ = report::check::markdown::render(&files);
     let _ = report::Summary::of(&files);
     std::hint::black_box(human);
 });

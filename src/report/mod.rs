@@ -1,24 +1,24 @@
-//! Output formats. Each takes the finished results; none decides anything about severity.
+//! Output formats, by the command they serve. None decides anything about severity.
+//!
+//! - [`check`]: one module per `check --format` (human, json, github, sarif, gitlab, junit,
+//!   markdown), and what those share (locations, fingerprints, rule links).
+//! - [`annotated`]: the `report` command's formats (json, markdown, html): every statement with
+//!   its locks, work and estimate.
+//! - [`rule_list`]: the `rules` command's table and JSON.
+//! - [`text`]: the escaping and the wording (lock modes, what they block, work kinds) that the
+//!   formats share.
+//!
+//! This file holds only the data they all read: [`FileResult`], [`StmtCounts`], [`Summary`].
 
-pub mod human;
-pub mod json;
-pub mod report_html;
-pub mod report_json;
-pub mod report_markdown;
-
-// CI formats of `check` and the rule list.
-pub mod common;
-pub mod github;
-pub mod gitlab;
-pub mod junit;
-pub mod markdown;
-pub mod rules;
-pub mod sarif;
+pub mod annotated;
+pub mod check;
+pub mod rule_list;
+pub mod text;
 
 use crate::analyze::Analyzed;
 use crate::config::Level;
 use crate::finding::Finding;
-use crate::model::{Parsed, Span, Stmt};
+use crate::model::{Parsed, Stmt};
 use crate::source::SourceFile;
 
 /// One linted file with its results.
@@ -126,11 +126,4 @@ impl Summary {
             Level::Off => false,
         }
     }
-}
-
-/// The 1-based first and last line of a statement's byte range.
-pub fn stmt_lines(src: &SourceFile, span: &Span) -> (usize, usize) {
-    let (line, _) = src.line_col(span.start);
-    let last = span.end.saturating_sub(1).max(span.start);
-    (line, src.line_col(last).0.max(line))
 }

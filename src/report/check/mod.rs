@@ -1,8 +1,16 @@
-//! Pieces the CI formats share: where a finding is (1-based), where a rule's page lives, and a
-//! fingerprint that survives line moves.
+//! The formats of `check`, one module each, and what several of them share: where a finding is
+//! (1-based), where a rule's page lives, and a fingerprint that survives line moves.
 
-use super::FileResult;
+pub mod github;
+pub mod gitlab;
+pub mod human;
+pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
+
 use crate::finding::Finding;
+use crate::report::FileResult;
 use crate::rules::Rule;
 use crate::source::SourceFile;
 use sha2::{Digest, Sha256};

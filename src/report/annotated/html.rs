@@ -3,11 +3,13 @@
 //! holds on each relation and what that blocks, the work done under it, the estimate and its
 //! findings with their help. The output depends only on the input (no timestamps).
 
-use super::{FileResult, Summary, stmt_lines};
+use super::stmt_lines;
 use crate::analyze::Analyzed;
 use crate::config::{Level, Settings};
 use crate::finding::{Finding, format_duration};
 use crate::model::{Parsed, RelLock, WorkKind};
+use crate::report::text::{self, plural};
+use crate::report::{FileResult, Summary};
 use crate::source::SourceFile;
 use std::fmt::Write;
 
@@ -95,32 +97,6 @@ pre.help { background: var(--soft); border: 1px solid var(--line); border-radius
 .empty { padding: 8px 16px; color: var(--muted); margin: 0; }
 "#;
 
-/// Escape text for HTML element content and double- or single-quoted attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    escape_into(&mut out, text);
-    out
-}
-
-fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // Control characters other than tab and newline are not valid HTML text.
-            c if c.is_control() && c != '\t' && c != '\n' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 fn severity_class(level: Level) -> &'static str {
     match level {
         Level::Error => "error",
@@ -150,38 +126,13 @@ fn lock_badge(out: &mut String, l: &RelLock) {
     } else {
         "blocks-nothing"
     };
-    let mut what: Vec<&str> = Vec::new();
-    if blocks.reads {
-        what.push("reads");
-    }
-    if blocks.writes {
-        what.push("writes");
-    }
-    if blocks.ddl {
-        what.push("DDL");
-    }
-    let what = if what.is_empty() {
-        "blocks neither reads nor writes".to_string()
-    } else {
-        format!("blocks {}", what.join(", "))
-    };
     let _ = write!(
         out,
-        "<span class=\"badge lock {class}\" title=\"{}\"><code>{}</code> <span class=\"mode\">{}</span> · {what}</span>",
-        l.mode.pg_name(),
-        escape(&l.rel.to_string()),
-        l.mode.sql_name(),
+        "<span class=\"badge lock {class}\"><code>{}</code> <span class=\"mode\">{}</span> · blocks {}</span>",
+        text::html(&l.rel.to_string()),
+        text::lock_mode(l.mode),
+        text::blocks(blocks),
     );
-}
-
-fn work_name(kind: WorkKind) -> &'static str {
-    match kind {
-        WorkKind::Scan => "scan",
-        WorkKind::Validate => "validate",
-        WorkKind::IndexBuild => "index build",
-        WorkKind::RowUpdates => "row updates",
-        WorkKind::Rewrite => "rewrite",
-    }
 }
 
 fn annotations(out: &mut String, a: &Analyzed) {
@@ -209,15 +160,15 @@ fn annotations(out: &mut String, a: &Analyzed) {
         let _ = write!(
             out,
             "<span class=\"{class}\">{} <code>{}</code></span>",
-            work_name(w.kind),
-            escape(&w.rel.to_string())
+            text::work(w.kind),
+            text::html(&w.rel.to_string())
         );
     }
     if let Some(s) = a.estimate_seconds {
         let _ = write!(
             out,
-            "<span class=\"badge est\" title=\"estimated lock time\">est. {}</span>",
-            escape(&format_duration(s))
+            "<span class=\"badge est\" title=\"estimated duration of the statement's longest work\">est. work {}</span>",
+            text::html(&format_duration(s))
         );
     }
     out.push_str("</div>");
@@ -253,7 +204,7 @@ fn sql(out: &mut String, src: &SourceFile, a: &Analyzed) {
             None => out.push_str("<span class=\"l\">"),
         }
         let _ = write!(out, "<span class=\"n\">{n}</span>");
-        escape_into(out, text);
+        text::html_into(out, text);
         out.push_str("</span>");
     }
     out.push_str("</code></pre>");
@@ -266,15 +217,15 @@ fn finding(out: &mut String, src: &SourceFile, f: &Finding) {
         "<div class=\"finding {sev}\"><p class=\"head\"><span class=\"sev\">{sev}</span>\
          <span class=\"rule\">{}</span><span class=\"code\">{}</span>\
          <span class=\"where\">line {line}, column {col}</span></p><p class=\"msg\">",
-        escape(f.rule),
-        escape(f.code),
+        text::html(f.rule),
+        text::html(f.code),
         sev = severity_class(f.severity),
     );
-    escape_into(out, &f.message);
+    text::html_into(out, &f.message);
     out.push_str("</p>");
     if !f.help.is_empty() {
         out.push_str("<p class=\"help-label\">help</p><pre class=\"help\">");
-        escape_into(out, &f.help);
+        text::html_into(out, &f.help);
         out.push_str("</pre>");
     }
     out.push_str("</div>");
@@ -312,12 +263,12 @@ fn file(out: &mut String, f: &FileResult, file_no: usize, settings: &Settings) {
         out,
         "<section class=\"file\" id=\"file-{file_no}\"><h2><code>{}</code>\
          <span class=\"meta\">tool: {} · dialect: {} · {} · {} · {}</span></h2>",
-        escape(&f.source.name),
-        escape(f.tool),
+        text::html(&f.source.name),
+        text::html(f.tool),
         settings.dialect.name(),
-        plural(f.stmts.len(), "statement", "statements"),
-        plural(errors, "error", "errors"),
-        plural(warnings, "warning", "warnings"),
+        plural(f.stmts.len(), "statement"),
+        plural(errors, "error"),
+        plural(warnings, "warning"),
     );
     if !f.file_findings.is_empty() {
         out.push_str("<div class=\"file-findings\">");
@@ -389,10 +340,10 @@ pub fn render(files: &[FileResult], settings: &Settings) -> String {
                 out,
                 "<li><a href=\"#file-{}\"><code>{}</code></a> <span class=\"counts\">{} · {} · {}</span></li>",
                 i + 1,
-                escape(&f.source.name),
-                plural(f.stmts.len(), "statement", "statements"),
-                plural(errors, "error", "errors"),
-                plural(warnings, "warning", "warnings"),
+                text::html(&f.source.name),
+                plural(f.stmts.len(), "statement"),
+                plural(errors, "error"),
+                plural(warnings, "warning"),
             );
         }
         out.push_str(
@@ -400,7 +351,7 @@ pub fn render(files: &[FileResult], settings: &Settings) -> String {
              <span class=\"badge lock blocks-reads\">blocks reads</span> \
              <span class=\"badge lock blocks-writes\">blocks writes</span> \
              <span class=\"badge lock blocks-ddl\">blocks DDL only</span> \
-             <span class=\"badge lock blocks-nothing\">blocks neither</span></p></nav>\n",
+             <span class=\"badge lock blocks-nothing\">blocks nothing</span></p></nav>\n",
         );
     }
     for (i, f) in files.iter().enumerate() {
@@ -408,17 +359,4 @@ pub fn render(files: &[FileResult], settings: &Settings) -> String {
     }
     out.push_str("</main>\n</body>\n</html>\n");
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup_and_quotes() {
-        assert_eq!(
-            escape("<script>a & 'b' \"c\"</script>\u{1}"),
-            "&lt;script&gt;a &amp; &#39;b&#39; &quot;c&quot;&lt;/script&gt;\u{FFFD}"
-        );
-    }
 }

@@ -1,40 +1,17 @@
 //! `report --format markdown`: one table per file, one row per statement, for a pull-request
-//! comment or a reviewer's terminal.
+//! comment or a reviewer's terminal. "Est. work" is the statement's estimate: the estimated
+//! duration of its longest work.
 
-use super::{FileResult, Summary, stmt_lines};
+use super::stmt_lines;
 use crate::analyze::Analyzed;
 use crate::config::Settings;
 use crate::finding::{Finding, format_duration};
+use crate::report::{FileResult, Summary, text};
 use crate::source::SourceFile;
 use std::fmt::Write;
 
-/// Longest statement excerpt shown in the table.
-const EXCERPT_CHARS: usize = 60;
-
-/// Make text safe inside a Markdown table cell: one line, no cell separators, no HTML.
-fn cell(text: &str) -> String {
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    one_line
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('|', "\\|")
-}
-
-/// Inline code inside a table cell (backticks inside become quotes).
-fn code(text: &str) -> String {
-    format!("`{}`", cell(&text.replace('`', "'")))
-}
-
 fn excerpt(src: &SourceFile, a: &Analyzed) -> String {
-    let text = src.text.get(a.stmt.span.clone()).unwrap_or("");
-    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() > EXCERPT_CHARS {
-        let cut: String = flat.chars().take(EXCERPT_CHARS - 1).collect();
-        format!("{cut}…")
-    } else {
-        flat
-    }
+    text::excerpt(src.text.get(a.stmt.span.clone()).unwrap_or(""))
 }
 
 fn finding_text(f: &Finding) -> String {
@@ -43,7 +20,7 @@ fn finding_text(f: &Finding) -> String {
         f.severity,
         f.code,
         f.rule,
-        cell(&f.message)
+        text::md_cell(&f.message)
     )
 }
 
@@ -54,7 +31,11 @@ fn row(out: &mut String, src: &SourceFile, a: &Analyzed) {
     } else {
         line.to_string()
     };
-    let mut what = format!("{}<br>{}", a.stmt.kind.name(), code(&excerpt(src, a)));
+    let mut what = format!(
+        "{}<br>{}",
+        a.stmt.kind.name(),
+        text::md_code(&excerpt(src, a))
+    );
     if a.in_transaction {
         what.push_str("<br>_in transaction_");
     }
@@ -62,34 +43,32 @@ fn row(out: &mut String, src: &SourceFile, a: &Analyzed) {
         .effects
         .locks
         .iter()
-        .map(|l| format!("{} {}", code(&l.rel.to_string()), l.mode.pg_name()))
+        .map(|l| {
+            format!(
+                "{} {}",
+                text::md_code(&l.rel.to_string()),
+                text::lock_mode(l.mode)
+            )
+        })
         .collect();
     let blocks: Vec<String> = a
         .effects
         .locks
         .iter()
-        .map(|l| {
-            let names = l.mode.blocks().names();
-            if names.is_empty() {
-                "nothing".to_string()
-            } else {
-                names.join(", ")
-            }
+        .map(|l| text::blocks(l.mode.blocks()))
+        .collect();
+    let work: Vec<String> = a
+        .effects
+        .work
+        .iter()
+        .map(|w| {
+            format!(
+                "{} {}",
+                text::work(w.kind),
+                text::md_code(&w.rel.to_string())
+            )
         })
         .collect();
-    let mut work: Vec<String> = a
-        .effects
-        .rewritten()
-        .iter()
-        .map(|r| format!("rewrite {}", code(&r.to_string())))
-        .collect();
-    work.extend(
-        a.effects
-            .scanned()
-            .iter()
-            .filter(|r| !a.effects.rewrites(r))
-            .map(|r| format!("scan {}", code(&r.to_string()))),
-    );
     let estimate = a
         .estimate_seconds
         .map(format_duration)
@@ -113,14 +92,13 @@ fn row(out: &mut String, src: &SourceFile, a: &Analyzed) {
 }
 
 fn file(out: &mut String, f: &FileResult, settings: &Settings) {
-    let _ = writeln!(out, "## {}\n", code(&f.source.name));
+    let _ = writeln!(out, "## {}\n", text::md_code(&f.source.name));
     let _ = writeln!(
         out,
-        "tool: {} · dialect: {} · {} statement{}\n",
+        "tool: {} · dialect: {} · {}\n",
         f.tool,
         settings.dialect.name(),
-        f.stmts.len(),
-        if f.stmts.len() == 1 { "" } else { "s" }
+        text::plural(f.stmts.len(), "statement"),
     );
     for fi in &f.file_findings {
         let _ = writeln!(out, "- {}", finding_text(fi));
@@ -131,7 +109,9 @@ fn file(out: &mut String, f: &FileResult, settings: &Settings) {
     if f.stmts.is_empty() {
         return;
     }
-    out.push_str("| Line | Statement | Locks (held until commit) | Blocks | Rewrite / scan | Estimate | Findings |\n");
+    out.push_str(
+        "| Line | Statement | Locks (held until commit) | Blocks | Work | Est. work | Findings |\n",
+    );
     out.push_str("|---:|---|---|---|---|---|---|\n");
     for a in &f.stmts {
         row(out, &f.source, a);
@@ -148,15 +128,11 @@ pub fn render(files: &[FileResult], settings: &Settings) -> String {
     let s = Summary::of(files);
     let _ = writeln!(
         out,
-        "{} file{}, {} statement{}: {} error{}, {} warning{}.",
-        s.files,
-        if s.files == 1 { "" } else { "s" },
-        s.statements,
-        if s.statements == 1 { "" } else { "s" },
-        s.errors,
-        if s.errors == 1 { "" } else { "s" },
-        s.warnings,
-        if s.warnings == 1 { "" } else { "s" },
+        "{}, {}: {}, {}.",
+        text::plural(s.files, "file"),
+        text::plural(s.statements, "statement"),
+        text::plural(s.errors, "error"),
+        text::plural(s.warnings, "warning"),
     );
     out
 }

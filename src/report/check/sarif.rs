@@ -2,9 +2,9 @@
 //! lists every rule (so a viewer can show a rule's page for any result); each result carries
 //! its level, message and a 1-based region.
 
-use super::FileResult;
-use super::common::{self, Region};
+use super::Region;
 use crate::config::Level;
+use crate::report::FileResult;
 use crate::rules::{RULES, Rule};
 use serde_json::{Value, json};
 
@@ -43,14 +43,14 @@ pub fn path_uri(path: &str) -> String {
 }
 
 fn rule_descriptor(r: &Rule) -> Value {
-    let full = common::page_section(r.doc, "What it flags").unwrap_or(r.summary);
+    let full = super::page_section(r.doc, "What it flags").unwrap_or(r.summary);
     json!({
         "id": r.code,
         "name": r.name,
         "shortDescription": { "text": r.summary },
         "fullDescription": { "text": full },
         "help": { "text": r.doc, "markdown": r.doc },
-        "helpUri": common::rule_url(r.name),
+        "helpUri": super::rule_url(r.name),
         "defaultConfiguration": { "level": level(r.default_level) },
     })
 }
@@ -60,7 +60,7 @@ pub fn render(files: &[FileResult]) -> String {
     let mut results = Vec::new();
     for file in files {
         let uri = path_uri(&file.source.name);
-        let fingerprints = common::fingerprints(file);
+        let fingerprints = super::fingerprints(file);
         for (f, fingerprint) in file.findings().zip(fingerprints) {
             let r = Region::of(f, &file.source);
             let text = if f.help.is_empty() {
@@ -85,7 +85,7 @@ pub fn render(files: &[FileResult]) -> String {
                 }],
                 "partialFingerprints": { "locklint/v1": fingerprint },
             });
-            if let Some((index, _)) = common::rule_of(f) {
+            if let Some((index, _)) = super::rule_of(f) {
                 result["ruleIndex"] = json!(index);
             }
             results.push(result);
@@ -99,7 +99,7 @@ pub fn render(files: &[FileResult]) -> String {
                 "driver": {
                     "name": "locklint",
                     "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": common::HOME_URL,
+                    "informationUri": super::HOME_URL,
                     "rules": RULES.iter().map(|r| rule_descriptor(r)).collect::<Vec<_>>(),
                 }
             },

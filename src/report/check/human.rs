@@ -1,9 +1,9 @@
 //! Human output: miette's graphical reports, one per finding, then a summary line.
 //! Source snippets are cut from the file's line index, so rendering is linear in the findings.
 
-use super::{FileResult, Summary};
 use crate::config::Level;
 use crate::finding::Finding;
+use crate::report::{FileResult, Summary, text};
 use crate::source::SourceFile;
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
@@ -143,29 +143,6 @@ pub fn render(files: &[FileResult], opts: Options) -> String {
             out.push('\n');
         }
     }
-    out.push_str(&summary_line(&Summary::of(files)));
+    out.push_str(&text::summary_line(&Summary::of(files)));
     out
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
-/// "2 errors, 1 warning in 3 files (12 statements, 1 unparsed)".
-pub fn summary_line(s: &Summary) -> String {
-    let mut parts = vec![plural(s.errors, "error"), plural(s.warnings, "warning")];
-    if s.infos > 0 {
-        parts.push(format!("{} info", s.infos));
-    }
-    format!(
-        "{} in {} ({}, {} unparsed)\n",
-        parts.join(", "),
-        plural(s.files, "file"),
-        plural(s.statements, "statement"),
-        s.unparsed
-    )
 }

@@ -2,39 +2,8 @@
 //! (named by its path), passing when the file has no finding; one `<failure>` per finding, typed
 //! by rule, with the location and the help in its body.
 
-use super::FileResult;
-use super::common::Region;
-
-/// Escape text for XML 1.0 character data or a double-quoted attribute. Characters XML 1.0
-/// cannot carry at all (most C0 controls) become U+FFFD; in attributes, tab and line breaks are
-/// written as references so that attribute normalization keeps them.
-fn escape(s: &str, attribute: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if attribute => out.push_str("&quot;"),
-            '\'' if attribute => out.push_str("&apos;"),
-            '\n' if attribute => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' if attribute => out.push_str("&#9;"),
-            '\t' | '\n' => out.push(c),
-            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn attr(s: &str) -> String {
-    escape(s, true)
-}
-
-fn text(s: &str) -> String {
-    escape(s, false)
-}
+use super::Region;
+use crate::report::{FileResult, text};
 
 /// Render the JUnit report.
 pub fn render(files: &[FileResult]) -> String {
@@ -52,7 +21,7 @@ pub fn render(files: &[FileResult]) -> String {
         "  <testsuite name=\"locklint\" tests=\"{tests}\" failures=\"{failing}\" errors=\"0\" skipped=\"0\">\n"
     ));
     for file in files {
-        let name = attr(&file.source.name);
+        let name = text::xml_attr(&file.source.name);
         let findings: Vec<_> = file.findings().collect();
         if findings.is_empty() {
             out.push_str(&format!(
@@ -74,27 +43,13 @@ pub fn render(files: &[FileResult]) -> String {
             }
             out.push_str(&format!(
                 "      <failure type=\"{}\" message=\"{}\">{}</failure>\n",
-                attr(f.rule),
-                attr(&f.message),
-                text(&body)
+                text::xml_attr(f.rule),
+                text::xml_attr(&f.message),
+                text::xml_text(&body)
             ));
         }
         out.push_str("    </testcase>\n");
     }
     out.push_str("  </testsuite>\n</testsuites>\n");
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup_quotes_and_controls() {
-        assert_eq!(
-            attr("a<b>&\"c\"'\n\t\u{1}"),
-            "a&lt;b&gt;&amp;&quot;c&quot;&apos;&#10;&#9;\u{fffd}"
-        );
-        assert_eq!(text("a<b>\"c\"\n\r"), "a&lt;b&gt;\"c\"\n&#13;");
-    }
 }

@@ -1,8 +1,9 @@
 //! `--format json`: the stable, documented machine format (version 1).
 
-use super::{FileResult, Summary};
 use crate::finding::Finding;
 use crate::model::Blocks;
+use crate::report::text;
+use crate::report::{FileResult, Summary};
 use crate::source::SourceFile;
 use serde::Serialize;
 
@@ -51,7 +52,7 @@ impl<'a> JsonDiagnostic<'a> {
             message: &f.message,
             help: &f.help,
             table: f.table.as_deref(),
-            lock: f.lock.map(|l| l.pg_name()),
+            lock: f.lock.map(text::lock_mode),
             blocks: f.blocks.map(BlockNames),
             estimate_seconds: f.estimate_seconds,
         }

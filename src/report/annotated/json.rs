@@ -1,10 +1,11 @@
 //! `report --format json`: every statement with the locks it holds until commit, the relations it
 //! rewrites or reads in full, its estimated duration and its findings (version 1).
 
-use super::json::JsonDiagnostic;
-use super::{FileResult, Summary, stmt_lines};
+use super::stmt_lines;
 use crate::analyze::Analyzed;
 use crate::config::Settings;
+use crate::report::check::json::JsonDiagnostic;
+use crate::report::{FileResult, Summary, text};
 use crate::source::SourceFile;
 use serde::Serialize;
 
@@ -27,7 +28,8 @@ struct Statement<'a> {
     locks: Vec<Lock>,
     rewrites: Vec<String>,
     scans: Vec<String>,
-    /// `null` when no size hint allows an estimate.
+    /// The estimated duration of the statement's longest work; `null` when there is no work or
+    /// no size hint allows an estimate.
     estimate_seconds: Option<f64>,
     findings: Vec<JsonDiagnostic<'a>>,
 }
@@ -62,7 +64,7 @@ fn statement<'a>(a: &'a Analyzed, src: &'a SourceFile) -> Statement<'a> {
             .iter()
             .map(|l| Lock {
                 table: l.rel.to_string(),
-                mode: l.mode.pg_name(),
+                mode: text::lock_mode(l.mode),
                 blocks: l.mode.blocks().names(),
             })
             .collect(),

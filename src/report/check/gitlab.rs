@@ -2,9 +2,9 @@
 //! in merge request widgets and diffs. Fingerprints survive line moves, so GitLab matches a
 //! finding across the base and head pipelines.
 
-use super::FileResult;
-use super::common::{self, Region};
+use super::Region;
 use crate::config::Level;
+use crate::report::FileResult;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -39,7 +39,7 @@ fn severity(l: Level) -> &'static str {
 pub fn render(files: &[FileResult]) -> String {
     let mut issues = Vec::new();
     for file in files {
-        let fingerprints = common::fingerprints(file);
+        let fingerprints = super::fingerprints(file);
         for (f, fingerprint) in file.findings().zip(fingerprints) {
             issues.push(Issue {
                 description: &f.message,

@@ -1,0 +1,132 @@
+//! `--format markdown`: a pull-request comment. A summary line, a table of findings, and per file
+//! a collapsible table of every statement with the locks it takes per table, what they block,
+//! the work done under them and "Est. (finding)": the longest estimate among the statement's
+//! findings (each the estimated duration of the work that finding is about; `report` shows the
+//! statement's own estimate, that of its longest work).
+
+use super::Region;
+use crate::analyze::Analyzed;
+use crate::finding::format_duration;
+use crate::model::Parsed;
+use crate::report::text;
+use crate::report::{FileResult, Summary};
+
+/// Statement rows shown per file; a comment has a size limit (65,536 characters on GitHub).
+pub const MAX_STATEMENT_ROWS: usize = 200;
+
+fn statement_row(file: &FileResult, a: &Analyzed) -> String {
+    let (line, _) = file.source.line_col(a.stmt.span.start);
+    let kind = match a.stmt.parsed {
+        Parsed::Unparsed { .. } => "unparsed",
+        _ => a.stmt.kind.name(),
+    };
+    let sql = file.source.text.get(a.stmt.span.clone()).unwrap_or("");
+    let (locks, blocks): (Vec<String>, Vec<String>) = a
+        .effects
+        .locks
+        .iter()
+        .map(|l| {
+            let table = text::md_code(&l.rel.to_string());
+            (
+                format!("{table} {}", text::lock_mode(l.mode)),
+                format!("{table} {}", text::blocks(l.mode.blocks())),
+            )
+        })
+        .unzip();
+    let work: Vec<String> = a
+        .effects
+        .work
+        .iter()
+        .map(|w| {
+            format!(
+                "{} {}",
+                text::work(w.kind),
+                text::md_code(&w.rel.to_string())
+            )
+        })
+        .collect();
+    // The findings' estimates, not the statement's: this comment is about what was flagged.
+    let estimate = a
+        .findings
+        .iter()
+        .filter_map(|f| f.estimate_seconds)
+        .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))));
+    let join = |v: Vec<String>| {
+        if v.is_empty() {
+            "—".to_string()
+        } else {
+            v.join("<br>")
+        }
+    };
+    format!(
+        "| {line} | {} | {} | {} | {} | {} | {} |\n",
+        text::md_code(kind),
+        text::md_code(&text::excerpt(sql)),
+        join(locks),
+        join(blocks),
+        join(work),
+        estimate.map_or("—".to_string(), format_duration),
+    )
+}
+
+/// Render the comment.
+pub fn render(files: &[FileResult]) -> String {
+    let summary = Summary::of(files);
+    let mut out = String::from("## locklint\n\n");
+    out.push_str(&format!(
+        "**{}**\n\n",
+        text::summary_line(&summary).trim_end()
+    ));
+
+    let mut rows = String::new();
+    for file in files {
+        for f in file.findings() {
+            let r = Region::of(f, &file.source);
+            rows.push_str(&format!(
+                "| {} | [{}]({}) | {} | {} |\n",
+                f.severity,
+                f.rule,
+                super::rule_url(f.rule),
+                text::md_code(&format!("{}:{}:{}", file.source.name, r.line, r.column)),
+                text::md_cell(&f.message),
+            ));
+        }
+    }
+    if rows.is_empty() {
+        out.push_str("No findings.\n\n");
+    } else {
+        out.push_str("| Severity | Rule | Location | Message |\n|---|---|---|---|\n");
+        out.push_str(&rows);
+        out.push('\n');
+    }
+
+    for file in files {
+        let findings = file.findings().len();
+        let open = if findings > 0 { " open" } else { "" };
+        out.push_str(&format!(
+            "<details{open}><summary><code>{}</code>: {}, {}</summary>\n\n",
+            text::html(&file.source.name),
+            text::plural(file.stmts.len(), "statement"),
+            text::plural(findings, "finding"),
+        ));
+        if file.stmts.is_empty() {
+            out.push_str("No statements.\n\n</details>\n\n");
+            continue;
+        }
+        out.push_str(
+            "| Line | Kind | Statement | Locks | Blocks | Work | Est. (finding) |\n\
+             |---:|---|---|---|---|---|---|\n",
+        );
+        for a in file.stmts.iter().take(MAX_STATEMENT_ROWS) {
+            out.push_str(&statement_row(file, a));
+        }
+        if file.stmts.len() > MAX_STATEMENT_ROWS {
+            out.push_str(&format!(
+                "\n… and {} more statements (`locklint report` shows them all).\n",
+                file.stmts.len() - MAX_STATEMENT_ROWS
+            ));
+        }
+        out.push_str("\n</details>\n\n");
+    }
+    out
+}
