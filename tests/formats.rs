@@ -11,6 +11,8 @@
 //! that fix in memory. errata01 also lets `runs` be null and requires `startLine` (or an
 //! offset) in a region, which the output below always has.
 
+mod common;
+
 use locklint::config::{self, Level};
 use locklint::report::FileResult;
 use locklint::report::check::{github, gitlab, junit, markdown, sarif};
@@ -445,28 +447,6 @@ fn junit_survives_control_characters() {
 
 // --- Markdown -------------------------------------------------------------------------------
 
-/// The cells of a Markdown table row (split on pipes not escaped with a backslash).
-fn cells(row: &str) -> Vec<String> {
-    let inner = row
-        .trim()
-        .strip_prefix('|')
-        .and_then(|r| r.strip_suffix('|'))
-        .expect("a table row");
-    let mut out = vec![String::new()];
-    let mut chars = inner.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if chars.peek() == Some(&'|') => {
-                chars.next();
-                out.last_mut().unwrap().push('|');
-            }
-            '|' => out.push(String::new()),
-            c => out.last_mut().unwrap().push(c),
-        }
-    }
-    out.into_iter().map(|c| c.trim().to_string()).collect()
-}
-
 #[test]
 fn markdown_snapshot() {
     snapshot("formats__markdown", &markdown::render(&fixture()));
@@ -480,7 +460,7 @@ fn markdown_tables_are_well_formed() {
     let rows: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
     let findings: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| cells(r))
+        .map(|r| common::markdown_cells(r))
         .filter(|c| c.len() == 4)
         .collect();
     // Header, separator, one row per finding.
@@ -493,7 +473,7 @@ fn markdown_tables_are_well_formed() {
     }
     let statements: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| cells(r))
+        .map(|r| common::markdown_cells(r))
         .filter(|c| c.len() != 4)
         .collect();
     assert!(statements.iter().all(|c| c.len() == 7), "{statements:?}");

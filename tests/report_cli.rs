@@ -1,5 +1,7 @@
 //! `locklint report`: arguments, exit code, stdout and stderr together.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -228,28 +230,6 @@ fn missing_path_is_a_usage_error() {
     assert_eq!(run.code, Some(2), "clap rejects unknown formats");
 }
 
-/// The cells of a Markdown table row (split on pipes not escaped with a backslash).
-fn cells(row: &str) -> Vec<String> {
-    let inner = row
-        .trim()
-        .strip_prefix('|')
-        .and_then(|r| r.strip_suffix('|'))
-        .unwrap_or(row);
-    let mut out = vec![String::new()];
-    let mut chars = inner.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if chars.peek() == Some(&'|') => {
-                chars.next();
-                out.last_mut().expect("a cell").push('|');
-            }
-            '|' => out.push(String::new()),
-            c => out.last_mut().expect("a cell").push(c),
-        }
-    }
-    out.into_iter().map(|c| c.trim().to_string()).collect()
-}
-
 /// The statement rows of every table with `header` as its first row: the header's cells by name,
 /// keyed by the first line of the statement.
 fn statement_rows(
@@ -263,7 +243,7 @@ fn statement_rows(
             names = None;
             continue;
         }
-        let c = cells(line);
+        let c = common::markdown_cells(line);
         if line.starts_with(header) {
             names = Some(c);
             continue;

@@ -6,7 +6,7 @@
 //! `report --format markdown` and `report --format html` cannot drift apart again.
 
 use super::Summary;
-use crate::model::{Blocks, LockMode, WorkKind};
+use crate::model::{Blocks, LockMode, RelLock, Work, WorkKind};
 
 // --- Wording --------------------------------------------------------------------------------
 
@@ -44,10 +44,15 @@ pub fn work(kind: WorkKind) -> &'static str {
 
 /// "1 file", "2 files".
 pub fn plural(n: usize, word: &str) -> String {
+    format!("{n} {}", noun(n, word))
+}
+
+/// The noun alone, in the number `n` asks for: "file", "files".
+pub fn noun(n: usize, word: &str) -> String {
     if n == 1 {
-        format!("{n} {word}")
+        word.to_string()
     } else {
-        format!("{n} {word}s")
+        format!("{word}s")
     }
 }
 
@@ -148,6 +153,16 @@ pub fn md_code(s: &str) -> String {
         ""
     };
     format!("{fence}{pad}{s}{pad}{fence}")
+}
+
+/// A lock in a Markdown table cell: "`measurements` ShareRowExclusiveLock".
+pub fn md_lock(l: &RelLock) -> String {
+    format!("{} {}", md_code(&l.rel.to_string()), lock_mode(l.mode))
+}
+
+/// Work in a Markdown table cell: "validation `measurements`".
+pub fn md_work(w: &Work) -> String {
+    format!("{} {}", work(w.kind), md_code(&w.rel.to_string()))
 }
 
 // --- XML ------------------------------------------------------------------------------------
@@ -291,7 +306,7 @@ mod tests {
         assert_eq!(md_code("a`b"), "``a`b``");
         assert_eq!(md_code("`a"), "`` `a ``");
         assert_eq!(md_code("x|y"), "`x\\|y`");
-        assert_eq!(md_code(""), "` `");
+        assert_eq!(md_code(""), "`  `");
     }
 
     #[test]

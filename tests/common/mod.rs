@@ -55,3 +55,26 @@ pub fn write(dir: &Path, rel: &str, text: &str) -> PathBuf {
     std::fs::write(&p, text).unwrap();
     p
 }
+
+/// The cells of a Markdown table row, trimmed (split on pipes not escaped with a backslash;
+/// `\|` becomes `|`).
+pub fn markdown_cells(row: &str) -> Vec<String> {
+    let inner = row
+        .trim()
+        .strip_prefix('|')
+        .and_then(|r| r.strip_suffix('|'))
+        .expect("a table row");
+    let mut out = vec![String::new()];
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'|') => {
+                chars.next();
+                out.last_mut().expect("a cell").push('|');
+            }
+            '|' => out.push(String::new()),
+            c => out.last_mut().expect("a cell").push(c),
+        }
+    }
+    out.into_iter().map(|c| c.trim().to_string()).collect()
+}

@@ -311,23 +311,15 @@ pub fn render(files: &[FileResult], settings: &Settings) -> String {
          <li class=\"warnings{}\"><b>{}</b>{}</li>\
          <li class=\"unparsed{}\"><b>{}</b>unparsed</li></ul></header>",
         s.files,
-        if s.files == 1 { "file" } else { "files" },
+        text::noun(s.files, "file"),
         s.statements,
-        if s.statements == 1 {
-            "statement"
-        } else {
-            "statements"
-        },
+        text::noun(s.statements, "statement"),
         nonzero(s.errors),
         s.errors,
-        if s.errors == 1 { "error" } else { "errors" },
+        text::noun(s.errors, "error"),
         nonzero(s.warnings),
         s.warnings,
-        if s.warnings == 1 {
-            "warning"
-        } else {
-            "warnings"
-        },
+        text::noun(s.warnings, "warning"),
         nonzero(s.unparsed),
         s.unparsed,
     );

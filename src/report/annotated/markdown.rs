@@ -39,36 +39,14 @@ fn row(out: &mut String, src: &SourceFile, a: &Analyzed) {
     if a.in_transaction {
         what.push_str("<br>_in transaction_");
     }
-    let locks: Vec<String> = a
-        .effects
-        .locks
-        .iter()
-        .map(|l| {
-            format!(
-                "{} {}",
-                text::md_code(&l.rel.to_string()),
-                text::lock_mode(l.mode)
-            )
-        })
-        .collect();
+    let locks: Vec<String> = a.effects.locks.iter().map(text::md_lock).collect();
     let blocks: Vec<String> = a
         .effects
         .locks
         .iter()
         .map(|l| text::blocks(l.mode.blocks()))
         .collect();
-    let work: Vec<String> = a
-        .effects
-        .work
-        .iter()
-        .map(|w| {
-            format!(
-                "{} {}",
-                text::work(w.kind),
-                text::md_code(&w.rel.to_string())
-            )
-        })
-        .collect();
+    let work: Vec<String> = a.effects.work.iter().map(text::md_work).collect();
     let estimate = a
         .estimate_seconds
         .map(format_duration)

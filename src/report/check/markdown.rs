@@ -21,30 +21,17 @@ fn statement_row(file: &FileResult, a: &Analyzed) -> String {
         _ => a.stmt.kind.name(),
     };
     let sql = file.source.text.get(a.stmt.span.clone()).unwrap_or("");
-    let (locks, blocks): (Vec<String>, Vec<String>) = a
+    let locks: Vec<String> = a.effects.locks.iter().map(text::md_lock).collect();
+    let blocks: Vec<String> = a
         .effects
         .locks
         .iter()
         .map(|l| {
             let table = text::md_code(&l.rel.to_string());
-            (
-                format!("{table} {}", text::lock_mode(l.mode)),
-                format!("{table} {}", text::blocks(l.mode.blocks())),
-            )
-        })
-        .unzip();
-    let work: Vec<String> = a
-        .effects
-        .work
-        .iter()
-        .map(|w| {
-            format!(
-                "{} {}",
-                text::work(w.kind),
-                text::md_code(&w.rel.to_string())
-            )
+            format!("{table} {}", text::blocks(l.mode.blocks()))
         })
         .collect();
+    let work: Vec<String> = a.effects.work.iter().map(text::md_work).collect();
     // The findings' estimates, not the statement's: this comment is about what was flagged.
     let estimate = a
         .findings
