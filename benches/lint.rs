@@ -4,8 +4,8 @@
 //! Options (environment): `LOCKLINT_BENCH_GROUPS` (default 2000, about 4 MB),
 //! `LOCKLINT_BENCH_RUNS` (default 7).
 
-use locklint::app::Keep;
 use locklint::config::Settings;
+use locklint::pipeline::Keep;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -68,7 +68,7 @@ fn main() {
     let settings = Settings::default();
     // What `check --format json` does: read, lint keeping only findings, write JSON.
     let check_json = |inputs: &[locklint::discover::Input]| {
-        let results = locklint::app::lint_inputs(inputs, &settings, Keep::Findings);
+        let results = locklint::pipeline::lint_inputs(inputs, &settings, Keep::Findings);
         let mut out = Vec::new();
         let _ = locklint::report::json::write(&results, &mut out);
         out.len()

@@ -47,7 +47,8 @@ fn lint_project(dir: &Path, dialect: Dialect) -> Stats {
         dialect,
         ..Settings::default()
     };
-    let results = locklint::app::lint_inputs(&inputs, &settings, locklint::app::Keep::All);
+    let results =
+        locklint::pipeline::lint_inputs(&inputs, &settings, locklint::pipeline::Keep::All);
     let mut s = Stats::default();
     for r in &results {
         s.add(r);

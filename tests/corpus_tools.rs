@@ -2,9 +2,9 @@
 //! its MANIFEST.toml names. Projects with a custom tool get locklint's closest mapping; they are
 //! printed, not asserted. Skipped, with the reason printed, when the corpus is absent.
 
-use locklint::app;
 use locklint::config::{Settings, Tool};
 use locklint::discover::{self, FileRef, Input};
+use locklint::pipeline;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -92,7 +92,7 @@ fn corpus_projects_are_detected_as_their_tool() {
             owner.extend(std::iter::repeat_n(i, files.len()));
             inputs.extend(files);
         }
-        let loaded: Vec<_> = inputs.iter().map(app::read_input).collect();
+        let loaded: Vec<_> = inputs.iter().map(pipeline::read_input).collect();
         let refs: Vec<FileRef> = loaded
             .iter()
             .map(|(s, _)| FileRef {

@@ -46,9 +46,9 @@
 //! Concurrent runs against the same database are serialized with an advisory lock.
 //! `LOCKLINT_ORACLE_VERBOSE=1` prints what the server showed for every statement.
 
-use locklint::app::lint_sources;
 use locklint::config::Settings;
 use locklint::model::{LockMode, Parsed, StmtKind};
+use locklint::pipeline::lint_sources;
 use locklint::source::SourceFile;
 use postgres::{Client, NoTls};
 use std::collections::{BTreeMap, BTreeSet, HashMap};

@@ -6,7 +6,7 @@ pub mod small;
 pub mod stmt;
 pub mod types;
 
-pub use effects::{Effects, RelKind, RelLock, Work, WorkKind};
+pub use effects::{Cause, Effects, RelKind, RelLock, Via, Work, WorkKind};
 pub use lock::{Blocks, LockMode};
 pub use small::SmallStr;
 pub use stmt::*;
