@@ -552,3 +552,111 @@ static ROWS: &[Row] = &[
         &["part_detach_with_default"],
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// Every action the effects code applies, read from its source.
+    fn actions_used() -> BTreeSet<String> {
+        let src = include_str!("../analyze/effects.rs");
+        let mut out = BTreeSet::new();
+        for (i, _) in src.match_indices("Action::") {
+            // Not `AlterAction::` or `ModelAction::`.
+            if src[..i].ends_with(|c: char| c.is_ascii_alphanumeric()) {
+                continue;
+            }
+            let name: String = src[i + "Action::".len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+                out.insert(name);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_action_has_exactly_one_row_for_every_version() {
+        let used = actions_used();
+        assert!(used.len() > 60, "{used:?}");
+        for name in &used {
+            let rows: Vec<&Row> = ROWS
+                .iter()
+                .filter(|r| format!("{:?}", r.action) == *name)
+                .collect();
+            assert!(!rows.is_empty(), "no model row for {name}");
+            for v in MODEL.versions.0..=MODEL.versions.1 {
+                let n = rows.iter().filter(|r| r.applies_to(v)).count();
+                assert_eq!(n, 1, "{name}: {n} rows apply to PostgreSQL {v}");
+            }
+        }
+        // And no row for an action nothing applies.
+        for r in ROWS {
+            assert!(
+                used.contains(&format!("{:?}", r.action)),
+                "row for unused action {:?}",
+                r.action
+            );
+        }
+    }
+
+    #[test]
+    fn every_ground_truth_id_exists() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut ids = BTreeSet::new();
+        let mut files = vec![
+            root.join("testdata/oracle/statements.csv"),
+            root.join("testdata/oracle/extra_statements.csv"),
+        ];
+        // The statements observed outside a transaction (polled) are only in the shared set.
+        let shared = root.join("../shared/postgres-locks/locks_detailed.csv");
+        if shared.exists() {
+            files.push(shared);
+        } else {
+            eprintln!("note: ../shared/postgres-locks missing: polled ids not checked");
+        }
+        for f in &files {
+            let text = std::fs::read_to_string(f).expect("oracle csv");
+            for line in text.lines().skip(1) {
+                ids.insert(line.split(',').next().unwrap_or("").to_string());
+            }
+        }
+        let polled = [
+            "create_index_concurrently",
+            "drop_index_concurrently",
+            "reindex_table_concurrently",
+            "reindex_index_concurrently",
+            "detach_partition_concurrently",
+            "vacuum_full",
+        ];
+        for r in ROWS {
+            for id in r.truth {
+                assert!(
+                    ids.contains(*id) || polled.contains(id),
+                    "{:?}: unknown ground-truth id {id}",
+                    r.action
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn version_gates_differ_on_each_side() {
+        let at = |a: Action, v: u32| *MODEL.row(a, v);
+        assert_eq!(at(Action::AddColumnDefault, 10).work, Some(Rewrite));
+        assert_eq!(at(Action::AddColumnDefault, 11).work, None);
+        assert_eq!(at(Action::SetNotNullCheckProven, 11).work, Some(Scan));
+        assert_eq!(at(Action::SetNotNullCheckProven, 12).work, None);
+        assert_eq!(
+            at(Action::AttachPartitionParent, 11).lock(None),
+            Some(AccessExclusive)
+        );
+        assert_eq!(
+            at(Action::AttachPartitionParent, 12).lock(None),
+            Some(ShareUpdateExclusive)
+        );
+    }
+}

@@ -45,13 +45,28 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             .name
             .clone()
             .unwrap_or_else(|| format!("{}_{}_fkey", table.name, columns.join("_")));
-        let message = format!(
-            "ADD FOREIGN KEY takes {} locks on {} and on `{parent}`, blocking {} to both, while it checks every row{}",
-            h.lock_name(),
-            h.described,
-            h.blocked(),
-            h.for_how_long,
-        );
+        let parent_h = cx.hazard(parent, None);
+        // Another clause of the statement (ADD COLUMN ...) can hold a stronger lock on the table
+        // than the foreign key's own: the validation then runs under that one.
+        let message = if parent_h.mode == h.mode || parent.same(table) {
+            format!(
+                "ADD FOREIGN KEY takes {} locks on {} and on `{parent}`, blocking {} to both, while it checks every row{}",
+                h.lock_name(),
+                h.described,
+                h.blocked(),
+                h.for_how_long,
+            )
+        } else {
+            format!(
+                "ADD FOREIGN KEY checks every row of {}{} while the statement holds {} on it (blocking {}) and {} on `{parent}` (blocking {})",
+                h.described,
+                h.for_how_long,
+                h.lock_name(),
+                h.blocked(),
+                parent_h.lock_name(),
+                parent_h.blocked(),
+            )
+        };
         let ref_cols = if references.columns.is_empty() {
             String::new()
         } else {
