@@ -64,3 +64,53 @@ pub fn fails(summary: &Summary, fail_on: Level) -> bool {
         Level::Off => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{all_hits, settings};
+
+    const BAD: &str = "SELEKT nonsense;\n-- locklint:ignore truncate-table\nSELECT 1;\nCREATE INDEX i ON big (a);\n";
+
+    fn rules_of(toml: &str) -> Vec<&'static str> {
+        let _ = settings(toml);
+        let mut v: Vec<_> = all_hits(toml, &[BAD]).into_iter().map(|h| h.rule).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn every_rule_level_is_honoured_including_parse_error_and_unused_suppression() {
+        assert_eq!(
+            rules_of(""),
+            [
+                "create-index-non-concurrently",
+                "missing-lock-timeout",
+                "parse-error",
+                "unused-suppression"
+            ]
+        );
+        let off = "[rules]\nparse-error = \"off\"\nunused-suppression = \"off\"\n";
+        assert_eq!(
+            rules_of(off),
+            ["create-index-non-concurrently", "missing-lock-timeout"]
+        );
+        let h = all_hits("[rules]\nparse-error = \"error\"\n", &[BAD]);
+        let pe = h
+            .iter()
+            .find(|h| h.rule == "parse-error")
+            .expect("parse-error");
+        assert_eq!(pe.severity, crate::config::Level::Error);
+    }
+
+    #[test]
+    fn size_class_drops_findings_on_small_and_new_tables_only() {
+        let small = "[tables]\nbig = { rows = 10 }\n";
+        assert!(!rules_of(small).contains(&"create-index-non-concurrently"));
+        let new = "CREATE TABLE big (a int);\nCREATE INDEX i ON big (a);\n";
+        let h = all_hits("", &[new]);
+        assert!(
+            h.iter().all(|h| h.rule != "create-index-non-concurrently"),
+            "{h:?}"
+        );
+    }
+}

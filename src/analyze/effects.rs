@@ -913,6 +913,39 @@ mod tests {
         CREATE TABLE events_2025 (id bigint NOT NULL, created date NOT NULL, payload text);\n";
 
     #[test]
+    fn detach_finalize_is_its_own_action_in_the_model() {
+        let e = effects_after(
+            EVENTS,
+            "ALTER TABLE events DETACH PARTITION events_2023 FINALIZE;",
+        );
+        assert_eq!(
+            locks(&e),
+            [
+                "events:ShareUpdateExclusiveLock",
+                "events_2023:AccessExclusiveLock"
+            ]
+        );
+        assert!(!e.no_transaction, "FINALIZE may run in a transaction block");
+        let parent = e
+            .locks
+            .iter()
+            .find(|l| l.rel.name == "events")
+            .expect("parent");
+        assert_eq!(
+            parent.cause.action,
+            crate::locks::Action::DetachPartitionFinalizeParent
+        );
+        let e = effects_after(EVENTS, "ALTER TABLE events DETACH PARTITION events_2023;");
+        assert_eq!(
+            locks(&e),
+            [
+                "events:AccessExclusiveLock",
+                "events_2023:AccessExclusiveLock"
+            ]
+        );
+    }
+
+    #[test]
     fn foreign_keys_lock_the_parent_share_row_exclusive() {
         let e = effects_after(
             PARENT_CHILD,

@@ -28,7 +28,7 @@ mod drop_index_non_concurrently;
 mod reindex_non_concurrently;
 mod set_not_null_scan;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 mod validate_in_same_transaction;
 
 pub use crate::analyze::size::Size;
