@@ -292,6 +292,8 @@ pub struct Model {
     pub rows: &'static [Row],
     /// Oldest and newest server versions the rows cover.
     pub versions: (u32, u32),
+    /// Row indices by action, built on first use.
+    pub index: std::sync::OnceLock<Vec<Vec<u16>>>,
 }
 
 impl Model {
@@ -300,9 +302,27 @@ impl Model {
     pub fn row(&self, action: Action, version: u32) -> &'static Row {
         let v = version.clamp(self.versions.0, self.versions.1);
         let rows = self.rows;
-        rows.iter()
-            .find(|r| r.action == action && r.applies_to(v))
-            .or_else(|| rows.iter().find(|r| r.action == action))
+        // Rows of one action are at most a few: found through the per-action index.
+        let by_action = self.index.get_or_init(|| {
+            let mut ix: Vec<Vec<u16>> = Vec::new();
+            for (i, r) in rows.iter().enumerate() {
+                let a = r.action as usize;
+                if ix.len() <= a {
+                    ix.resize(a + 1, Vec::new());
+                }
+                ix[a].push(u16::try_from(i).unwrap_or(u16::MAX));
+            }
+            ix
+        });
+        let mine = by_action
+            .get(action as usize)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let row = |i: &u16| rows.get(usize::from(*i));
+        mine.iter()
+            .filter_map(row)
+            .find(|r| r.applies_to(v))
+            .or_else(|| mine.first().and_then(row))
             .unwrap_or(&FALLBACK)
     }
 }

@@ -11,6 +11,7 @@ use crate::model::{LockMode, WorkKind};
 pub static MODEL: Model = Model {
     rows: ROWS,
     versions: (9, 18),
+    index: std::sync::OnceLock::new(),
 };
 
 const ALL: (u32, u32) = (0, u32::MAX);
