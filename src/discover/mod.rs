@@ -19,8 +19,8 @@ mod plain;
 mod prisma;
 mod sqlx;
 
-pub use crate::analyze::TxnMode;
 use crate::config::{Settings, Tool};
+pub use crate::model::TxnMode;
 use detect::{Detected, SetFile};
 use order::Key;
 use std::collections::HashMap;
