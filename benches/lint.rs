@@ -2,10 +2,10 @@
 //! ../shared/corpus, in process (parse, analyze, JSON output), median of several runs.
 //!
 //! Options (environment): `LOCKLINT_BENCH_GROUPS` (default 2000, about 4 MB),
-//! `LOCKLINT_BENCH_RUNS` (default 7).
+//! `LOCKLINT_BENCH_RUNS` (default 7). The generated file is kept under `target/tmp/`.
 
-use locklint::app::Keep;
 use locklint::config::Settings;
+use locklint::pipeline::Keep;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -41,7 +41,8 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, Duration, Durati
 
 fn gen_large(groups: usize) -> Option<PathBuf> {
     let script = Path::new(SHARED).join("bench/gen_large.py");
-    let out = std::env::temp_dir().join(format!("locklint-bench-{groups}.sql"));
+    // Cargo's scratch folder for benches (target/tmp): generated files never land in the tree.
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("gen_large-{groups}.sql"));
     if !out.is_file() {
         let ok = Command::new("python3")
             .arg(&script)
@@ -68,7 +69,7 @@ fn main() {
     let settings = Settings::default();
     // What `check --format json` does: read, lint keeping only findings, write JSON.
     let check_json = |inputs: &[locklint::discover::Input]| {
-        let results = locklint::app::lint_inputs(inputs, &settings, Keep::Findings);
+        let results = locklint::pipeline::lint_inputs(inputs, &settings, Keep::Findings);
         let mut out = Vec::new();
         let _ = locklint::report::check::json::write(&results, &mut out);
         out.len()

@@ -111,45 +111,7 @@ pub enum Dialect {
 
 named_enum!(Dialect, "dialect", [Postgres => "postgres", Mysql => "mysql"]);
 
-/// The migration tool whose file conventions apply (up/down sections, transaction markers).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Tool {
-    /// Detect from the files and directory layout.
-    #[default]
-    Auto,
-    /// Plain SQL files, no tool conventions.
-    Plain,
-    /// pressly/goose.
-    Goose,
-    /// amacneil/dbmate.
-    Dbmate,
-    /// launchbadge/sqlx.
-    Sqlx,
-    /// diesel-rs/diesel.
-    Diesel,
-    /// golang-migrate/migrate.
-    GolangMigrate,
-    /// Flyway.
-    Flyway,
-    /// Prisma Migrate.
-    Prisma,
-    /// Liquibase (formatted SQL).
-    Liquibase,
-}
-
-named_enum!(Tool, "migration tool", [
-    Auto => "auto",
-    Plain => "plain",
-    Goose => "goose",
-    Dbmate => "dbmate",
-    Sqlx => "sqlx",
-    Diesel => "diesel",
-    GolangMigrate => "golang-migrate",
-    Flyway => "flyway",
-    Prisma => "prisma",
-    Liquibase => "liquibase",
-]);
+pub use crate::discover::tools::Tool;
 
 /// A rule's severity. Ordered: `Off < Info < Warning < Error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -1,7 +1,17 @@
 //! A finding: plain serializable data. Reporters format it; they never decide severity.
 
+use crate::analyze::size::SizeClass;
 use crate::config::Level;
 use crate::model::{Blocks, LockMode, Span};
+
+/// A second location a finding points at (e.g. the earlier statement whose lock is still held).
+#[derive(Debug, Clone)]
+pub struct Related {
+    /// Byte range in the same file.
+    pub span: Span,
+    /// What is there.
+    pub label: String,
+}
 
 /// One problem found in one statement.
 #[derive(Debug, Clone)]
@@ -10,8 +20,19 @@ pub struct Finding {
     pub rule: &'static str,
     /// Stable rule code (`LL001`).
     pub code: &'static str,
-    /// Severity after size and configuration.
+    /// Severity: the rule's default until the severity pass decides it from the size class,
+    /// the configuration and suppressions.
     pub severity: Level,
+    /// The size class of the relation the hazard is about; `None` for findings that do not
+    /// depend on size. The severity pass drops findings on new and small relations.
+    pub size: Option<SizeClass>,
+    /// Other locations the finding is about.
+    pub related: Vec<Related>,
+    /// A sentence this finding adds to another rule's finding on the same hazard when the two
+    /// are merged into one.
+    pub note: Option<String>,
+    /// Rules whose findings on the same hazard were merged into this one.
+    pub merged: Vec<&'static str>,
     /// Byte range of the offending clause (what the label points at).
     pub span: Span,
     /// Byte range of the whole statement.
@@ -33,18 +54,17 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A finding with only the essentials; the builder methods add the rest.
-    pub fn new(
-        rule: &crate::rules::Rule,
-        severity: Level,
-        span: Span,
-        message: String,
-        help: String,
-    ) -> Self {
+    /// A finding with only the essentials; the builder methods add the rest. Its level is
+    /// decided by the severity pass.
+    pub fn new(rule: &crate::rules::Rule, span: Span, message: String, help: String) -> Self {
         Finding {
             rule: rule.name,
             code: rule.code,
-            severity,
+            severity: rule.default_level,
+            size: None,
+            related: Vec::new(),
+            note: None,
+            merged: Vec::new(),
             stmt_span: span.clone(),
             span,
             message,

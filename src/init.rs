@@ -1,7 +1,7 @@
 //! `locklint init`: a commented starter `locklint.toml`, with the migrations folder filled in
 //! when one of the usual ones exists.
 
-use crate::config::CONFIG_FILE_NAME;
+use crate::config::{CONFIG_FILE_NAME, Tool};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -97,7 +97,7 @@ dialect = "postgres"
 [migrations]
 # Default inputs for `locklint check`, relative to this file.
 {paths}# Migration tool whose conventions apply (up/down sections, transaction markers):
-# auto | plain | goose | dbmate | sqlx | diesel | golang-migrate | flyway | prisma | liquibase.
+# {tools}.
 # "auto" detects it from the files and folder layout.
 tool = "auto"
 # Plain SQL files: does your runner wrap each file in a transaction?
@@ -122,6 +122,7 @@ unknown = "large"
 # create-index-non-concurrently = "warning"
 "#,
         postgres_version = crate::config::DEFAULT_POSTGRES_VERSION,
+        tools = Tool::NAMES.join(" | "),
     )
 }
 
@@ -173,6 +174,18 @@ mod tests {
         assert!(s.migrations.paths.is_empty());
         assert_eq!(s.size.large_rows, d.size.large_rows);
         assert!(s.tables.is_empty() && s.rules.is_empty());
+    }
+
+    #[test]
+    fn template_lists_every_tool() {
+        let text = template(None);
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("# auto | "))
+            .unwrap_or_default();
+        for tool in Tool::ALL {
+            assert!(line.contains(tool.name()), "{tool} missing from {line:?}");
+        }
     }
 
     #[test]

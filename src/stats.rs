@@ -161,7 +161,7 @@ mod tests {
 
     #[test]
     fn table_has_a_row_per_group_and_a_total() {
-        let r = crate::app::lint_text(
+        let r = crate::pipeline::lint_text(
             "a.sql",
             "CREATE INDEX i ON t (c);\nSELEC nonsense;\n",
             &crate::config::Settings::default(),

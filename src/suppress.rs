@@ -3,7 +3,6 @@
 //! squawk's `-- squawk-ignore` / `-- squawk-ignore-file` for rules with a squawk equivalent.
 //! A suppression that silences nothing is itself reported.
 
-use crate::config::Level;
 use crate::finding::Finding;
 use crate::model::Span;
 use crate::rules;
@@ -257,7 +256,6 @@ pub fn apply<'a>(
             out.push(
                 Finding::new(
                     rule,
-                    Level::Warning,
                     d.span.clone(),
                     message,
                     "Remove the comment, or fix the rule name (`locklint rules` lists them)."

@@ -1,14 +1,16 @@
 //! The real-world corpus (../shared/corpus, when present): every project is linted without a
-//! panic or a hang, and the PostgreSQL projects are (nearly) all parsed or recognized.
+//! panic or a hang, and the PostgreSQL projects are (nearly) all parsed or recognized. Without
+//! the corpus the test is skipped with a printed reason, or fails under
+//! `LOCKLINT_REQUIRE_CORPUS=1` (CI).
+
+mod common;
 
 use locklint::config::{Dialect, Settings};
 use locklint::stats::{self, Stats};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
-
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
 
 /// The PostgreSQL projects held to [`MIN_UNDERSTOOD`].
 const POSTGRES: [&str; 9] = [
@@ -47,7 +49,8 @@ fn lint_project(dir: &Path, dialect: Dialect) -> Stats {
         dialect,
         ..Settings::default()
     };
-    let results = locklint::app::lint_inputs(&inputs, &settings, locklint::app::Keep::All);
+    let results =
+        locklint::pipeline::lint_inputs(&inputs, &settings, locklint::pipeline::Keep::All);
     let mut s = Stats::default();
     for r in &results {
         s.add(r);
@@ -57,11 +60,10 @@ fn lint_project(dir: &Path, dialect: Dialect) -> Stats {
 
 #[test]
 fn corpus_lints_without_panics_and_postgres_projects_parse() {
-    let root = PathBuf::from(CORPUS);
-    let Ok(text) = std::fs::read_to_string(root.join("MANIFEST.toml")) else {
-        eprintln!("skipped: no corpus at {}", root.display());
+    let Some(root) = common::corpus_or_skip("corpus test") else {
         return;
     };
+    let text = std::fs::read_to_string(root.join("MANIFEST.toml")).expect("MANIFEST.toml reads");
     let manifest: Manifest = toml::from_str(&text).expect("MANIFEST.toml parses");
 
     // A watchdog: a hang fails the test instead of stalling CI.

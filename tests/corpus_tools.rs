@@ -1,15 +1,16 @@
 //! Every project of the real-world corpus (../shared/corpus) is detected as the migration tool
 //! its MANIFEST.toml names. Projects with a custom tool get locklint's closest mapping; they are
-//! printed, not asserted. Skipped, with the reason printed, when the corpus is absent.
+//! printed, not asserted. Skipped, with the reason printed, when the corpus is absent; a failure
+//! instead under `LOCKLINT_REQUIRE_CORPUS=1` (CI).
 
-use locklint::app;
+mod common;
+
 use locklint::config::{Settings, Tool};
 use locklint::discover::{self, FileRef, Input};
+use locklint::pipeline;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
 
 /// Folders that are not migrations of the project's tool, per the manifest's notes: they are
 /// plain SQL whatever the project uses.
@@ -58,11 +59,11 @@ fn entry_files(project: &Path, entry: &str) -> Vec<Input> {
 
 #[test]
 fn corpus_projects_are_detected_as_their_tool() {
-    let corpus = Path::new(CORPUS);
-    let Ok(manifest) = std::fs::read_to_string(corpus.join("MANIFEST.toml")) else {
-        println!("skipped: no corpus at {CORPUS} (MANIFEST.toml not readable)");
+    let Some(corpus) = common::corpus_or_skip("corpus tool-detection test") else {
         return;
     };
+    let manifest =
+        std::fs::read_to_string(corpus.join("MANIFEST.toml")).expect("MANIFEST.toml reads");
     let manifest: toml::Table = manifest.parse().expect("MANIFEST.toml is TOML");
     let projects = manifest
         .get("project")
@@ -92,7 +93,7 @@ fn corpus_projects_are_detected_as_their_tool() {
             owner.extend(std::iter::repeat_n(i, files.len()));
             inputs.extend(files);
         }
-        let loaded: Vec<_> = inputs.iter().map(app::read_input).collect();
+        let loaded: Vec<_> = inputs.iter().map(pipeline::read_input).collect();
         let refs: Vec<FileRef> = loaded
             .iter()
             .map(|(s, _)| FileRef {

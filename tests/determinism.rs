@@ -1,5 +1,7 @@
 //! The same input gives byte-identical output across runs and rayon thread counts.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -54,10 +56,8 @@ fn many_files_give_identical_output_on_any_thread_count() {
 
 #[test]
 fn corpus_gives_identical_output_on_any_thread_count() {
-    let corpus = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"));
-    if !corpus.join("MANIFEST.toml").is_file() {
-        eprintln!("skipped: no corpus at {}", corpus.display());
+    let Some(corpus) = common::corpus_or_skip("corpus determinism test") else {
         return;
-    }
+    };
     assert_deterministic(&[&corpus.join("lemmy"), &corpus.join("openmeter")]);
 }

@@ -55,7 +55,7 @@ fn lint(files: &[(&str, &str)]) -> Vec<FileResult> {
         .iter()
         .map(|(name, text)| (SourceFile::new(*name, text.to_string()), Vec::new()))
         .collect();
-    locklint::app::lint_sources(sources, &settings)
+    locklint::pipeline::lint_sources(sources, &settings)
 }
 
 fn fixture() -> Vec<FileResult> {

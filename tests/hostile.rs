@@ -2,8 +2,9 @@
 //! and exit 2 only for usage/config/I/O errors. Never a panic.
 
 mod common;
-use common::{Run, locklint};
+use common::{Run, locklint, locklint_wrapped, skip_unless_required};
 
+use std::path::Path;
 use std::process::Command;
 
 fn json(r: &Run) -> serde_json::Value {
@@ -132,36 +133,101 @@ fn a_file_reached_twice_through_links_is_linted_once() {
     assert_eq!(r.code, 1, "{}", r.stderr);
 }
 
+/// Runs the binary as `nobody` when the suite runs as root (root reads any file), so that an
+/// unreadable file and folder are really unreadable. Without `setpriv` (or when `nobody` cannot
+/// run the binary) the test is skipped with a printed reason, or fails under
+/// `LOCKLINT_REQUIRE_SETPRIV=1` (CI).
 #[cfg(unix)]
 #[test]
 fn unreadable_file_and_folder() {
-    use std::os::unix::fs::PermissionsExt;
-    if unsafe_is_root() {
-        println!("skipping unreadable-file test: running as root, permissions do not apply");
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    const AS_NOBODY: &[&str] = &[
+        "setpriv",
+        "--reuid",
+        "nobody",
+        "--regid",
+        "nogroup",
+        "--clear-groups",
+    ];
+    // Under /tmp, open to everyone but the two unreadable entries, so that `nobody` reaches it.
+    let d = tempfile::Builder::new()
+        .prefix("locklint-unreadable-")
+        .tempdir_in("/tmp")
+        .unwrap();
+    // A new folder belongs to the effective user.
+    let root = std::fs::metadata(d.path()).unwrap().uid() == 0;
+    if root && let Err(reason) = runs_as_nobody(AS_NOBODY) {
+        skip_unless_required("LOCKLINT_REQUIRE_SETPRIV", "unreadable-file test", &reason);
         return;
     }
-    let d = tempfile::tempdir().unwrap();
+    let mode = |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m));
+    mode(d.path(), 0o755).unwrap();
+    let ok = d.path().join("ok.sql");
+    std::fs::write(&ok, RISKY).unwrap();
+    mode(&ok, 0o644).unwrap();
     let f = d.path().join("secret.sql");
     std::fs::write(&f, RISKY).unwrap();
-    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o000)).unwrap();
-    std::fs::write(d.path().join("ok.sql"), RISKY).unwrap();
-    let r = locklint(d.path(), &["check", ".", "--format", "json"]);
+    mode(&f, 0o000).unwrap();
+    let sub = d.path().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::write(sub.join("hidden.sql"), RISKY).unwrap();
+    mode(&sub, 0o000).unwrap();
+
+    let wrapper = if root { AS_NOBODY } else { &[] };
+    let r = locklint_wrapped(wrapper, d.path(), &["check", ".", "--format", "json"]);
+    // Let the temporary folder be removed.
+    mode(&sub, 0o755).unwrap();
     let v = json(&r);
+    let secret = diags_for(&v, "secret.sql");
+    assert_eq!(secret.len(), 1, "{}", r.stdout);
+    assert_eq!(secret[0]["rule"], "parse-error", "{}", r.stdout);
     assert!(
-        diags_for(&v, "secret.sql")[0]["message"]
+        secret[0]["message"]
             .as_str()
             .unwrap()
-            .contains("could not read")
+            .contains("could not read"),
+        "{}",
+        r.stdout
     );
-    assert_eq!(diags_for(&v, "ok.sql").len(), 1);
+    // The readable file is still linted; the unreadable folder's file is not.
+    assert!(
+        diags_for(&v, "ok.sql")
+            .iter()
+            .any(|d| d["rule"] == "create-index-non-concurrently"),
+        "{}",
+        r.stdout
+    );
+    assert!(diags_for(&v, "hidden.sql").is_empty(), "{}", r.stdout);
+    // A folder that cannot be listed is an I/O error: named on stderr, exit 2.
+    assert!(
+        r.stderr
+            .lines()
+            .any(|l| l.starts_with("error:") && l.contains("sub")),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
 }
 
-fn unsafe_is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
+/// Whether `wrapper` can run the binary (setpriv installed, the binary reachable by `nobody`).
+fn runs_as_nobody(wrapper: &[&str]) -> Result<(), String> {
+    let bin = env!("CARGO_BIN_EXE_locklint");
+    let out = Command::new(wrapper[0])
+        .args(&wrapper[1..])
+        .arg(bin)
+        .arg("--version")
         .output()
-        .map(|o| o.stdout.starts_with(b"0"))
-        .unwrap_or(false)
+        .map_err(|e| format!("running as root and cannot run {}: {e}", wrapper[0]))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "running as root and `{} {bin} --version` failed ({}): {}",
+            wrapper.join(" "),
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
 }
 
 #[test]

@@ -46,7 +46,7 @@ fn fixture() -> Vec<FileResult> {
     .iter()
     .map(|(name, text)| (SourceFile::new(*name, text.to_string()), Vec::new()))
     .collect();
-    locklint::app::lint_sources(sources, &settings)
+    locklint::pipeline::lint_sources(sources, &settings)
 }
 
 fn page() -> String {

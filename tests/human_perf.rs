@@ -26,7 +26,7 @@ fn fifty_thousand_findings_in_one_big_file() {
     settings
         .rules
         .insert("missing-lock-timeout".into(), locklint::config::Level::Off);
-    let result = locklint::app::lint_text("migrations/big.sql", &text, &settings);
+    let result = locklint::pipeline::lint_text("migrations/big.sql", &text, &settings);
     let lint_time = t.elapsed();
     assert_eq!(result.findings().len(), FINDINGS);
 

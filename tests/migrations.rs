@@ -2,9 +2,9 @@
 //! transactions the way the tool runs it, and replayed into one schema, file after file.
 
 use locklint::analyze::{Analyzer, FileMode, TxnMode};
-use locklint::app;
 use locklint::config::{self, Settings};
 use locklint::discover;
+use locklint::pipeline;
 use locklint::report::FileResult;
 use locklint::source::SourceFile;
 use std::path::{Path, PathBuf};
@@ -23,7 +23,7 @@ fn settings(toml: &str) -> Settings {
 fn lint_dir(dir: &Path, settings: &Settings) -> Vec<FileResult> {
     let (inputs, errors) = discover::collect(&[dir.to_path_buf()], "<stdin>");
     assert!(errors.is_empty(), "{errors:?}");
-    app::lint_inputs(&inputs, settings, app::Keep::All)
+    pipeline::lint_inputs(&inputs, settings, pipeline::Keep::All)
 }
 
 /// A statement as the tests name it: its first line.
@@ -605,7 +605,7 @@ fn lint_memory(files: &[(&str, &str)], config: &str) -> Vec<FileResult> {
         .iter()
         .map(|(n, t)| (SourceFile::new(*n, t.to_string()), Vec::new()))
         .collect();
-    app::lint_sources(loaded, &settings(config))
+    pipeline::lint_sources(loaded, &settings(config))
 }
 
 /// The rule these tests watch: it fires on existing large tables only, so it shows whether a
@@ -706,7 +706,7 @@ fn down_sections_are_analyzed_against_the_schema_not_after_the_up() {
 #[test]
 fn down_migrations_never_change_the_replayed_schema() {
     let settings = Settings::default();
-    let mut analyzer = Analyzer::new(&settings);
+    let mut analyzer = Analyzer::new(&settings, locklint::rules::run_all);
     let up = SourceFile::new(
         "1.up.sql",
         "CREATE TABLE t (id bigint);\nCREATE INDEX t_idx ON t (id);\n".into(),
@@ -785,7 +785,7 @@ fn a_missing_semicolon_never_joins_up_and_down() {
 
 #[test]
 fn lint_text_never_panics_on_a_down_file() {
-    let r = app::lint_text("7_x.down.sql", "DROP TABLE x;\n", &Settings::default());
+    let r = pipeline::lint_text("7_x.down.sql", "DROP TABLE x;\n", &Settings::default());
     assert!(r.stmts.is_empty());
 }
 
@@ -937,11 +937,11 @@ fn since_lints_only_changed_files_and_replays_the_rest() {
     // The unreported files were replayed: the untracked DROP INDEX knows its table.
     let (inputs, _) = discover::collect(&[p.join("db")], "<stdin>");
     let changed = discover::git::changed_since(p, "base").unwrap();
-    let results = app::lint_inputs_since(
+    let results = pipeline::lint_inputs_since(
         &inputs,
         &Settings::default(),
         Some(&changed),
-        app::Keep::All,
+        pipeline::Keep::All,
     );
     let names: Vec<String> = results
         .iter()

@@ -34,6 +34,12 @@
 //!
 //! Every mismatch is collected and the test fails with the full list.
 //!
+//! What the server showed is also stored in `testdata/oracle/expected.csv`, so that
+//! `tests/oracle_stored.rs` compares the model without a server. This test fails when that file
+//! no longer matches the server (listing the cases); `LOCKLINT_ORACLE_RECORD=1` rewrites it
+//! instead (only when every case was observed). The cases, the linting and the comparison are
+//! shared through `tests/common/oracle.rs`.
+//!
 //! The server comes from `LOCKLINT_TEST_DATABASE_URL` (e.g. `host=127.0.0.1 user=postgres
 //! dbname=test`; the user must be a superuser: the fixture needs a role and a tablespace).
 //! Unset or unreachable: the test prints "skipping oracle test: <reason>" and passes, unless
@@ -46,18 +52,16 @@
 //! Concurrent runs against the same database are serialized with an advisory lock.
 //! `LOCKLINT_ORACLE_VERBOSE=1` prints what the server showed for every statement.
 
-use locklint::app::lint_sources;
-use locklint::config::Settings;
-use locklint::model::{LockMode, Parsed, StmtKind};
-use locklint::source::SourceFile;
+mod common;
+
+use common::oracle::{
+    self, Case, EXPECTED_PATH, Expected, Observed, compare, show_locks, show_set,
+};
+use locklint::model::LockMode;
 use postgres::{Client, NoTls};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
 use std::time::Instant;
-
-const FIXTURE: &str = include_str!("../testdata/oracle/fixture.sql");
-const STATEMENTS: &str = include_str!("../testdata/oracle/statements.csv");
-const EXTRA_STATEMENTS: &str = include_str!("../testdata/oracle/extra_statements.csv");
 
 /// Divisor applied to the fixture's `generate_series(1, N)` row counts of [`SCALE_FROM`] or more.
 const ROW_DIVISOR: u64 = 100;
@@ -73,82 +77,6 @@ const LOCKED_KINDS: [&str; 5] = ["r", "p", "v", "m", "S"];
 
 /// Relation kinds that have data that can be rewritten: table, MV.
 const REWRITTEN_KINDS: [&str; 2] = ["r", "m"];
-
-/// One observed statement.
-struct Case {
-    id: String,
-    statement: String,
-    setup: Vec<String>,
-    session_settings: Vec<String>,
-}
-
-/// A minimal RFC 4180 reader: quoted fields may hold commas, quotes (`""`) and newlines.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') => quoted = true,
-            (false, ',') => row.push(std::mem::take(&mut field)),
-            (false, '\n') => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            (false, '\r') => {}
-            (false, c) => field.push(c),
-        }
-    }
-    if !field.is_empty() || !row.is_empty() {
-        row.push(field);
-        rows.push(row);
-    }
-    rows
-}
-
-/// ` ; `-separated statement lists as the CSV stores them.
-fn split_list(s: &str) -> Vec<String> {
-    s.split(" ; ")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-fn cases(csv: &str) -> Vec<Case> {
-    let rows = parse_csv(csv);
-    let header = &rows[0];
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| h == name)
-            .unwrap_or_else(|| panic!("statements.csv has no column {name}"))
-    };
-    let (id, stmt, setup, sess) = (
-        col("id"),
-        col("statement"),
-        col("setup"),
-        col("session_settings"),
-    );
-    rows[1..]
-        .iter()
-        .filter(|r| r.len() == header.len())
-        .map(|r| Case {
-            id: r[id].clone(),
-            statement: r[stmt].clone(),
-            setup: split_list(&r[setup]),
-            session_settings: split_list(&r[sess]),
-        })
-        .collect()
-}
 
 /// The fixture's row counts for this run: scaled down unless `LOCKLINT_ORACLE_FULL_SIZE=1`.
 fn scaled(sql: &str) -> String {
@@ -182,7 +110,7 @@ fn scale_rows(sql: &str) -> String {
 
 /// The fixture's statements: one per line, comments skipped.
 fn fixture_statements() -> Vec<String> {
-    FIXTURE
+    oracle::FIXTURE
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with("--"))
@@ -270,15 +198,7 @@ struct Rel {
     filenode: Option<u32>,
 }
 
-/// What PostgreSQL did.
-struct Observed {
-    locks: BTreeMap<String, LockMode>,
-    rewrites: BTreeSet<String>,
-    /// Partitioned tables (relkind p) of the fixture: no storage of their own.
-    partitioned: BTreeSet<String>,
-}
-
-fn observe(url: &str, case: &Case, truncate: bool) -> Result<Observed, String> {
+fn observe(url: &str, case: &Case) -> Result<Observed, String> {
     let mut c = Client::connect(url, NoTls).map_err(|e| format!("connect: {}", db_err(e)))?;
     // Nothing here needs to survive a crash: skip the WAL flush at every commit.
     c.batch_execute("SET synchronous_commit = off")
@@ -358,16 +278,15 @@ fn observe(url: &str, case: &Case, truncate: bool) -> Result<Observed, String> {
         let e = locks.entry(rel.name.clone()).or_insert(mode);
         *e = (*e).max(mode);
     }
-    let mut rewrites = BTreeSet::new();
+    let mut rewritten = BTreeSet::new();
     for (oid, rel) in &before {
         let now = after.get(oid).copied().flatten();
         if REWRITTEN_KINDS.contains(&rel.kind.as_str())
             && rel.filenode.is_some()
             && now.is_some()
             && now != rel.filenode
-            && !truncate
         {
-            rewrites.insert(rel.name.clone());
+            rewritten.insert(rel.name.clone());
         }
     }
     let partitioned = before
@@ -376,81 +295,13 @@ fn observe(url: &str, case: &Case, truncate: bool) -> Result<Observed, String> {
         .map(|r| r.name.clone())
         .collect();
     Ok(Observed {
-        locks,
-        rewrites,
+        locks: locks
+            .into_iter()
+            .map(|(rel, mode)| (rel, mode.pg_name().to_string()))
+            .collect(),
+        rewritten,
         partitioned,
     })
-}
-
-/// What locklint predicts for the case's statement.
-struct Predicted {
-    locks: BTreeMap<String, LockMode>,
-    rewrites: BTreeSet<String>,
-    truncate: bool,
-    note: Option<String>,
-}
-
-fn predict(case: &Case) -> Predicted {
-    let mut earlier = FIXTURE.to_string();
-    for s in &case.setup {
-        earlier.push_str(s);
-        earlier.push_str(";\n");
-    }
-    let mut migration = String::new();
-    for s in &case.session_settings {
-        migration.push_str(s);
-        migration.push_str(";\n");
-    }
-    migration.push_str(&case.statement);
-    migration.push_str(";\n");
-    let settings = Settings {
-        postgres_version: 15,
-        ..Settings::default()
-    };
-    let results = lint_sources(
-        vec![
-            (SourceFile::new("fixture.sql", earlier), Vec::new()),
-            (SourceFile::new("statement.sql", migration), Vec::new()),
-        ],
-        &settings,
-    );
-    let last = results
-        .get(1)
-        .and_then(|f| f.stmts.last())
-        .expect("the statement is linted");
-    let note = match &last.stmt.parsed {
-        Parsed::Unparsed { message, .. } => Some(format!("not parsed: {message}")),
-        Parsed::Partial(parts) => Some(format!("partly parsed: {parts:?}")),
-        _ => None,
-    };
-    Predicted {
-        locks: last
-            .effects
-            .locks
-            .iter()
-            .map(|l| (l.rel.key(), l.mode))
-            .collect(),
-        rewrites: last.effects.rewritten().iter().map(|r| r.key()).collect(),
-        truncate: matches!(last.stmt.kind, StmtKind::Truncate { .. }),
-        note,
-    }
-}
-
-fn show_locks(l: &BTreeMap<String, LockMode>) -> String {
-    if l.is_empty() {
-        return "none".into();
-    }
-    l.iter()
-        .map(|(t, m)| format!("{t}:{}", m.pg_name()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn show_set(s: &BTreeSet<String>) -> String {
-    if s.is_empty() {
-        return "none".into();
-    }
-    s.iter().cloned().collect::<Vec<_>>().join(", ")
 }
 
 #[test]
@@ -458,6 +309,7 @@ fn lock_model_matches_pg_locks() {
     let Some(url) = connect_or_skip() else {
         return;
     };
+    let record = std::env::var("LOCKLINT_ORACLE_RECORD").as_deref() == Ok("1");
     let started = Instant::now();
     let mut control = Client::connect(&url, NoTls).expect("control connection");
     control
@@ -465,17 +317,16 @@ fn lock_model_matches_pg_locks() {
         .expect("advisory lock");
     let no_tablespace = setup_globals(&mut control);
 
-    let published = cases(STATEMENTS);
+    let sets = oracle::all_sets();
     assert!(
-        published.len() >= 80,
+        sets[0].1.len() >= 80,
         "statements.csv lost rows: {}",
-        published.len()
+        sets[0].1.len()
     );
-    let extra = cases(EXTRA_STATEMENTS);
-    let mut report = String::new();
+    let mut run = Run::default();
     let mut totals = Vec::new();
-    for (set, cases) in [("published", &published), ("extra", &extra)] {
-        let (matched, compared) = run_set(&url, cases, no_tablespace.as_deref(), &mut report);
+    for (set, cases) in &sets {
+        let (matched, compared) = run_set(&url, set, cases, no_tablespace.as_deref(), &mut run);
         totals.push(format!("{set}: {matched}/{compared} statements match"));
     }
     let _ = control.batch_execute("DROP SCHEMA IF EXISTS fx CASCADE");
@@ -485,19 +336,51 @@ fn lock_model_matches_pg_locks() {
         totals.join(", "),
         started.elapsed().as_secs_f64()
     );
+    let stale = if record {
+        record_expected(&run);
+        String::new()
+    } else {
+        stale_expectations(&run.observed)
+    };
     assert!(
-        report.is_empty(),
-        "statements differ from pg_locks ({}):\n{report}",
-        totals.join(", ")
+        run.report.is_empty() && stale.is_empty(),
+        "{}{}",
+        if run.report.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "statements differ from pg_locks ({}):\n{}\n",
+                totals.join(", "),
+                run.report
+            )
+        },
+        if stale.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "{EXPECTED_PATH} no longer matches the server (re-record it with \
+                 LOCKLINT_ORACLE_RECORD=1 and review the diff):\n{stale}"
+            )
+        }
     );
 }
 
-/// Run one set of cases; returns (matched, compared) and appends every mismatch to `report`.
+/// What a run collected: the mismatches with locklint, what the server showed, the cases that
+/// could not be observed.
+#[derive(Default)]
+struct Run {
+    report: String,
+    observed: Vec<(String, String, Observed)>,
+    unobserved: Vec<String>,
+}
+
+/// Run one set of cases; returns (matched, compared) and collects into `run`.
 fn run_set(
     url: &str,
+    set: &str,
     cases: &[Case],
     no_tablespace: Option<&str>,
-    report: &mut String,
+    run: &mut Run,
 ) -> (usize, usize) {
     let mut matched = 0;
     let mut compared = 0;
@@ -506,66 +389,103 @@ fn run_set(
             && let Some(reason) = no_tablespace
         {
             println!("skipping {}: {reason}", case.id);
+            run.unobserved.push(format!("{set} {}: {reason}", case.id));
             continue;
         }
-        let predicted = predict(case);
-        let observed = match observe(url, case, predicted.truncate) {
+        let predicted = oracle::predict(case);
+        compared += 1;
+        let observed = match observe(url, case) {
             Ok(o) => o,
             Err(e) => {
-                compared += 1;
-                let _ = writeln!(report, "\n{} `{}`\n  error: {e}", case.id, case.statement);
+                let _ = writeln!(
+                    run.report,
+                    "\n{} `{}`\n  error: {e}",
+                    case.id, case.statement
+                );
+                run.unobserved.push(format!("{set} {}: {e}", case.id));
                 continue;
             }
         };
-        compared += 1;
         if std::env::var("LOCKLINT_ORACLE_VERBOSE").as_deref() == Ok("1") {
             println!(
                 "{}: pg_locks {} | rewritten {}",
                 case.id,
                 show_locks(&observed.locks),
-                show_set(&observed.rewrites)
+                show_set(&observed.rewritten)
             );
         }
-        let locks_ok = observed.locks == predicted.locks;
-        // locklint reports a rewrite of a partitioned table on the table itself (where size
-        // hints usually are) and on each partition; only the partitions have files.
-        let predicted_rewrites: BTreeSet<String> = predicted
-            .rewrites
-            .iter()
-            .filter(|r| !observed.partitioned.contains(*r))
-            .cloned()
-            .collect();
-        let rewrites_ok = observed.rewrites == predicted_rewrites;
-        if locks_ok && rewrites_ok {
-            matched += 1;
-            continue;
+        match compare(case, &predicted, &observed) {
+            None => matched += 1,
+            Some(diff) => run.report.push_str(&diff),
         }
-        let _ = writeln!(report, "\n{} `{}`", case.id, case.statement);
-        if !case.setup.is_empty() {
-            let _ = writeln!(report, "  setup:     {}", case.setup.join(" ; "));
-        }
-        if let Some(n) = &predicted.note {
-            let _ = writeln!(report, "  locklint:  {n}");
-        }
-        if !locks_ok {
-            let _ = writeln!(report, "  pg_locks:  {}", show_locks(&observed.locks));
-            let _ = writeln!(report, "  locklint:  {}", show_locks(&predicted.locks));
-        }
-        if !rewrites_ok {
-            let _ = writeln!(
-                report,
-                "  rewritten: {} (filenode changed) vs {} (locklint)",
-                show_set(&observed.rewrites),
-                show_set(&predicted_rewrites)
-            );
-        }
+        run.observed
+            .push((set.to_string(), case.id.clone(), observed));
     }
     (matched, compared)
 }
 
+/// `LOCKLINT_ORACLE_RECORD=1`: store what the server showed, when it showed it for every case.
+fn record_expected(run: &Run) {
+    assert!(
+        run.unobserved.is_empty(),
+        "not recording {EXPECTED_PATH}: some cases were not observed:\n{}",
+        run.unobserved.join("\n")
+    );
+    let rows: Vec<(&str, &str, &Observed)> = run
+        .observed
+        .iter()
+        .map(|(set, id, o)| (set.as_str(), id.as_str(), o))
+        .collect();
+    let text = oracle::format_expected(&rows);
+    // The stored form must read back as what was observed (names with `;` or `:` would not).
+    let back = oracle::parse_expected(&text).expect("the recorded file reads back");
+    let want: Expected = run
+        .observed
+        .iter()
+        .map(|(set, id, o)| ((set.clone(), id.clone()), o.clone()))
+        .collect();
+    assert!(
+        back == want,
+        "the recorded file does not read back as observed"
+    );
+    std::fs::write(EXPECTED_PATH, text).expect("write the expectations");
+    println!("recorded {} cases in {EXPECTED_PATH}", rows.len());
+}
+
+/// Where the stored expectations differ from what the server showed now, one line each.
+fn stale_expectations(observed: &[(String, String, Observed)]) -> String {
+    let expected = match oracle::read_expected() {
+        Ok(e) => e,
+        Err(e) => return format!("  {e}\n"),
+    };
+    let mut out = String::new();
+    for (set, id, now) in observed {
+        match expected.get(&(set.clone(), id.clone())) {
+            None => {
+                let _ = writeln!(out, "  {set} {id}: no stored row");
+            }
+            Some(stored) if stored != now => {
+                let _ = writeln!(
+                    out,
+                    "  {set} {id}: stored locks {} rewritten {} partitioned {}; \
+                     server locks {} rewritten {} partitioned {}",
+                    show_locks(&stored.locks),
+                    show_set(&stored.rewritten),
+                    show_set(&stored.partitioned),
+                    show_locks(&now.locks),
+                    show_set(&now.rewritten),
+                    show_set(&now.partitioned)
+                );
+            }
+            Some(_) => {}
+        }
+    }
+    out
+}
+
 #[test]
 fn csv_reader_handles_quotes() {
-    let rows = parse_csv("a,b\n\"x, \"\"y\"\"\",\n");
+    let rows = oracle::parse_csv("a,b\n\"x, \"\"y\"\"\",\n");
     assert_eq!(rows, vec![vec!["a", "b"], vec!["x, \"y\"", ""]]);
     assert_eq!(
         scale_rows("SELECT g FROM generate_series(1, 200000) g"),

@@ -5,7 +5,7 @@ use locklint::config::Settings;
 use locklint::model::{LockMode, Parsed};
 
 fn only_stmt(sql: &str) -> locklint::analyze::Analyzed {
-    let mut r = locklint::app::lint_text("t.sql", sql, &Settings::default());
+    let mut r = locklint::pipeline::lint_text("t.sql", sql, &Settings::default());
     assert_eq!(r.stmts.len(), 1, "{sql}");
     r.stmts.remove(0)
 }

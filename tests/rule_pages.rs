@@ -58,19 +58,20 @@ fn fired_lines(
     let res = match schema {
         Some(s) => {
             let earlier = locklint::source::SourceFile::new("schema.sql", s.to_string());
-            locklint::app::lint_sources(
+            locklint::pipeline::lint_sources(
                 vec![(earlier, Vec::new()), (example, Vec::new())],
                 settings,
             )
             .pop()
             .unwrap()
         }
-        None => locklint::app::lint_sources(vec![(example, Vec::new())], settings)
+        None => locklint::pipeline::lint_sources(vec![(example, Vec::new())], settings)
             .pop()
             .unwrap(),
     };
+    // A finding merged into another rule's finding on the same hazard counts for both rules.
     res.findings()
-        .filter(|f| f.rule == rule)
+        .filter(|f| f.rule == rule || f.merged.contains(&rule))
         .map(|f| res.source.line_col(f.span.start).0)
         .collect()
 }

@@ -64,9 +64,9 @@ fuzz_target!(|data: &[u8]| {
     let loaded = parts
         .iter()
         .zip(names)
-        .map(|(bytes, name)| locklint::app::decode(name, bytes.to_vec()))
+        .map(|(bytes, name)| locklint::pipeline::decode(name, bytes.to_vec()))
         .collect();
-    let files = locklint::app::lint_sources(loaded, &settings);
+    let files = locklint::pipeline::lint_sources(loaded, &settings);
 
     let human = report::check::human::render(
         &files,

@@ -2,11 +2,12 @@
 //! under it. Ground truth: ../shared/postgres-locks (observed on PostgreSQL 15 and 16).
 
 use super::catalog::Catalog;
+use crate::locks::{Action, Partitions, Row, postgres};
 use crate::model::stmt::Volatility;
 use crate::model::types::TypeChange;
 use crate::model::{
-    AlterAction, ColumnDef, ConstraintKind, Effects, LockMode, ObjName, ObjectKind, ReindexTarget,
-    RelKind, Span, SqlType, Stmt, StmtKind, WorkKind,
+    AlterAction, Cause, ColumnDef, ConstraintKind, Effects, LockMode, ObjName, ObjectKind,
+    ReindexTarget, RelKind, Span, SqlType, Stmt, StmtKind, Via,
 };
 
 /// What the effects depend on besides the statement and the catalog.
@@ -17,8 +18,6 @@ pub struct Env {
     /// Whether the session TimeZone is known to be UTC (`SET TimeZone = 'UTC'`).
     pub timezone_utc: bool,
 }
-
-use LockMode::*;
 
 /// The relation kind of a name, from the catalog (tables when unknown).
 fn kind_of(cat: &Catalog, name: &ObjName) -> RelKind {
@@ -33,40 +32,120 @@ fn kind_of(cat: &Catalog, name: &ObjName) -> RelKind {
 /// How deep views on views are expanded.
 const MAX_VIEW_DEPTH: usize = 16;
 
-/// Lock the relations a query reads, the way the executor does: each named relation, the base
-/// relations of each (non-materialized) view it reads when `expand_views` (the rewriter expands
-/// views for queries that run; CREATE VIEW only parses), and every partition of a partitioned
-/// table (the planner locks them all; pruning can skip some, so for a filtered query this is an
-/// upper bound). `scan` records that every row is read.
-fn lock_reads(
-    e: &mut Effects,
-    cat: &Catalog,
-    reads: &[ObjName],
-    mode: LockMode,
-    expand_views: bool,
-    scan: Option<&Span>,
-) {
-    let mut todo: Vec<(ObjName, usize)> = reads.iter().map(|r| (r.clone(), 0)).collect();
-    while let Some((r, depth)) = todo.pop() {
-        e.lock(&r, kind_of(cat, &r), mode);
-        if let Some(v) = cat.view(&r) {
-            if expand_views && !v.materialized && depth < MAX_VIEW_DEPTH {
-                todo.extend(v.reads.iter().map(|b| (b.clone(), depth + 1)));
-            }
-            if v.materialized
-                && let Some(span) = scan
+/// Applies the model's rows to the relations of one statement.
+struct Builder<'c> {
+    e: Effects,
+    cat: &'c Catalog,
+    version: u32,
+    /// ALTER TABLE ONLY: actions are not recursed to partitions.
+    only: bool,
+}
+
+impl Builder<'_> {
+    fn row(&self, action: Action) -> &'static Row {
+        postgres::MODEL.row(action, self.version)
+    }
+
+    /// A statement-level property of an action that names no relation (no transaction block).
+    fn flag(&mut self, action: Action) {
+        self.e.no_transaction |= self.row(action).no_transaction;
+    }
+
+    /// Apply an action to a relation the statement names: the row's lock and work, and the
+    /// same (or the row's partition lock) on each partition.
+    fn apply(&mut self, action: Action, rel: &ObjName, span: &Span, clause: u16) {
+        self.apply_as(action, rel, span, clause, None);
+    }
+
+    fn apply_as(
+        &mut self,
+        action: Action,
+        rel: &ObjName,
+        span: &Span,
+        clause: u16,
+        written: Option<LockMode>,
+    ) {
+        let row = self.row(action);
+        let cause = Cause {
+            action,
+            span: span.clone(),
+            clause,
+            via: Via::Direct,
+        };
+        self.e.no_transaction |= row.no_transaction;
+        let Some(mode) = row.lock(written) else {
+            return;
+        };
+        self.e.lock(rel, kind_of(self.cat, rel), mode, &cause);
+        if let Some(w) = row.work {
+            self.e.work(rel, w, &cause);
+        }
+        let part_mode = match row.partitions {
+            _ if self.only => return,
+            Partitions::No => return,
+            Partitions::Same | Partitions::LockOnly => mode,
+            Partitions::Lock(m) => m,
+        };
+        let partitions = self.cat.partitions(rel);
+        if partitions.is_empty() {
+            return;
+        }
+        let cause = Cause {
+            via: Via::Partition,
+            ..cause
+        };
+        for p in &partitions {
+            self.e.lock(p, RelKind::Table, part_mode, &cause);
+            if let Some(w) = row.work
+                && row.partitions != Partitions::LockOnly
             {
-                e.work(&r, WorkKind::Scan, span.clone());
+                self.e.work(p, w, &cause);
             }
-            continue;
         }
-        if let Some(span) = scan {
-            e.work(&r, WorkKind::Scan, span.clone());
-        }
-        for p in cat.partitions(&r) {
-            e.lock(&p, RelKind::Table, mode);
-            if let Some(span) = scan {
-                e.work(&p, WorkKind::Scan, span.clone());
+    }
+
+    /// Lock the relations a query reads, the way the executor does: each named relation, the
+    /// base relations of each (non-materialized) view (the rewriter expands views for queries
+    /// that run), and every partition of a partitioned table (the planner locks them all;
+    /// pruning can skip some, so for a filtered query this is an upper bound). The row's work
+    /// (a scan for queries that read every row) is recorded on tables and materialized views.
+    fn reads(&mut self, action: Action, reads: &[ObjName], span: &Span, written: Option<LockMode>) {
+        let row = self.row(action);
+        let Some(mode) = row.lock(written) else {
+            return;
+        };
+        let mut todo: Vec<(ObjName, usize)> = reads.iter().map(|r| (r.clone(), 0)).collect();
+        while let Some((r, depth)) = todo.pop() {
+            let cause = Cause {
+                action,
+                span: span.clone(),
+                clause: 0,
+                via: if depth == 0 { Via::Direct } else { Via::View },
+            };
+            self.e.lock(&r, kind_of(self.cat, &r), mode, &cause);
+            if let Some(v) = self.cat.view(&r) {
+                if !v.materialized && depth < MAX_VIEW_DEPTH {
+                    todo.extend(v.reads.iter().map(|b| (b.clone(), depth + 1)));
+                }
+                if v.materialized
+                    && let Some(w) = row.work
+                {
+                    self.e.work(&r, w, &cause);
+                }
+                continue;
+            }
+            if let Some(w) = row.work {
+                self.e.work(&r, w, &cause);
+            }
+            let cause = Cause {
+                via: Via::Partition,
+                ..cause
+            };
+            for p in self.cat.partitions(&r) {
+                self.e.lock(&p, RelKind::Table, mode, &cause);
+                if let Some(w) = row.work {
+                    self.e.work(&p, w, &cause);
+                }
             }
         }
     }
@@ -175,42 +254,6 @@ pub fn using_rewrites(using: Option<&str>, column: &str, ty: &SqlType) -> bool {
     using.is_some_and(|u| !using_is_plain_cast(u, column, ty))
 }
 
-/// How ALTER TABLE recursion treats an action on a partitioned table's partitions.
-enum Recursion {
-    /// Not applied to partitions.
-    None,
-    /// Applied to every partition with the same lock and work.
-    Same,
-    /// An index is built on every partition under SHARE (ADD PRIMARY KEY / UNIQUE / EXCLUDE).
-    IndexOnPartitions,
-}
-
-fn recursion(action: &AlterAction) -> Recursion {
-    match action {
-        AlterAction::AddColumn { .. }
-        | AlterAction::DropColumn { .. }
-        | AlterAction::AlterColumnType { .. }
-        | AlterAction::SetDefault { .. }
-        | AlterAction::DropDefault { .. }
-        | AlterAction::SetNotNull { .. }
-        | AlterAction::DropNotNull { .. }
-        | AlterAction::AlterIdentity { .. }
-        | AlterAction::SetStatistics { .. }
-        | AlterAction::SetColumnOptions { .. }
-        | AlterAction::ValidateConstraint { .. }
-        | AlterAction::DropConstraint { .. }
-        | AlterAction::RenameColumn { .. }
-        | AlterAction::RenameConstraint { .. } => Recursion::Same,
-        AlterAction::AddConstraint(c) => match c.kind {
-            ConstraintKind::Check { .. } | ConstraintKind::ForeignKey { .. } => Recursion::Same,
-            ConstraintKind::PrimaryKey { .. }
-            | ConstraintKind::Unique { .. }
-            | ConstraintKind::Exclude => Recursion::IndexOnPartitions,
-        },
-        _ => Recursion::None,
-    }
-}
-
 /// Whether an ADD COLUMN rewrites the table on this server version.
 pub fn add_column_rewrites(c: &ColumnDef, version: u32) -> bool {
     if c.serial || c.identity || c.generated_stored {
@@ -227,34 +270,39 @@ pub fn add_column_rewrites(c: &ColumnDef, version: u32) -> bool {
     }
 }
 
-/// Compute a statement's effects against the catalog as it was before the statement.
+/// Compute a statement's effects against the catalog as it was before the statement: decide
+/// which model action applies to which relation, and apply the model's row for it.
 pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
-    let mut e = Effects::default();
-    let span = stmt.span.clone();
+    let mut b = Builder {
+        e: Effects::default(),
+        cat,
+        version: env.postgres_version,
+        only: false,
+    };
+    let span = &stmt.span;
     match &stmt.kind {
         StmtKind::CreateTable(ct) => {
             for c in &ct.columns {
                 if let Some(r) = &c.references
                     && !r.table.same(&ct.name)
                 {
-                    e.lock(&r.table, RelKind::Table, ShareRowExclusive);
+                    b.apply(Action::CreateTableReferenced, &r.table, span, 0);
                 }
             }
             for c in &ct.constraints {
                 if let ConstraintKind::ForeignKey { references, .. } = &c.kind
                     && !references.table.same(&ct.name)
                 {
-                    e.lock(&references.table, RelKind::Table, ShareRowExclusive);
+                    b.apply(Action::CreateTableReferenced, &references.table, span, 0);
                 }
             }
             if let Some(parent) = &ct.partition_of {
-                e.lock(parent, RelKind::Table, AccessExclusive);
+                b.apply(Action::CreatePartitionParent, parent, span, 0);
                 if let Some(def) = cat.default_partition(parent) {
-                    e.lock(&def.name, RelKind::Table, AccessExclusive);
-                    e.work(&def.name, WorkKind::Scan, span.clone());
+                    b.apply(Action::CreatePartitionDefault, &def.name, span, 0);
                 }
             }
-            lock_reads(&mut e, cat, &ct.reads, AccessShare, true, Some(&span));
+            b.reads(Action::ReadAll, &ct.reads, span, None);
         }
         StmtKind::AlterTable {
             table,
@@ -262,18 +310,10 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
             only,
             ..
         } => {
-            let partitions = if *only {
-                Vec::new()
-            } else {
-                cat.partitions(table)
-            };
-            for a in actions {
-                let mut own = Effects::default();
-                alter_action(&mut own, cat, env, table, &a.action, a.span.clone());
-                if !partitions.is_empty() {
-                    recurse(&mut own, table, &partitions, recursion(&a.action));
-                }
-                e.merge(own);
+            b.only = *only;
+            for (i, a) in actions.iter().enumerate() {
+                let clause = u16::try_from(i).unwrap_or(u16::MAX);
+                alter_action(&mut b, env, table, &a.action, &a.span, clause);
             }
         }
         StmtKind::CreateIndex {
@@ -282,49 +322,37 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
             only,
             ..
         } => {
-            let partitions = cat.partitions(table);
-            e.lock(
-                table,
-                kind_of(cat, table),
-                if *concurrently {
-                    ShareUpdateExclusive
-                } else {
-                    Share
-                },
-            );
-            // ON ONLY a partitioned table creates the parent's index alone, reading no row
-            // (observed: SHARE on the parent, nothing on the partitions).
-            let parent_only = *only && !partitions.is_empty();
-            if !parent_only {
-                e.work(table, WorkKind::IndexBuild, span.clone());
-                // On a partitioned table an index is built on every partition, each under SHARE.
-                for p in &partitions {
-                    e.lock(p, RelKind::Table, Share);
-                    e.work(p, WorkKind::IndexBuild, span.clone());
-                }
-            }
-            e.no_transaction = *concurrently;
+            // ON ONLY a partitioned table creates the parent's index alone, reading no row. ON
+            // ONLY is written for partitioned tables: a table the catalog does not know is taken
+            // as one.
+            let partitioned = cat.table(table).is_none() || !cat.partitions(table).is_empty();
+            let action = if *only && partitioned {
+                Action::CreateIndexOnOnly
+            } else if *concurrently {
+                Action::CreateIndexConcurrently
+            } else {
+                Action::CreateIndex
+            };
+            b.apply(action, table, span, 0);
+            b.flag(action);
         }
         StmtKind::DropIndex {
             names,
             concurrently,
             ..
         } => {
+            let action = if *concurrently {
+                Action::DropIndexConcurrently
+            } else {
+                Action::DropIndex
+            };
             for n in names {
                 if let Some(i) = cat.index(n) {
                     let t = i.table.clone();
-                    e.lock(
-                        &t,
-                        kind_of(cat, &t),
-                        if *concurrently {
-                            ShareUpdateExclusive
-                        } else {
-                            AccessExclusive
-                        },
-                    );
+                    b.apply(action, &t, span, 0);
                 }
             }
-            e.no_transaction = *concurrently;
+            b.flag(action);
         }
         StmtKind::Reindex {
             target,
@@ -336,19 +364,20 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
                 (ReindexTarget::Index, Some(n)) => cat.index(n).map(|i| i.table.clone()),
                 _ => None,
             };
+            let action = if *concurrently {
+                Action::ReindexConcurrently
+            } else {
+                Action::Reindex
+            };
             if let Some(t) = table {
-                e.lock(
-                    &t,
-                    kind_of(cat, &t),
-                    if *concurrently {
-                        ShareUpdateExclusive
-                    } else {
-                        Share
-                    },
-                );
-                e.work(&t, WorkKind::IndexBuild, span);
+                b.apply(action, &t, span, 0);
             }
-            e.no_transaction = *concurrently || *target == ReindexTarget::Other;
+            if *concurrently {
+                b.flag(action);
+            }
+            if *target == ReindexTarget::Other {
+                b.flag(Action::ReindexMany);
+            }
         }
         StmtKind::Drop {
             object,
@@ -359,30 +388,31 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
             for n in names {
                 match object {
                     ObjectKind::Table => {
-                        e.lock(n, RelKind::Table, AccessExclusive);
-                        for p in cat.partitions(n) {
-                            e.lock(&p, RelKind::Table, AccessExclusive);
-                        }
+                        b.apply(Action::DropTable, n, span, 0);
                         if let Some(t) = cat.table(n) {
                             for c in &t.constraints {
                                 if let ConstraintKind::ForeignKey { references, .. } = &c.kind
                                     && !references.table.same(n)
                                 {
-                                    e.lock(&references.table, RelKind::Table, AccessExclusive);
+                                    b.apply(
+                                        Action::DropTableReferenced,
+                                        &references.table,
+                                        span,
+                                        0,
+                                    );
                                 }
                             }
                         }
                         if *cascade {
                             for child in cat.referencing(n) {
-                                e.lock(&child.name, RelKind::Table, AccessExclusive);
+                                b.apply(Action::DropCascadeReferencing, &child.name, span, 0);
                             }
                         }
                     }
-                    ObjectKind::View => e.lock(n, RelKind::View, AccessExclusive),
-                    ObjectKind::MaterializedView => {
-                        e.lock(n, RelKind::MaterializedView, AccessExclusive)
+                    ObjectKind::View | ObjectKind::MaterializedView => {
+                        b.apply(Action::DropView, n, span, 0)
                     }
-                    ObjectKind::Sequence => e.lock(n, RelKind::Sequence, AccessExclusive),
+                    ObjectKind::Sequence => b.apply(Action::DropSequence, n, span, 0),
                     _ => {}
                 }
                 // CASCADE drops the views and materialized views built on what is dropped.
@@ -393,87 +423,55 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
                     )
                 {
                     for v in cat.dependent_views(n) {
-                        e.lock(&v, kind_of(cat, &v), AccessExclusive);
+                        b.apply(Action::DropCascadeView, &v, span, 0);
                     }
                 }
             }
         }
         StmtKind::Truncate { tables } => {
             for t in tables {
-                e.lock(t, RelKind::Table, AccessExclusive);
-                for p in cat.partitions(t) {
-                    e.lock(&p, RelKind::Table, AccessExclusive);
-                }
+                b.apply(Action::Truncate, t, span, 0);
                 // A referenced table can only be truncated together with the tables referencing
                 // it (listed, or by CASCADE): either way they are locked too.
                 for child in cat.referencing(t) {
-                    e.lock(&child.name, RelKind::Table, AccessExclusive);
+                    b.apply(Action::TruncateReferencing, &child.name, span, 0);
                 }
             }
         }
         // LOCK TABLE recurses into partitions and, for a view, into the relations it reads.
-        StmtKind::LockTable { tables, mode } => lock_reads(&mut e, cat, tables, *mode, true, None),
+        StmtKind::LockTable { tables, mode } => {
+            b.reads(Action::LockTable, tables, span, Some(*mode))
+        }
         StmtKind::Vacuum { tables, full } => {
+            let action = if *full {
+                Action::VacuumFull
+            } else {
+                Action::Vacuum
+            };
             for t in tables {
-                e.lock(
-                    t,
-                    kind_of(cat, t),
-                    if *full {
-                        AccessExclusive
-                    } else {
-                        ShareUpdateExclusive
-                    },
-                );
-                e.work(
-                    t,
-                    if *full {
-                        WorkKind::Rewrite
-                    } else {
-                        WorkKind::Scan
-                    },
-                    span.clone(),
-                );
+                b.apply(action, t, span, 0);
             }
-            e.no_transaction = true;
+            b.flag(action);
         }
         StmtKind::Analyze { tables } => {
             for t in tables {
-                e.lock(t, kind_of(cat, t), ShareUpdateExclusive);
-                for p in cat.partitions(t) {
-                    e.lock(&p, RelKind::Table, ShareUpdateExclusive);
-                }
+                b.apply(Action::Analyze, t, span, 0);
             }
         }
         StmtKind::Cluster { table } => match table {
-            Some(t) => {
-                e.lock(t, kind_of(cat, t), AccessExclusive);
-                e.work(t, WorkKind::Rewrite, span);
-            }
-            // CLUSTER without a table reclusters every table and cannot run in a transaction.
-            None => e.no_transaction = true,
+            Some(t) => b.apply(Action::Cluster, t, span, 0),
+            None => b.flag(Action::ClusterAll),
         },
         StmtKind::RefreshMatView { name, concurrently } => {
-            e.lock(
-                name,
-                RelKind::MaterializedView,
-                if *concurrently {
-                    Exclusive
-                } else {
-                    AccessExclusive
-                },
-            );
-            e.work(
-                name,
-                if *concurrently {
-                    WorkKind::Scan
-                } else {
-                    WorkKind::Rewrite
-                },
-                span.clone(),
-            );
+            let action = if *concurrently {
+                Action::RefreshMatViewConcurrently
+            } else {
+                Action::RefreshMatView
+            };
+            b.apply(action, name, span, 0);
             // The defining query runs again and reads its tables (ACCESS SHARE only).
             if let Some(v) = cat.view(name) {
-                lock_reads(&mut e, cat, &v.reads, AccessShare, true, Some(&span));
+                b.reads(Action::ReadAll, &v.reads, span, None);
             }
         }
         StmtKind::CreateView {
@@ -483,28 +481,21 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
             materialized,
         } => {
             if *or_replace && cat.view(name).is_some() {
-                e.lock(name, kind_of(cat, name), AccessExclusive);
+                b.apply(Action::ReplaceView, name, span, 0);
             }
             if *materialized {
                 // The query runs: views are expanded and every row is read.
-                lock_reads(&mut e, cat, reads, AccessShare, true, Some(&span));
+                b.reads(Action::ReadAll, reads, span, None);
             } else {
                 // A plain view's query is only parsed: the relations it names are locked, not
                 // what is behind them.
                 for r in reads {
-                    e.lock(r, kind_of(cat, r), AccessShare);
+                    b.apply(Action::ViewDefinition, r, span, 0);
                 }
             }
         }
-        StmtKind::AlterView { name, materialized } => {
-            let k = if *materialized {
-                RelKind::MaterializedView
-            } else {
-                RelKind::View
-            };
-            e.lock(name, k, AccessExclusive);
-        }
-        StmtKind::Comment { table: Some(t) } => e.lock(t, kind_of(cat, t), ShareUpdateExclusive),
+        StmtKind::AlterView { name, .. } => b.apply(Action::AlterView, name, span, 0),
+        StmtKind::Comment { table: Some(t) } => b.apply(Action::Comment, t, span, 0),
         StmtKind::Update {
             table,
             has_where,
@@ -515,182 +506,188 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
             has_where,
             reads,
         } => {
-            e.lock(table, RelKind::Table, RowExclusive);
-            // Every partition is opened for writing (pruning can skip some when filtered).
-            for p in cat.partitions(table) {
-                e.lock(&p, RelKind::Table, RowExclusive);
-            }
-            lock_reads(&mut e, cat, reads, AccessShare, true, None);
-            if !has_where {
-                e.work(table, WorkKind::RowUpdates, span);
-            }
+            let action = if *has_where {
+                Action::WriteSome
+            } else {
+                Action::WriteAll
+            };
+            b.apply(action, table, span, 0);
+            b.reads(Action::Read, reads, span, None);
         }
         StmtKind::Insert {
             table,
             select,
             reads,
         } => {
-            lock_reads(&mut e, cat, reads, AccessShare, true, None);
-            // Partitions are locked only as rows are routed to them: not modelled.
-            e.lock(table, RelKind::Table, RowExclusive);
-            if *select {
-                e.work(table, WorkKind::RowUpdates, span);
-            }
+            b.reads(Action::Read, reads, span, None);
+            let action = if *select {
+                Action::InsertSelect
+            } else {
+                Action::Insert
+            };
+            b.apply(action, table, span, 0);
         }
-        StmtKind::Select { reads } => lock_reads(&mut e, cat, reads, AccessShare, true, None),
-        StmtKind::AlterSequence { name } => e.lock(name, RelKind::Sequence, ShareRowExclusive),
-        StmtKind::CreateTrigger { table } => {
-            e.lock(table, kind_of(cat, table), ShareRowExclusive);
-            // A row-level trigger is cloned onto every partition (a statement-level one is not;
-            // the model does not tell them apart and assumes the common row-level case).
-            for p in cat.partitions(table) {
-                e.lock(&p, RelKind::Table, ShareRowExclusive);
-            }
-        }
-        StmtKind::DropTrigger { table } | StmtKind::Policy { table } => {
-            e.lock(table, kind_of(cat, table), AccessExclusive)
-        }
+        StmtKind::Select { reads } => b.reads(Action::Read, reads, span, None),
+        StmtKind::AlterSequence { name } => b.apply(Action::AlterSequence, name, span, 0),
+        StmtKind::CreateTrigger { table } => b.apply(Action::CreateTrigger, table, span, 0),
+        StmtKind::DropTrigger { table } => b.apply(Action::DropTrigger, table, span, 0),
+        StmtKind::Policy { table } => b.apply(Action::Policy, table, span, 0),
         _ => {}
     }
-    // Objects created earlier in the same statement list are still "pre-existing" for PostgreSQL;
-    // brand-new relations of this statement are not reported (they are invisible to others).
+    let mut e = b.e;
+    // Brand-new relations of this statement are not reported (they are invisible to others).
     if let StmtKind::CreateTable(ct) = &stmt.kind {
         e.locks.retain(|l| !l.rel.same(&ct.name));
     }
     e
 }
 
-/// Apply an action's effects on a partitioned table to its partitions.
-fn recurse(own: &mut Effects, table: &ObjName, partitions: &[ObjName], how: Recursion) {
-    let mode = match (&how, own.lock_on(table)) {
-        (Recursion::None, _) | (_, None) => return,
-        (Recursion::Same, Some(m)) => m,
-        (Recursion::IndexOnPartitions, Some(_)) => Share,
-    };
-    let work: Vec<(WorkKind, Span)> = own
-        .work
-        .iter()
-        .filter(|w| w.rel.same(table))
-        .map(|w| (w.kind, w.span.clone()))
-        .collect();
-    for p in partitions {
-        own.lock(p, RelKind::Table, mode);
-        for (kind, span) in &work {
-            own.work(p, *kind, span.clone());
-        }
+/// The model action of ADD COLUMN's default, if it has one that matters.
+fn add_column_default_action(c: &ColumnDef) -> Option<Action> {
+    if c.serial || c.identity || c.generated_stored {
+        return Some(Action::AddColumnGenerated);
+    }
+    match &c.default {
+        Some(d) if !d.is_null => Some(match d.volatility {
+            Volatility::Volatile => Action::AddColumnVolatileDefault,
+            _ => Action::AddColumnDefault,
+        }),
+        _ => None,
     }
 }
 
 fn alter_action(
-    e: &mut Effects,
-    cat: &Catalog,
+    b: &mut Builder,
     env: Env,
     table: &ObjName,
     action: &AlterAction,
-    span: Span,
+    span: &Span,
+    clause: u16,
 ) {
-    let kind = kind_of(cat, table);
+    let cat = b.cat;
     let info = cat.table(table);
     match action {
         AlterAction::AddColumn { column, .. } => {
-            e.lock(table, kind, AccessExclusive);
-            if add_column_rewrites(column, env.postgres_version) {
-                e.work(table, WorkKind::Rewrite, span.clone());
+            b.apply(Action::AddColumn, table, span, clause);
+            if let Some(a) = add_column_default_action(column) {
+                b.apply(a, table, span, clause);
             }
+            let non_null_default = column.default.as_ref().is_some_and(|d| !d.is_null);
             if let Some(r) = &column.references {
-                e.lock(&r.table, RelKind::Table, ShareRowExclusive);
+                b.apply(Action::AddColumnReferenced, &r.table, span, clause);
                 // With a non-null default every existing row is checked against the parent.
-                if column.default.as_ref().map(|d| !d.is_null).unwrap_or(false) {
-                    e.work(table, WorkKind::Validate, span.clone());
+                if non_null_default {
+                    b.apply(Action::AddColumnReferencesValidated, table, span, clause);
                 }
             }
             if column.primary_key || column.unique {
-                e.work(table, WorkKind::IndexBuild, span.clone());
+                b.apply(Action::AddColumnKey, table, span, clause);
             }
-            if column.check.is_some()
-                && column.default.as_ref().map(|d| !d.is_null).unwrap_or(false)
-            {
-                e.work(table, WorkKind::Scan, span);
+            if column.check.is_some() && non_null_default {
+                b.apply(Action::AddColumnCheck, table, span, clause);
             }
         }
         AlterAction::AlterColumnType { column, ty, using } => {
-            e.lock(table, kind, AccessExclusive);
-            // Unknown current type: assume the expensive case.
             let using = using_rewrites(using.as_deref(), column, ty);
-            let change = column_type_change(cat, env, table, column, ty, using)
-                .unwrap_or(TypeChange::Rewrite);
+            let a = match column_type_change(cat, env, table, column, ty, using) {
+                _ if using => Action::AlterColumnTypeUsing,
+                Some(TypeChange::Metadata) => Action::AlterColumnTypeMetadata,
+                Some(TypeChange::Scan) => Action::AlterColumnTypeScan,
+                Some(TypeChange::Rewrite) => Action::AlterColumnTypeRewrite,
+                // Unknown current type: assume the expensive case.
+                None => Action::AlterColumnTypeUnknown,
+            };
+            b.apply(a, table, span, clause);
             // A foreign key on the column, or referencing it, is rebuilt.
             for other in fk_partners(cat, table, column) {
-                e.lock(&other, RelKind::Table, AccessExclusive);
-            }
-            match change {
-                TypeChange::Metadata => {}
-                TypeChange::Scan => e.work(table, WorkKind::Scan, span),
-                TypeChange::Rewrite => e.work(table, WorkKind::Rewrite, span),
+                b.apply(Action::ForeignKeyPartner, &other, span, clause);
             }
         }
         AlterAction::SetNotNull { column } => {
-            e.lock(table, kind, AccessExclusive);
-            if set_not_null_scans(cat, table, column, env.postgres_version) {
-                e.work(table, WorkKind::Scan, span);
-            }
+            let already = info
+                .and_then(|t| t.column(column))
+                .is_some_and(|c| c.not_null);
+            let a = if already {
+                Action::SetNotNullNoop
+            } else if info.is_some_and(|t| t.has_validated_not_null_check(column)) {
+                Action::SetNotNullCheckProven
+            } else {
+                Action::SetNotNullScan
+            };
+            b.apply(a, table, span, clause);
         }
         AlterAction::AddConstraint(c) => match &c.kind {
             ConstraintKind::ForeignKey { references, .. } => {
-                e.lock(table, kind, ShareRowExclusive);
-                e.lock(&references.table, RelKind::Table, ShareRowExclusive);
-                if !c.not_valid {
-                    e.work(table, WorkKind::Validate, span);
-                }
+                let a = if c.not_valid {
+                    Action::AddForeignKeyNotValid
+                } else {
+                    Action::AddForeignKey
+                };
+                b.apply(a, table, span, clause);
+                b.apply(
+                    Action::ForeignKeyReferenced,
+                    &references.table,
+                    span,
+                    clause,
+                );
             }
             ConstraintKind::Check { .. } => {
-                e.lock(table, kind, AccessExclusive);
-                if !c.not_valid {
-                    e.work(table, WorkKind::Scan, span);
-                }
+                let a = if c.not_valid {
+                    Action::AddCheckNotValid
+                } else {
+                    Action::AddCheck
+                };
+                b.apply(a, table, span, clause);
             }
             ConstraintKind::PrimaryKey {
                 columns,
                 using_index,
             } => {
-                e.lock(table, kind, AccessExclusive);
-                match using_index {
-                    None => e.work(table, WorkKind::IndexBuild, span),
-                    Some(idx) => {
-                        // PRIMARY KEY USING INDEX on a nullable column scans to set NOT NULL.
-                        if !pk_using_index_nullable(cat, table, idx, columns).is_empty() {
-                            e.work(table, WorkKind::Scan, span);
-                        }
+                let a = match using_index {
+                    None => Action::AddPrimaryKey,
+                    // PRIMARY KEY USING INDEX on a nullable column scans to set NOT NULL.
+                    Some(idx) if !pk_using_index_nullable(cat, table, idx, columns).is_empty() => {
+                        Action::AddPrimaryKeyUsingIndexNullable
                     }
-                }
+                    Some(_) => Action::AddPrimaryKeyUsingIndex,
+                };
+                b.apply(a, table, span, clause);
             }
             ConstraintKind::Unique { using_index, .. } => {
-                e.lock(table, kind, AccessExclusive);
-                if using_index.is_none() {
-                    e.work(table, WorkKind::IndexBuild, span);
-                }
+                let a = if using_index.is_none() {
+                    Action::AddUnique
+                } else {
+                    Action::AddUniqueUsingIndex
+                };
+                b.apply(a, table, span, clause);
             }
-            ConstraintKind::Exclude => {
-                e.lock(table, kind, AccessExclusive);
-                e.work(table, WorkKind::IndexBuild, span);
-            }
+            ConstraintKind::Exclude => b.apply(Action::AddExclude, table, span, clause),
         },
         AlterAction::ValidateConstraint { name } => {
-            e.lock(table, kind, ShareUpdateExclusive);
-            e.work(table, WorkKind::Validate, span);
+            b.apply(Action::ValidateConstraint, table, span, clause);
             if let Some(c) = info.and_then(|t| t.constraint(name))
                 && let ConstraintKind::ForeignKey { references, .. } = &c.kind
             {
-                e.lock(&references.table, RelKind::Table, RowShare);
+                b.apply(
+                    Action::ValidateForeignKeyReferenced,
+                    &references.table,
+                    span,
+                    clause,
+                );
             }
         }
         AlterAction::DropConstraint { name, .. } => {
-            e.lock(table, kind, AccessExclusive);
+            b.apply(Action::DropConstraint, table, span, clause);
             match info.and_then(|t| t.constraint(name)).map(|c| &c.kind) {
                 Some(ConstraintKind::ForeignKey { references, .. })
                     if !references.table.same(table) =>
                 {
-                    e.lock(&references.table, RelKind::Table, AccessExclusive);
+                    b.apply(
+                        Action::DropForeignKeyReferenced,
+                        &references.table,
+                        span,
+                        clause,
+                    );
                 }
                 // A key that foreign keys depend on can only go with CASCADE, which drops them.
                 Some(
@@ -698,85 +695,88 @@ fn alter_action(
                     | ConstraintKind::Unique { columns, .. },
                 ) => {
                     for child in fks_on_key(cat, table, columns) {
-                        e.lock(&child, RelKind::Table, AccessExclusive);
+                        b.apply(Action::DropKeyCascade, &child, span, clause);
                     }
                 }
                 _ => {}
             }
         }
         AlterAction::DropColumn { name, .. } => {
-            e.lock(table, kind, AccessExclusive);
+            b.apply(Action::DropColumn, table, span, clause);
             // A foreign key on the column, or (with CASCADE) referencing it, is dropped.
             for column in name.split(", ") {
                 for other in fk_partners(cat, table, column) {
-                    e.lock(&other, RelKind::Table, AccessExclusive);
+                    b.apply(Action::ForeignKeyPartner, &other, span, clause);
                 }
             }
         }
-        AlterAction::SetLogged { .. }
-        | AlterAction::SetTablespace
-        | AlterAction::SetAccessMethod => {
-            e.lock(table, kind, AccessExclusive);
-            e.work(table, WorkKind::Rewrite, span);
+        AlterAction::SetLogged { .. } => b.apply(Action::SetLogged, table, span, clause),
+        AlterAction::SetTablespace => b.apply(Action::SetTablespace, table, span, clause),
+        AlterAction::SetAccessMethod => b.apply(Action::SetAccessMethod, table, span, clause),
+        AlterAction::SetStatistics { .. } => b.apply(Action::SetStatistics, table, span, clause),
+        AlterAction::SetStorageParams | AlterAction::ClusterOn => {
+            b.apply(Action::SetStorageParams, table, span, clause)
         }
-        AlterAction::SetStatistics { .. }
-        | AlterAction::SetStorageParams
-        | AlterAction::ClusterOn => e.lock(table, kind, ShareUpdateExclusive),
-        AlterAction::Trigger => e.lock(table, kind, ShareRowExclusive),
+        AlterAction::Trigger => b.apply(Action::AlterTrigger, table, span, clause),
         AlterAction::AttachPartition { partition, default } => {
-            // PostgreSQL 12 lowered the partitioned table's lock from ACCESS EXCLUSIVE.
-            let parent_mode = if env.postgres_version < 12 {
-                AccessExclusive
-            } else {
-                ShareUpdateExclusive
-            };
-            e.lock(table, kind, parent_mode);
-            e.lock(partition, RelKind::Table, AccessExclusive);
+            b.apply(Action::AttachPartitionParent, table, span, clause);
             // A validated CHECK is taken as proving the bound (locklint does not compare them).
             let has_check = |rel: &ObjName| {
-                cat.table(rel)
-                    .map(|p| {
-                        p.constraints
-                            .iter()
-                            .any(|c| c.validated && matches!(c.kind, ConstraintKind::Check { .. }))
-                    })
-                    .unwrap_or(false)
+                cat.table(rel).is_some_and(|p| {
+                    p.constraints
+                        .iter()
+                        .any(|c| c.validated && matches!(c.kind, ConstraintKind::Check { .. }))
+                })
             };
-            if !has_check(partition) && !cat.is_new(partition) {
-                e.work(partition, WorkKind::Scan, span.clone());
-            }
+            let a = if !has_check(partition) && !cat.is_new(partition) {
+                Action::AttachPartitionScan
+            } else {
+                Action::AttachPartitionProven
+            };
+            b.apply(a, partition, span, clause);
             if !default && let Some(def) = cat.default_partition(table) {
-                e.lock(&def.name, RelKind::Table, AccessExclusive);
                 // Skipped when the DEFAULT partition's own CHECK excludes the new range.
-                if !has_check(&def.name) {
-                    e.work(&def.name, WorkKind::Scan, span);
-                }
+                let a = if has_check(&def.name) {
+                    Action::AttachDefaultPartitionProven
+                } else {
+                    Action::AttachDefaultPartitionScan
+                };
+                b.apply(a, &def.name, span, clause);
             }
         }
         AlterAction::DetachPartition {
             partition,
             concurrently,
+            finalize,
         } => {
-            e.lock(
-                table,
-                kind,
-                if *concurrently {
-                    ShareUpdateExclusive
-                } else {
-                    AccessExclusive
-                },
-            );
-            e.lock(partition, RelKind::Table, AccessExclusive);
+            let parent = if *concurrently {
+                Action::DetachPartitionConcurrentlyParent
+            } else if *finalize {
+                Action::DetachPartitionFinalizeParent
+            } else {
+                Action::DetachPartitionParent
+            };
+            b.apply(parent, table, span, clause);
+            b.apply(Action::DetachPartition, partition, span, clause);
             // The DEFAULT partition's implicit constraint changes (observed: ACCESS EXCLUSIVE).
             if !concurrently
+                && !finalize
                 && let Some(def) = cat.default_partition(table)
                 && !def.name.same(partition)
             {
-                e.lock(&def.name, RelKind::Table, AccessExclusive);
+                b.apply(Action::DetachDefaultPartition, &def.name, span, clause);
             }
-            e.no_transaction |= *concurrently;
         }
-        _ => e.lock(table, kind, AccessExclusive),
+        AlterAction::DropDefault { .. }
+        | AlterAction::SetDefault { .. }
+        | AlterAction::DropNotNull { .. }
+        | AlterAction::AlterIdentity { .. }
+        | AlterAction::SetColumnOptions { .. }
+        | AlterAction::RenameColumn { .. }
+        | AlterAction::RenameConstraint { .. } => {
+            b.apply(Action::AlterColumnCatalog, table, span, clause)
+        }
+        _ => b.apply(Action::AlterTableCatalog, table, span, clause),
     }
 }
 
@@ -852,11 +852,12 @@ pub fn has_valid_not_null_check(
 mod tests {
     use super::*;
     use crate::config::Settings;
+    use crate::model::WorkKind;
 
     /// The effects of the last statement of `sql`, replayed after `history` (earlier migration).
     fn effects_after(history: &str, sql: &str) -> Effects {
         let settings = Settings::default();
-        let files = crate::app::lint_sources(
+        let files = crate::pipeline::lint_sources(
             vec![
                 (
                     crate::source::SourceFile::new("0001.sql", history.to_string()),
@@ -910,6 +911,39 @@ mod tests {
         CREATE TABLE events_2023 PARTITION OF events FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');\n\
         CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n\
         CREATE TABLE events_2025 (id bigint NOT NULL, created date NOT NULL, payload text);\n";
+
+    #[test]
+    fn detach_finalize_is_its_own_action_in_the_model() {
+        let e = effects_after(
+            EVENTS,
+            "ALTER TABLE events DETACH PARTITION events_2023 FINALIZE;",
+        );
+        assert_eq!(
+            locks(&e),
+            [
+                "events:ShareUpdateExclusiveLock",
+                "events_2023:AccessExclusiveLock"
+            ]
+        );
+        assert!(!e.no_transaction, "FINALIZE may run in a transaction block");
+        let parent = e
+            .locks
+            .iter()
+            .find(|l| l.rel.name == "events")
+            .expect("parent");
+        assert_eq!(
+            parent.cause.action,
+            crate::locks::Action::DetachPartitionFinalizeParent
+        );
+        let e = effects_after(EVENTS, "ALTER TABLE events DETACH PARTITION events_2023;");
+        assert_eq!(
+            locks(&e),
+            [
+                "events:AccessExclusiveLock",
+                "events_2023:AccessExclusiveLock"
+            ]
+        );
+    }
 
     #[test]
     fn foreign_keys_lock_the_parent_share_row_exclusive() {
@@ -1269,11 +1303,12 @@ mod constraint_tests {
     //! The statements of ../shared/postgres-locks/locks.csv that concern constraints and indexes:
     //! lock on the target table, and whether it is scanned (index builds read every row too).
     use crate::config::Settings;
-    use crate::model::{LockMode, WorkKind};
+    use crate::model::LockMode::{self, *};
+    use crate::model::WorkKind;
 
     /// (lock on `child`, work on `child`) of the last statement of `sql`.
     fn last(sql: &str) -> (Option<LockMode>, Vec<WorkKind>) {
-        let res = crate::app::lint_text("t.sql", sql, &Settings::default());
+        let res = crate::pipeline::lint_text("t.sql", sql, &Settings::default());
         let a = res.stmts.last().expect("a statement");
         let child = crate::model::ObjName::bare("child");
         let work = a
@@ -1292,7 +1327,6 @@ mod constraint_tests {
 
     #[test]
     fn constraints_match_observed_locks() {
-        use LockMode::*;
         use WorkKind::*;
         let cases: &[(&str, LockMode, &[WorkKind])] = &[
             (

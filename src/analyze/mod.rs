@@ -1,13 +1,33 @@
-//! Analysis: catalog replay across files, transaction state, effects, and running the rules.
+//! Analysis: catalog replay across files, transaction state, effects (from the lock model),
+//! sizes and estimates. The checks (the rules) are handed in by the pipeline: analysis builds
+//! the view of each statement they read and never imports them.
 
 pub mod catalog;
 pub mod effects;
+pub mod size;
 
 use crate::config::Settings;
 use crate::finding::Finding;
 use crate::model::{Effects, LockMode, ObjName, Parsed, Span, Stmt, StmtKind};
-use crate::rules::{self, Context};
 use crate::source::SourceFile;
+
+/// What a check sees of one statement: its effects, the catalog before it, the transaction
+/// around it, the settings and the file.
+pub struct StmtView<'a> {
+    /// Resolved configuration.
+    pub settings: &'a Settings,
+    /// The schema before this statement.
+    pub catalog: &'a Catalog,
+    /// This statement's effects.
+    pub effects: &'a Effects,
+    /// The transaction around it.
+    pub txn: &'a TxnView,
+    /// The file.
+    pub source: &'a SourceFile,
+}
+
+/// The checks run on each analyzed statement (the rule registry's `run_all`).
+pub type Checks = fn(&Stmt, &StmtView) -> Vec<Finding>;
 use catalog::Catalog;
 use effects::Env;
 
@@ -41,6 +61,9 @@ pub struct TxnView {
     pub timezone_utc: bool,
     /// Rules that already reported in this transaction (for rules that report once per transaction).
     pub reported: Vec<&'static str>,
+    /// (rule, table) pairs already reported in this transaction (for rules that report once per
+    /// transaction and table).
+    pub reported_tables: Vec<(&'static str, String)>,
     /// Rules that already reported in this migration file (for rules that report once per file).
     pub reported_in_file: Vec<&'static str>,
 }
@@ -60,57 +83,13 @@ pub struct Analyzed {
     pub estimate_seconds: Option<f64>,
 }
 
-/// How a migration tool wraps (a part of) a migration in a transaction on PostgreSQL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TxnMode {
-    /// No transaction: each statement commits on its own unless the SQL opens a block.
-    #[default]
-    None,
-    /// The tool runs the part inside one transaction. A COMMIT in the SQL ends it; what follows
-    /// runs without one.
-    Single,
-    /// The part is sent as one multi-statement query string (golang-migrate, Prisma):
-    /// PostgreSQL runs a string of several statements in one implicit transaction (restarted
-    /// after a COMMIT), and a lone statement on its own.
-    MultiStatement,
-    /// Flyway: one transaction, unless every statement is one PostgreSQL refuses to run inside
-    /// a transaction block (then none).
-    SingleUnlessAllNonTransactional,
-}
-
-/// How a file's statements are wrapped in transactions by the tool that runs it.
-#[derive(Debug, Clone, Default)]
-pub struct FileMode {
-    /// The parts the tool runs one after the other (e.g. Liquibase changesets), each as
-    /// `(byte offset where it starts, mode)`, in file order. A statement belongs to the last
-    /// part starting at or before it. Empty: the whole file with [`TxnMode::None`].
-    pub parts: Vec<(usize, TxnMode)>,
-}
-
-impl FileMode {
-    /// The whole file as one part.
-    pub fn whole(txn: TxnMode) -> Self {
-        FileMode {
-            parts: vec![(0, txn)],
-        }
-    }
-
-    fn part_of(&self, offset: usize) -> usize {
-        self.parts
-            .iter()
-            .rposition(|(start, _)| *start <= offset)
-            .unwrap_or(0)
-    }
-
-    fn txn(&self, part: usize) -> TxnMode {
-        self.parts.get(part).map(|p| p.1).unwrap_or_default()
-    }
-}
+pub use crate::model::{FileMode, TxnMode};
 
 /// Replays files in order, carrying the catalog from one to the next.
 pub struct Analyzer<'s> {
     settings: &'s Settings,
     catalog: Catalog,
+    checks: Checks,
 }
 
 #[derive(Default)]
@@ -122,11 +101,12 @@ struct Session {
 }
 
 impl<'s> Analyzer<'s> {
-    /// A fresh analyzer with an empty catalog.
-    pub fn new(settings: &'s Settings) -> Self {
+    /// A fresh analyzer with an empty catalog, running `checks` on every analyzed statement.
+    pub fn new(settings: &'s Settings, checks: Checks) -> Self {
         Analyzer {
             settings,
             catalog: Catalog::default(),
+            checks,
         }
     }
 
@@ -336,23 +316,27 @@ impl FileRun<'_, '_> {
         let effects = effects::effects(&stmt, catalog, env);
         let in_transaction = txn.in_transaction;
         let (findings, estimate_seconds) = {
-            let cx = Context {
+            let view = StmtView {
                 settings,
                 catalog,
                 effects: &effects,
                 txn,
                 source: self.source,
-                level: crate::config::Level::Error,
             };
-            let mut f = rules::run_all(&stmt, &cx);
+            let mut f = (self.analyzer.checks)(&stmt, &view);
             for finding in &mut f {
                 finding.stmt_span = stmt.span.clone();
             }
             f.sort_by(|a, b| (a.span.start, a.code).cmp(&(b.span.start, b.code)));
+            let sizes = size::Sizes {
+                settings,
+                catalog,
+                created: &txn.created,
+            };
             let estimate = effects
                 .work
                 .iter()
-                .filter_map(|w| cx.estimate(&w.rel, w.kind))
+                .filter_map(|w| sizes.estimate(&w.rel, w.kind))
                 .reduce(f64::max);
             (f, estimate)
         };
@@ -381,6 +365,12 @@ impl FileRun<'_, '_> {
                 if !txn.reported.contains(&f.rule) {
                     txn.reported.push(f.rule);
                 }
+                if let Some(t) = &f.table {
+                    let key = (f.rule, t.clone());
+                    if !txn.reported_tables.contains(&key) {
+                        txn.reported_tables.push(key);
+                    }
+                }
             }
         }
         for f in &findings {
@@ -394,6 +384,7 @@ impl FileRun<'_, '_> {
             txn.not_valid_added.clear();
             txn.created.clear();
             txn.reported.clear();
+            txn.reported_tables.clear();
             session.lock_timeout_local = None;
             session.timezone_utc_local = None;
             if ends_txn {

@@ -1,7 +1,7 @@
 //! Which migration tool runs a folder, from its files' names and markers, and from the project
 //! manifest around it when names alone cannot tell.
 
-use super::{dbmate, diesel, flyway, golang_migrate, goose, liquibase, prisma, sqlx};
+use super::tools::{Detect, Row, TOOLS};
 use crate::config::Tool;
 use std::path::{Path, PathBuf};
 
@@ -96,51 +96,74 @@ fn depends_on_sqlx(cargo_toml: &str) -> bool {
     })
 }
 
-/// Detect the tool of one folder. `project` is consulted only when names alone cannot decide.
+/// The tool of numbered names ([`Detect::Numbered`]): a folder not surely detected follows a
+/// folder of the same project that surely is this tool.
+pub(crate) fn numbered_tool() -> Tool {
+    rows(|d| matches!(d, Detect::Numbered { .. }))
+        .next()
+        .map_or(Tool::Plain, |r| r.tool)
+}
+
+fn rows(f: impl Fn(&Detect) -> bool) -> impl Iterator<Item = &'static Row> {
+    TOOLS.iter().filter(move |r| f(&r.detect))
+}
+
+/// Detect the tool of one folder from the [`Detect`] of each row. `project` is consulted only
+/// when names alone cannot decide.
 pub(crate) fn detect(files: &[SetFile], project: impl FnOnce() -> Project) -> Detected {
     let sure = |tool| Detected { tool, sure: true };
     let count = |f: &dyn Fn(&SetFile) -> bool| files.iter().filter(|x| f(x)).count();
 
     // Markers in the text say it outright.
-    let markers = [
-        (Tool::Goose, count(&|f| goose::has_markers(f.text))),
-        (Tool::Dbmate, count(&|f| dbmate::has_markers(f.text))),
-        (Tool::Liquibase, count(&|f| liquibase::has_markers(f.text))),
-    ];
-    if let Some(&(tool, n)) = best(&markers)
+    let markers: Vec<(Tool, u8, usize)> = TOOLS
+        .iter()
+        .filter_map(|r| match r.detect {
+            Detect::Markers { has, rank } => Some((r.tool, rank, count(&|f| has(f.text)))),
+            _ => None,
+        })
+        .collect();
+    if let Some(&(tool, _, n)) = best(&markers)
         && n > 0
     {
         return sure(tool);
     }
 
-    // Then the layout of names.
-    let updown = count(&|f| golang_migrate::role(&f.rel).is_some());
-    let simple = count(&|f| sqlx::role(&f.rel).is_some() && golang_migrate::role(&f.rel).is_none());
-    let layouts = [
-        (Tool::Diesel, count(&|f| diesel::role(&f.rel).is_some())),
-        (Tool::Prisma, count(&|f| prisma::role(&f.rel).is_some())),
-        (Tool::Flyway, count(&|f| flyway::role(&f.rel).is_some())),
-        // Numbered names: sqlx, golang-migrate or a hand-rolled runner; settled below.
-        (Tool::Sqlx, updown + simple),
-    ];
-    let Some(&(tool, _)) = best(&layouts).filter(|(_, n)| *n > 0) else {
+    // Then the layout of names. Numbered names (sqlx, golang-migrate or a hand-rolled runner)
+    // count as one layout, settled below.
+    let numbered = rows(|d| matches!(d, Detect::Numbered { .. })).next();
+    let pairs = rows(|d| matches!(d, Detect::NumberedPairs)).next();
+    let is_pair = |f: &SetFile| pairs.is_some_and(|p| (p.role)(&f.rel).is_some());
+    let updown = count(&is_pair);
+    let simple = count(&|f| numbered.is_some_and(|n| (n.role)(&f.rel).is_some()) && !is_pair(f));
+    let layouts: Vec<(Tool, u8, usize)> = TOOLS
+        .iter()
+        .filter_map(|r| match r.detect {
+            Detect::Layout { rank } => Some((r.tool, rank, count(&|f| (r.role)(&f.rel).is_some()))),
+            Detect::Numbered { rank, .. } => Some((r.tool, rank, updown + simple)),
+            _ => None,
+        })
+        .collect();
+    let Some(&(tool, _, _)) = best(&layouts).filter(|(_, _, n)| *n > 0) else {
         return sure(Tool::Plain);
     };
-    if tool != Tool::Sqlx {
+    let Some(Detect::Numbered { evidence, .. }) = numbered.map(|n| n.detect) else {
+        return sure(tool);
+    };
+    if numbered.is_none_or(|n| n.tool != tool) {
         return sure(tool);
     }
 
-    // Numbered files: sqlx, golang-migrate, or a hand-rolled runner.
-    if count(&|f| sqlx::has_markers(f.text)) > 0 || (updown > 0 && simple > 0) {
-        return sure(Tool::Sqlx);
+    // Numbered files: the numbered tool when its signs show, or when simple and up/down names
+    // mix (golang-migrate has no simple names); else up/down pairs or a hand-rolled runner.
+    if count(&|f| evidence(f.text)) > 0 || (updown > 0 && simple > 0) {
+        return sure(tool);
     }
-    let fallback = if updown >= simple {
-        Tool::GolangMigrate
-    } else {
-        Tool::Plain
+    let fallback = match pairs {
+        Some(p) if updown >= simple => p.tool,
+        _ => Tool::Plain,
     };
     match project().uses_sqlx {
-        Some(true) => sure(Tool::Sqlx),
+        Some(true) => sure(tool),
         Some(false) => sure(fallback),
         None => Detected {
             tool: fallback,
@@ -149,9 +172,10 @@ pub(crate) fn detect(files: &[SetFile], project: impl FnOnce() -> Project) -> De
     }
 }
 
-/// The entry with the highest count; the first one on ties.
-fn best(v: &[(Tool, usize)]) -> Option<&(Tool, usize)> {
-    v.iter().rev().max_by_key(|(_, n)| *n)
+/// The entry with the highest count; the lowest rank on ties.
+fn best(v: &[(Tool, u8, usize)]) -> Option<&(Tool, u8, usize)> {
+    v.iter()
+        .max_by(|a, b| a.2.cmp(&b.2).then_with(|| b.1.cmp(&a.1)))
 }
 
 #[cfg(test)]

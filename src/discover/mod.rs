@@ -4,7 +4,8 @@
 //! [`arrange`] groups them into folders, detects each folder's tool ([`detect`]), orders the
 //! files the way that tool applies them ([`order`]), and cuts each file into the parts the tool
 //! runs ([`Part`]): which byte ranges are forward migration, which are down/undo/rollback, and
-//! how each is wrapped in transactions. One module per tool holds its conventions.
+//! how each is wrapped in transactions. [`tools::TOOLS`] has one row per tool, read by all of
+//! these steps; one module per tool holds its conventions.
 
 mod dbmate;
 pub(crate) mod detect;
@@ -16,11 +17,13 @@ mod goose;
 mod liquibase;
 pub mod order;
 mod plain;
+mod popx;
 mod prisma;
 mod sqlx;
+pub mod tools;
 
-pub use crate::analyze::TxnMode;
 use crate::config::{Settings, Tool};
+pub use crate::model::TxnMode;
 use detect::{Detected, SetFile};
 use order::Key;
 use std::collections::HashMap;
@@ -263,44 +266,13 @@ pub(crate) fn lines(text: &str) -> impl Iterator<Item = Line<'_>> {
     })
 }
 
-fn role(tool: Tool, rel: &str) -> Option<Role> {
-    match tool {
-        Tool::Goose => goose::role(rel),
-        Tool::Dbmate => dbmate::role(rel),
-        Tool::Sqlx => sqlx::role(rel),
-        Tool::Diesel => diesel::role(rel),
-        Tool::GolangMigrate => golang_migrate::role(rel),
-        Tool::Flyway => flyway::role(rel),
-        Tool::Prisma => prisma::role(rel),
-        Tool::Liquibase => liquibase::role(rel),
-        Tool::Plain | Tool::Auto => plain::role(rel),
-    }
-}
-
-fn parts(tool: Tool, cx: &FileCtx) -> Vec<Part> {
-    match tool {
-        Tool::Goose => goose::parts(cx),
-        Tool::Dbmate => dbmate::parts(cx),
-        Tool::Sqlx => sqlx::parts(cx),
-        Tool::Diesel => diesel::parts(cx),
-        Tool::GolangMigrate => golang_migrate::parts(cx),
-        Tool::Flyway => flyway::parts(cx),
-        Tool::Prisma => prisma::parts(cx),
-        Tool::Liquibase => liquibase::parts(cx),
-        Tool::Plain | Tool::Auto => plain::parts(cx),
-    }
-}
-
 /// The tool for a file that does not follow its folder's naming: a marker-based tool still
 /// applies when the file carries its markers; otherwise the file is plain SQL.
 fn other_tool(tool: Tool, text: &str) -> Tool {
-    let applies = match tool {
-        Tool::Goose => goose::has_markers(text),
-        Tool::Dbmate => dbmate::has_markers(text),
-        Tool::Liquibase => liquibase::has_markers(text),
-        _ => false,
-    };
-    if applies { tool } else { Tool::Plain }
+    match tools::row(tool).detect {
+        tools::Detect::Markers { has, .. } if has(text) => tool,
+        _ => Tool::Plain,
+    }
 }
 
 /// One file handed to [`arrange`].
@@ -334,7 +306,9 @@ fn folder_of(name: &str) -> (PathBuf, String) {
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_else(|| name.to_string());
     let parent = p.parent().unwrap_or(Path::new(""));
-    if matches!(file.as_str(), "up.sql" | "down.sql" | "migration.sql")
+    if tools::TOOLS
+        .iter()
+        .any(|t| t.folder_files.contains(&file.as_str()))
         && let Some(dir) = parent.file_name().map(|d| d.to_string_lossy())
         && dir.starts_with(|c: char| c.is_ascii_digit())
     {
@@ -393,16 +367,17 @@ pub fn arrange(files: &[FileRef], settings: &Settings, order: Order) -> Vec<Plan
         .collect();
     // A folder whose numbered names could be sqlx follows a folder of the same project that
     // surely is (one project, one migration tool).
+    let numbered = detect::numbered_tool();
     let sqlx_roots: Vec<Option<PathBuf>> = folders
         .iter()
         .zip(&detected)
-        .filter(|(_, d)| d.sure && d.tool == Tool::Sqlx)
+        .filter(|(_, d)| d.sure && d.tool == numbered)
         .map(|((dir, _), _)| project_root(&mut projects, dir))
         .collect();
     if !sqlx_roots.is_empty() {
         for ((dir, _), d) in folders.iter().zip(detected.iter_mut()) {
             if !d.sure && sqlx_roots.contains(&project_root(&mut projects, dir)) {
-                d.tool = Tool::Sqlx;
+                d.tool = numbered;
             }
         }
     }
@@ -411,7 +386,7 @@ pub fn arrange(files: &[FileRef], settings: &Settings, order: Order) -> Vec<Plan
     for ((_, set), d) in folders.iter().zip(&detected) {
         let mut ranked: Vec<Ranked> = set
             .iter()
-            .map(|f| match role(d.tool, &f.rel) {
+            .map(|f| match (tools::row(d.tool).role)(&f.rel) {
                 Some(r) => Ranked {
                     key: (r.class, r.version, r.direction, f.rel.as_str(), f.index),
                     tool: d.tool,
@@ -429,22 +404,18 @@ pub fn arrange(files: &[FileRef], settings: &Settings, order: Order) -> Vec<Plan
             })
             .collect();
         ranked.sort_by(|a, b| a.key.cmp(&b.key));
-        let own = |db: &str| dialect_names(settings.dialect).contains(&db);
-        // popx: a version's file for this database replaces its file for every database.
-        let replaced: Vec<(&Key, Direction)> = ranked
-            .iter()
-            .filter(|r| r.key.0 == Class::Versioned && db_infix(r.key.3).is_some_and(own))
-            .map(|r| (&r.key.1, r.key.2))
-            .collect();
-        let skipped: Vec<usize> = ranked
-            .iter()
-            .filter(|r| r.key.0 == Class::Versioned)
-            .filter(|r| match db_infix(r.key.3) {
-                Some(db) => !own(db),
-                None => replaced.contains(&(&r.key.1, r.key.2)),
-            })
-            .map(|r| r.key.4)
-            .collect();
+        let skipped = popx::skipped(
+            ranked
+                .iter()
+                .filter(|r| r.key.0 == Class::Versioned)
+                .map(|r| popx::Named {
+                    version: &r.key.1,
+                    direction: r.key.2,
+                    rel: r.key.3,
+                    index: r.key.4,
+                }),
+            settings.dialect,
+        );
         for Ranked {
             key: (_, _, direction, _, index),
             tool,
@@ -460,13 +431,12 @@ pub fn arrange(files: &[FileRef], settings: &Settings, order: Order) -> Vec<Plan
             let mut parts: Vec<Part> = if skipped.contains(&index) {
                 Vec::new()
             } else {
-                parts(tool, &cx)
+                (tools::row(tool).parts)(&cx)
                     .into_iter()
                     .filter(|p| p.direction == Direction::Forward || settings.migrations.lint_down)
                     .collect()
             };
-            if is_autocommit(f.name) {
-                // popx runs `.autocommit.` migrations outside a transaction.
+            if popx::is_autocommit(f.name) {
                 for p in &mut parts {
                     p.txn = TxnMode::None;
                 }
@@ -478,58 +448,6 @@ pub fn arrange(files: &[FileRef], settings: &Settings, order: Order) -> Vec<Plan
         out.sort_by_key(|p| p.index);
     }
     out
-}
-
-/// Database names that popx (Ory's migration tool) puts in a file name,
-/// `<version>_<name>.<db>.<up|down>.sql`, for a migration that runs on that database only.
-const POPX_DATABASES: &[&str] = &[
-    "postgres",
-    "cockroach",
-    "mysql",
-    "sqlite",
-    "sqlite3",
-    "mssql",
-    "sqlserver",
-];
-
-/// The popx database names of a dialect.
-fn dialect_names(dialect: crate::config::Dialect) -> &'static [&'static str] {
-    match dialect {
-        crate::config::Dialect::Postgres => &["postgres"],
-        crate::config::Dialect::Mysql => &["mysql"],
-    }
-}
-
-/// The database a popx-style file name is for (`x.mysql.up.sql` → `mysql`); `None` for a
-/// migration for every database.
-fn db_infix(rel: &str) -> Option<&str> {
-    let lower = rel.to_ascii_lowercase();
-    let stem_len = [".up.sql", ".down.sql"]
-        .iter()
-        .find(|s| lower.ends_with(*s))
-        .map(|s| rel.len() - s.len())?;
-    let stem = &rel[..stem_len];
-    let stem = match stem.len().checked_sub(".autocommit".len()) {
-        Some(cut)
-            if stem
-                .get(cut..)
-                .is_some_and(|s| s.eq_ignore_ascii_case(".autocommit")) =>
-        {
-            &stem[..cut]
-        }
-        _ => stem,
-    };
-    let (_, db) = stem.rsplit_once('.')?;
-    POPX_DATABASES
-        .iter()
-        .find(|d| d.eq_ignore_ascii_case(db))
-        .copied()
-}
-
-/// popx's `<version>_<name>[.<db>].autocommit.<up|down>.sql`.
-fn is_autocommit(name: &str) -> bool {
-    let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    file.to_ascii_lowercase().contains(".autocommit.")
 }
 
 /// A file's place in its folder: sorted by `key` (class, version, direction, name, input

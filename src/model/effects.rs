@@ -1,7 +1,33 @@
 //! What a statement does to each relation: the lock it holds until commit and the work under it.
 
 use super::{LockMode, ObjName, Span};
+use crate::locks::Action;
 use serde::Serialize;
+
+/// How a relation came to be touched by an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Via {
+    /// Named by the statement (or its clause) itself.
+    Direct,
+    /// A partition of a partitioned table the action was applied to.
+    Partition,
+    /// A relation behind a view the statement reads or locks.
+    View,
+}
+
+/// Why a lock is taken or work is done: the model row, the clause, how the relation is reached.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cause {
+    /// The lock model's action (its row).
+    pub action: Action,
+    /// The clause that causes it (the whole statement when it has no clauses).
+    pub span: Span,
+    /// Which ALTER TABLE action of the statement, counted from 0 (0 for other statements).
+    pub clause: u16,
+    /// How the relation is reached.
+    pub via: Via,
+}
 
 /// Kinds of relations that take table-level locks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -26,6 +52,8 @@ pub struct RelLock {
     pub kind: RelKind,
     /// The strongest mode held on it.
     pub mode: LockMode,
+    /// What takes it (in that mode; the first such cause).
+    pub cause: Cause,
 }
 
 /// Work done while the locks are held.
@@ -51,8 +79,15 @@ pub struct Work {
     pub rel: ObjName,
     /// What is done.
     pub kind: WorkKind,
+    /// Why: the model row and the clause.
+    pub cause: Cause,
+}
+
+impl Work {
     /// The clause that causes it.
-    pub span: Span,
+    pub fn span(&self) -> &Span {
+        &self.cause.span
+    }
 }
 
 /// Push without the usual room for four entries: lists that mostly hold one or two and are kept
@@ -76,11 +111,12 @@ pub struct Effects {
 }
 
 impl Effects {
-    /// Add a lock, keeping only the strongest mode per relation.
-    pub fn lock(&mut self, rel: &ObjName, kind: RelKind, mode: LockMode) {
+    /// Add a lock, keeping only the strongest mode per relation (with the cause that takes it).
+    pub fn lock(&mut self, rel: &ObjName, kind: RelKind, mode: LockMode, cause: &Cause) {
         if let Some(l) = self.locks.iter_mut().find(|l| l.rel.same(rel)) {
             if mode > l.mode {
                 l.mode = mode;
+                l.cause = cause.clone();
             }
             return;
         }
@@ -90,22 +126,40 @@ impl Effects {
                 rel: rel.clone(),
                 kind,
                 mode,
+                cause: cause.clone(),
             },
         );
     }
 
-    /// Record work on a relation (once per relation and kind).
-    pub fn work(&mut self, rel: &ObjName, kind: WorkKind, span: Span) {
-        if !self.work.iter().any(|w| w.kind == kind && w.rel.same(rel)) {
+    /// Record work on a relation (once per relation, kind and clause).
+    pub fn work(&mut self, rel: &ObjName, kind: WorkKind, cause: &Cause) {
+        let dup =
+            |w: &Work| w.kind == kind && w.cause.span.start == cause.span.start && w.rel.same(rel);
+        if !self.work.iter().any(dup) {
             push_small(
                 &mut self.work,
                 Work {
                     rel: rel.clone(),
                     kind,
-                    span,
+                    cause: cause.clone(),
                 },
             );
         }
+    }
+
+    /// Work caused by an action, in the order recorded.
+    pub fn work_by(&self, action: Action) -> impl Iterator<Item = &Work> {
+        self.work.iter().filter(move |w| w.cause.action == action)
+    }
+
+    /// Work on the relations the statement names (not reached through partitions or views).
+    pub fn direct_work(&self) -> impl Iterator<Item = &Work> {
+        self.work.iter().filter(|w| w.cause.via == Via::Direct)
+    }
+
+    /// Locks taken by an action, in the order recorded.
+    pub fn locks_by(&self, action: Action) -> impl Iterator<Item = &RelLock> {
+        self.locks.iter().filter(move |l| l.cause.action == action)
     }
 
     /// Add everything another set of effects holds and does (the strongest lock per relation).
@@ -120,16 +174,18 @@ impl Effects {
         }
         for l in other.locks {
             match self.locks.iter_mut().find(|m| m.rel.same(&l.rel)) {
-                Some(m) => m.mode = m.mode.max(l.mode),
+                Some(m) if l.mode > m.mode => {
+                    m.mode = l.mode;
+                    m.cause = l.cause;
+                }
+                Some(_) => {}
                 None => self.locks.push(l),
             }
         }
         for w in other.work {
-            if !self
-                .work
-                .iter()
-                .any(|m| m.kind == w.kind && m.rel.same(&w.rel))
-            {
+            if !self.work.iter().any(|m| {
+                m.kind == w.kind && m.cause.span.start == w.cause.span.start && m.rel.same(&w.rel)
+            }) {
                 self.work.push(w);
             }
         }

@@ -4,12 +4,14 @@ pub mod effects;
 pub mod lock;
 pub mod small;
 pub mod stmt;
+pub mod txn;
 pub mod types;
 
-pub use effects::{Effects, RelKind, RelLock, Work, WorkKind};
+pub use effects::{Cause, Effects, RelKind, RelLock, Via, Work, WorkKind};
 pub use lock::{Blocks, LockMode};
 pub use small::SmallStr;
 pub use stmt::*;
+pub use txn::{FileMode, TxnMode};
 pub use types::SqlType;
 
 use serde::Serialize;

@@ -209,6 +209,8 @@ pub enum AlterAction {
     DetachPartition {
         partition: ObjName,
         concurrently: bool,
+        /// FINALIZE: completes an interrupted DETACH ... CONCURRENTLY.
+        finalize: bool,
     },
     /// ENABLE / DISABLE TRIGGER.
     Trigger,

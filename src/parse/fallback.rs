@@ -411,9 +411,11 @@ pub fn recognize_action(toks: &[Tok]) -> Option<AlterAction> {
     if c.eat_all(&["DETACH", "PARTITION"]) {
         let partition = c.name()?;
         let concurrently = c.eat("CONCURRENTLY");
+        let finalize = !concurrently && c.eat("FINALIZE");
         return Some(AlterAction::DetachPartition {
             partition,
             concurrently,
+            finalize,
         });
     }
     if c.eat_all(&["SET", "TABLESPACE"]) {

@@ -28,7 +28,7 @@ pub struct FileResult {
     /// The migration tool whose conventions applied.
     pub tool: &'static str,
     /// The statements kept, in file order, with effects and findings: every statement, or none
-    /// when only findings are kept (see `app::Keep`).
+    /// when only findings are kept (see `pipeline::Keep`).
     pub stmts: Vec<Analyzed>,
     /// Counts over all the file's statements, kept or not.
     pub counts: StmtCounts,

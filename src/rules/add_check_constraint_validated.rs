@@ -3,7 +3,8 @@
 use super::{Context, Rule};
 use crate::config::Level;
 use crate::finding::Finding;
-use crate::model::{AlterAction, ConstraintKind, LockMode, Stmt, StmtKind, WorkKind};
+use crate::locks::Action;
+use crate::model::{AlterAction, ConstraintKind, Stmt, StmtKind};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -20,10 +21,17 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for a in actions {
+    let checks = cx
+        .effects
+        .direct_work()
+        .filter(|w| matches!(w.cause.action, Action::AddCheck | Action::AddColumnCheck));
+    for w in checks {
+        let Some(a) = actions.get(usize::from(w.cause.clause)) else {
+            continue;
+        };
         // (constraint name for the recipe, expression, first step when the CHECK is inline)
         let (name, expr, first) = match &a.action {
-            AlterAction::AddConstraint(c) if !c.not_valid => match &c.kind {
+            AlterAction::AddConstraint(c) => match &c.kind {
                 ConstraintKind::Check { expr, not_null_of } => {
                     let name = c.name.clone().unwrap_or_else(|| match not_null_of {
                         Some(col) => format!("{}_{col}_check", table.name),
@@ -34,45 +42,40 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
                 _ => continue,
             },
             // An inline CHECK on a column added with a non-null default is checked against every row.
-            AlterAction::AddColumn { column, .. }
-                if column.default.as_ref().is_some_and(|d| !d.is_null) =>
-            {
-                match &column.check {
-                    Some(expr) => (
-                        format!("{}_{}_check", table.name, column.name),
-                        expr.to_string(),
-                        format!(
-                            "  ALTER TABLE {table} ADD COLUMN {} {} DEFAULT {};\n",
-                            column.name,
-                            column.ty.text,
-                            column
-                                .default
-                                .as_ref()
-                                .map(|d| d.text.as_str())
-                                .unwrap_or("NULL")
-                        ),
+            AlterAction::AddColumn { column, .. } => match &column.check {
+                Some(expr) => (
+                    format!("{}_{}_check", table.name, column.name),
+                    expr.to_string(),
+                    format!(
+                        "  ALTER TABLE {table} ADD COLUMN {} {} DEFAULT {};\n",
+                        column.name,
+                        column.ty.text,
+                        column
+                            .default
+                            .as_ref()
+                            .map(|d| d.text.as_str())
+                            .unwrap_or("NULL")
                     ),
-                    None => continue,
-                }
-            }
+                ),
+                None => continue,
+            },
             _ => continue,
         };
-        let Some(level) = cx.level_for(table) else {
-            continue;
-        };
+        let h = cx.work_hazard(w);
         let message = format!(
-            "ADD CHECK holds an ACCESS EXCLUSIVE lock on {}, blocking reads and writes, while it checks every row{}",
-            cx.describe(table),
-            cx.for_how_long(table, WorkKind::Scan),
+            "ADD CHECK holds {} on {}, blocking {}, while it checks every row{}",
+            h.a_lock(),
+            h.described,
+            h.blocked(),
+            h.for_how_long,
         );
         let help = format!(
             "Add the constraint without checking existing rows (a brief lock), then validate it in a separate transaction (VALIDATE takes only SHARE UPDATE EXCLUSIVE, which does not block reads or writes):\n{first}  ALTER TABLE {table} ADD CONSTRAINT {name} CHECK ({expr}) NOT VALID;\n  -- next migration / transaction:\n  ALTER TABLE {table} VALIDATE CONSTRAINT {name};"
         );
         out.push(
-            Finding::new(&RULE, level, a.span.clone(), message, help)
+            Finding::new(&RULE, a.span.clone(), message, help)
                 .label("checks every row while reads and writes wait")
-                .lock(table, LockMode::AccessExclusive)
-                .estimate(cx.estimate(table, WorkKind::Scan)),
+                .hazard(&h),
         );
     }
     out

@@ -60,7 +60,7 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             "Give existing rows a value with a constant default (no rewrite and no scan on PostgreSQL 11+):\n  ALTER TABLE {table} ADD COLUMN {name} {ty} NOT NULL DEFAULT <value>;\nor add it nullable, backfill in batches, then make it NOT NULL without a blocking scan (see set-not-null-scan):\n  ALTER TABLE {table} ADD COLUMN {name} {ty};"
         );
         out.push(
-            Finding::new(&RULE, cx.level, a.span.clone(), message, help)
+            Finding::new(&RULE, a.span.clone(), message, help)
                 .label("fails if the table has any rows")
                 .table(table),
         );

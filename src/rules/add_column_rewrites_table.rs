@@ -2,11 +2,10 @@
 //! default: serial, identity, or a stored generated column.
 
 use super::{Context, Rule};
-use crate::analyze::effects::add_column_rewrites;
 use crate::config::Level;
 use crate::finding::Finding;
-use crate::model::stmt::Volatility;
-use crate::model::{AlterAction, ColumnDef, LockMode, Stmt, StmtKind, WorkKind};
+use crate::locks::Action;
+use crate::model::{AlterAction, Stmt, StmtKind};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -18,29 +17,22 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-/// Whether add-column-volatile-default already reports this column (its default forces the rewrite).
-fn reported_as_volatile_default(c: &ColumnDef, postgres_version: u32) -> bool {
-    c.default.as_ref().is_some_and(|d| {
-        d.volatility == Volatility::Volatile || (postgres_version < 11 && !d.is_null)
-    })
-}
-
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
     let StmtKind::AlterTable { table, actions, .. } = &stmt.kind else {
         return Vec::new();
     };
-    if !cx.effects.rewrites(table) {
-        return Vec::new();
-    }
-    let version = cx.settings.postgres_version;
     let mut out = Vec::new();
-    for a in actions {
+    let rewrites = cx
+        .effects
+        .direct_work()
+        .filter(|w| w.cause.action == Action::AddColumnGenerated);
+    for w in rewrites {
+        let Some(a) = actions.get(usize::from(w.cause.clause)) else {
+            continue;
+        };
         let AlterAction::AddColumn { column: c, .. } = &a.action else {
             continue;
         };
-        if !add_column_rewrites(c, version) || reported_as_volatile_default(c, version) {
-            continue;
-        }
         let (what, why) = if c.serial {
             (
                 format!("`{}` {}", c.name, c.ty.text),
@@ -62,13 +54,12 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         } else {
             continue;
         };
-        let Some(level) = cx.level_for(table) else {
-            continue;
-        };
+        let h = cx.work_hazard(w);
         let message = format!(
-            "ADD COLUMN {what} {why}, so it rewrites {} and every index under an ACCESS EXCLUSIVE lock that blocks reads and writes{}",
-            cx.describe(table),
-            cx.for_how_long(table, WorkKind::Rewrite),
+            "ADD COLUMN {what} {why}, so it rewrites {} and every index under {}{}",
+            h.described,
+            h.lock_that_blocks(),
+            h.for_how_long,
         );
         let help = if c.generated_stored {
             format!(
@@ -89,10 +80,9 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             )
         };
         out.push(
-            Finding::new(&RULE, level, a.span.clone(), message, help)
+            Finding::new(&RULE, a.span.clone(), message, help)
                 .label("rewrites the table")
-                .lock(table, LockMode::AccessExclusive)
-                .estimate(cx.estimate(table, WorkKind::Rewrite)),
+                .hazard(&h),
         );
     }
     out

@@ -3,8 +3,8 @@
 use super::{Context, Rule};
 use crate::config::Level;
 use crate::finding::Finding;
-use crate::model::stmt::Volatility;
-use crate::model::{AlterAction, LockMode, Stmt, StmtKind, WorkKind};
+use crate::locks::Action;
+use crate::model::{AlterAction, Stmt, StmtKind};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -21,20 +21,25 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for a in actions {
+    // A non-volatile default rewrites only where the model says so (before PostgreSQL 11).
+    let rewrites = cx.effects.direct_work().filter(|w| {
+        matches!(
+            w.cause.action,
+            Action::AddColumnVolatileDefault | Action::AddColumnDefault
+        )
+    });
+    for w in rewrites {
+        let Some(a) = actions.get(usize::from(w.cause.clause)) else {
+            continue;
+        };
         let AlterAction::AddColumn { column, .. } = &a.action else {
             continue;
         };
         let Some(default) = &column.default else {
             continue;
         };
-        let old_server = cx.settings.postgres_version < 11 && !default.is_null;
-        if default.volatility != Volatility::Volatile && !old_server {
-            continue;
-        }
-        let Some(level) = cx.level_for(table) else {
-            continue;
-        };
+        let old_server = w.cause.action == Action::AddColumnDefault;
+        let h = cx.work_hazard(w);
         let why = match (&default.volatile_fn, old_server) {
             (_, true) => format!(
                 "before PostgreSQL 11 any non-null default (`{}`)",
@@ -47,20 +52,20 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             (None, _) => format!("the volatile default `{}`", default.text),
         };
         let message = format!(
-            "ADD COLUMN `{}` with {why} rewrites {} and every index under an ACCESS EXCLUSIVE lock that blocks reads and writes{}",
+            "ADD COLUMN `{}` with {why} rewrites {} and every index under {}{}",
             column.name,
-            cx.describe(table),
-            cx.for_how_long(table, WorkKind::Rewrite),
+            h.described,
+            h.lock_that_blocks(),
+            h.for_how_long,
         );
         let help = format!(
             "Add the column without the default, set the default for new rows, then backfill existing rows in batches:\n  ALTER TABLE {table} ADD COLUMN {} {};\n  ALTER TABLE {table} ALTER COLUMN {} SET DEFAULT {};\n  -- backfill in batches, outside this transaction:\n  UPDATE {table} SET {} = {} WHERE <key range>;",
             column.name, column.ty.text, column.name, default.text, column.name, default.text
         );
         out.push(
-            Finding::new(&RULE, level, a.span.clone(), message, help)
+            Finding::new(&RULE, a.span.clone(), message, help)
                 .label("rewrites the table")
-                .lock(table, LockMode::AccessExclusive)
-                .estimate(cx.estimate(table, WorkKind::Rewrite)),
+                .hazard(&h),
         );
     }
     out

@@ -5,7 +5,8 @@ use super::{Context, Rule};
 use crate::analyze::effects::pk_using_index_nullable;
 use crate::config::Level;
 use crate::finding::Finding;
-use crate::model::{AlterAction, ConstraintKind, LockMode, ObjName, Stmt, StmtKind, WorkKind};
+use crate::locks::Action;
+use crate::model::{AlterAction, ConstraintKind, ObjName, Stmt, StmtKind};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -86,33 +87,47 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for a in actions {
+    let builds = cx.effects.direct_work().filter(|w| {
+        matches!(
+            w.cause.action,
+            Action::AddPrimaryKey
+                | Action::AddUnique
+                | Action::AddExclude
+                | Action::AddColumnKey
+                | Action::AddPrimaryKeyUsingIndexNullable
+        )
+    });
+    for w in builds {
+        let Some(a) = actions.get(usize::from(w.cause.clause)) else {
+            continue;
+        };
         let Some(p) = problem(table, &a.action, cx) else {
             continue;
         };
-        let Some(level) = cx.level_for(table) else {
-            continue;
-        };
+        let h = cx.work_hazard(w);
         let inline = matches!(a.action, AlterAction::AddColumn { .. });
         let f = match p {
             Problem::Build { kw, name, columns } => {
                 let message = format!(
-                    "ADD {}{kw} builds its index while holding an ACCESS EXCLUSIVE lock on {}, blocking reads and writes for the whole build{}",
+                    "ADD {}{kw} builds its index while holding {} on {}, blocking {} for the whole build{}",
                     if inline { "COLUMN ... " } else { "" },
-                    cx.describe(table),
-                    cx.for_how_long(table, WorkKind::IndexBuild),
+                    h.a_lock(),
+                    h.described,
+                    h.blocked(),
+                    h.for_how_long,
                 );
                 let help = build_help(table, kw, &name, &columns, inline);
-                Finding::new(&RULE, level, a.span.clone(), message, help)
+                Finding::new(&RULE, a.span.clone(), message, help)
                     .label("builds an index while reads and writes wait")
-                    .estimate(cx.estimate(table, WorkKind::IndexBuild))
             }
             Problem::NotNullScan { nullable } => {
                 let cols = nullable.join(", ");
                 let message = format!(
-                    "ADD PRIMARY KEY USING INDEX on nullable column(s) {cols} sets them NOT NULL, which scans every row of {} under an ACCESS EXCLUSIVE lock, blocking reads and writes{}",
-                    cx.describe(table),
-                    cx.for_how_long(table, WorkKind::Scan),
+                    "ADD PRIMARY KEY USING INDEX on nullable column(s) {cols} sets them NOT NULL, which scans every row of {} under {}, blocking {}{}",
+                    h.described,
+                    h.a_lock(),
+                    h.blocked(),
+                    h.for_how_long,
                 );
                 let mut help = String::from(
                     "Make the columns NOT NULL first without a blocking scan (PostgreSQL 12+), then adopt the index (a brief lock):\n",
@@ -124,12 +139,11 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
                     ));
                 }
                 help.push_str("  -- then the ADD PRIMARY KEY ... USING INDEX as written.");
-                Finding::new(&RULE, level, a.span.clone(), message, help)
+                Finding::new(&RULE, a.span.clone(), message, help)
                     .label("scans every row to set NOT NULL while reads and writes wait")
-                    .estimate(cx.estimate(table, WorkKind::Scan))
             }
         };
-        out.push(f.lock(table, LockMode::AccessExclusive));
+        out.push(f.hazard(&h));
     }
     out
 }

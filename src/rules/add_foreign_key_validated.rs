@@ -3,7 +3,8 @@
 use super::{Context, Rule};
 use crate::config::Level;
 use crate::finding::Finding;
-use crate::model::{AlterAction, ConstraintKind, LockMode, Stmt, StmtKind, WorkKind};
+use crate::locks::Action;
+use crate::model::{AlterAction, ConstraintKind, Stmt, StmtKind};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -20,7 +21,14 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for a in actions {
+    for w in cx
+        .effects
+        .direct_work()
+        .filter(|w| w.cause.action == Action::AddForeignKey)
+    {
+        let Some(a) = actions.get(usize::from(w.cause.clause)) else {
+            continue;
+        };
         let AlterAction::AddConstraint(c) = &a.action else {
             continue;
         };
@@ -31,22 +39,34 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         else {
             continue;
         };
-        if c.not_valid {
-            continue;
-        }
-        let Some(level) = cx.level_for(table) else {
-            continue;
-        };
+        let h = cx.work_hazard(w);
         let parent = &references.table;
         let name = c
             .name
             .clone()
             .unwrap_or_else(|| format!("{}_{}_fkey", table.name, columns.join("_")));
-        let message = format!(
-            "ADD FOREIGN KEY takes SHARE ROW EXCLUSIVE locks on {} and on `{parent}`, blocking writes to both, while it checks every row{}",
-            cx.describe(table),
-            cx.for_how_long(table, WorkKind::Validate),
-        );
+        let parent_h = cx.hazard(parent, None);
+        // Another clause of the statement (ADD COLUMN ...) can hold a stronger lock on the table
+        // than the foreign key's own: the validation then runs under that one.
+        let message = if parent_h.mode == h.mode || parent.same(table) {
+            format!(
+                "ADD FOREIGN KEY takes {} locks on {} and on `{parent}`, blocking {} to both, while it checks every row{}",
+                h.lock_name(),
+                h.described,
+                h.blocked(),
+                h.for_how_long,
+            )
+        } else {
+            format!(
+                "ADD FOREIGN KEY checks every row of {}{} while the statement holds {} on it (blocking {}) and {} on `{parent}` (blocking {})",
+                h.described,
+                h.for_how_long,
+                h.lock_name(),
+                h.blocked(),
+                parent_h.lock_name(),
+                parent_h.blocked(),
+            )
+        };
         let ref_cols = if references.columns.is_empty() {
             String::new()
         } else {
@@ -57,10 +77,9 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             columns.join(", ")
         );
         out.push(
-            Finding::new(&RULE, level, a.span.clone(), message, help)
+            Finding::new(&RULE, a.span.clone(), message, help)
                 .label("validates every row while writes to both tables wait")
-                .lock(table, LockMode::ShareRowExclusive)
-                .estimate(cx.estimate(table, WorkKind::Validate)),
+                .hazard(&h),
         );
     }
     out

@@ -1,12 +1,11 @@
 //! alter-column-type-rewrite: ALTER COLUMN ... TYPE that rewrites (or scans) the table under
 //! ACCESS EXCLUSIVE, judged against the column's current type from the replayed catalog.
 
-use super::{Context, Rule};
-use crate::analyze::effects::{Env, column_type_change, using_rewrites};
+use super::{Context, Hazard, Rule};
 use crate::config::Level;
 use crate::finding::Finding;
-use crate::model::types::TypeChange;
-use crate::model::{AlterAction, LockMode, ObjName, SqlType, Stmt, StmtKind, WorkKind};
+use crate::locks::Action;
+use crate::model::{AlterAction, ObjName, SqlType, Stmt, StmtKind};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -31,13 +30,14 @@ enum Verdict {
     Unknown,
 }
 
-fn verdict(change: Option<TypeChange>, using: bool) -> Option<Verdict> {
-    match change {
-        _ if using => Some(Verdict::Using),
-        None => Some(Verdict::Unknown),
-        Some(TypeChange::Rewrite) => Some(Verdict::Rewrite),
-        Some(TypeChange::Scan) => Some(Verdict::UtcScan),
-        Some(TypeChange::Metadata) => None,
+/// The verdict the lock model reached, by the action it chose.
+fn verdict(action: Action) -> Option<Verdict> {
+    match action {
+        Action::AlterColumnTypeUsing => Some(Verdict::Using),
+        Action::AlterColumnTypeRewrite => Some(Verdict::Rewrite),
+        Action::AlterColumnTypeScan => Some(Verdict::UtcScan),
+        Action::AlterColumnTypeUnknown => Some(Verdict::Unknown),
+        _ => None,
     }
 }
 
@@ -45,35 +45,15 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
     let StmtKind::AlterTable { table, actions, .. } = &stmt.kind else {
         return Vec::new();
     };
-    // The lock model decides whether the statement rewrites or scans at all; the per-action
-    // verdict below only says which clause is responsible.
-    let rewrites = cx.effects.rewrites(table);
-    let scans = cx
-        .effects
-        .work
-        .iter()
-        .any(|w| w.kind == WorkKind::Scan && w.rel.same(table));
-    if !rewrites && !scans {
-        return Vec::new();
-    }
-    let env = Env {
-        postgres_version: cx.settings.postgres_version,
-        timezone_utc: cx.txn.timezone_utc,
-    };
     let mut out = Vec::new();
-    for a in actions {
-        let AlterAction::AlterColumnType { column, ty, using } = &a.action else {
+    for w in cx.effects.direct_work() {
+        let Some(v) = verdict(w.cause.action) else {
             continue;
         };
-        let using = using_rewrites(using.as_deref(), column, ty);
-        let change = column_type_change(cx.catalog, env, table, column, ty, using);
-        let Some(v) = verdict(change, using) else {
+        let Some(a) = actions.get(usize::from(w.cause.clause)) else {
             continue;
         };
-        if v == Verdict::UtcScan && !scans {
-            continue;
-        }
-        let Some(level) = cx.level_for(table) else {
+        let AlterAction::AlterColumnType { column, ty, .. } = &a.action else {
             continue;
         };
         let old = cx
@@ -81,66 +61,59 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             .table(table)
             .and_then(|t| t.column(column))
             .map(|c| &c.ty);
-        let (message, label, work) = describe(cx, table, column, ty, old, v);
+        let h = cx.work_hazard(w);
+        let (message, label) = describe(&h, column, ty, old, v);
         let help = help(table, column, ty, old, v, cx.settings.postgres_version);
         out.push(
-            Finding::new(&RULE, level, a.span.clone(), message, help)
+            Finding::new(&RULE, a.span.clone(), message, help)
                 .label(label)
-                .lock(table, LockMode::AccessExclusive)
-                .estimate(cx.estimate(table, work)),
+                .hazard(&h),
         );
     }
     out
 }
 
 fn describe(
-    cx: &Context,
-    table: &ObjName,
+    h: &Hazard,
     column: &str,
     ty: &SqlType,
     old: Option<&SqlType>,
     v: Verdict,
-) -> (String, &'static str, WorkKind) {
+) -> (String, &'static str) {
     let from = old
         .map(|o| format!(" (from {})", o.text))
         .unwrap_or_default();
-    let t = cx.describe(table);
+    let t = &h.described;
+    let lock = h.lock_that_blocks();
+    let long = &h.for_how_long;
     match v {
         Verdict::Using => (
             format!(
-                "ALTER COLUMN `{column}` TYPE {} USING ... rewrites {t} and rebuilds every index under an ACCESS EXCLUSIVE lock that blocks reads and writes{}",
+                "ALTER COLUMN `{column}` TYPE {} USING ... rewrites {t} and rebuilds every index under {lock}{long}",
                 ty.text,
-                cx.for_how_long(table, WorkKind::Rewrite),
             ),
             "rewrites the table",
-            WorkKind::Rewrite,
         ),
         Verdict::Rewrite => (
             format!(
-                "ALTER COLUMN `{column}` TYPE {}{from} is not a binary-compatible change: it rewrites {t} and rebuilds every index under an ACCESS EXCLUSIVE lock that blocks reads and writes{}",
+                "ALTER COLUMN `{column}` TYPE {}{from} is not a binary-compatible change: it rewrites {t} and rebuilds every index under {lock}{long}",
                 ty.text,
-                cx.for_how_long(table, WorkKind::Rewrite),
             ),
             "rewrites the table",
-            WorkKind::Rewrite,
         ),
         Verdict::UtcScan => (
             format!(
-                "ALTER COLUMN `{column}` TYPE {}{from} does not rewrite {t} because the session TimeZone is UTC, but it rebuilds the column's indexes, reading every row under an ACCESS EXCLUSIVE lock that blocks reads and writes{}",
+                "ALTER COLUMN `{column}` TYPE {}{from} does not rewrite {t} because the session TimeZone is UTC, but it rebuilds the column's indexes, reading every row under {lock}{long}",
                 ty.text,
-                cx.for_how_long(table, WorkKind::Scan),
             ),
             "rebuilds the column's indexes",
-            WorkKind::Scan,
         ),
         Verdict::Unknown => (
             format!(
-                "ALTER COLUMN `{column}` TYPE {} may rewrite {t} and every index under an ACCESS EXCLUSIVE lock that blocks reads and writes{}: the current type of `{column}` is unknown (no earlier migration that creates it was replayed), so locklint cannot tell whether the change is binary-compatible",
+                "ALTER COLUMN `{column}` TYPE {} may rewrite {t} and every index under {lock}{long}: the current type of `{column}` is unknown (no earlier migration that creates it was replayed), so locklint cannot tell whether the change is binary-compatible",
                 ty.text,
-                cx.for_how_long(table, WorkKind::Rewrite),
             ),
             "may rewrite the table",
-            WorkKind::Rewrite,
         ),
     }
 }
@@ -203,7 +176,7 @@ mod tests {
     use crate::config::Settings;
 
     fn fired(sql: &str) -> Vec<String> {
-        let res = crate::app::lint_text("t.sql", sql, &Settings::default());
+        let res = crate::pipeline::lint_text("t.sql", sql, &Settings::default());
         res.findings()
             .filter(|f| f.rule == "alter-column-type-rewrite")
             .map(|f| f.message.clone())
@@ -221,8 +194,10 @@ mod tests {
             "CREATE TABLE t (n int, v10 varchar(10), v20 varchar(20), t text, ts timestamp, num numeric(10,2));".into(),
         );
         let now = crate::source::SourceFile::new("0002.sql", change.to_string());
-        let mut v =
-            crate::app::lint_sources(vec![(earlier, Vec::new()), (now, Vec::new())], &settings);
+        let mut v = crate::pipeline::lint_sources(
+            vec![(earlier, Vec::new()), (now, Vec::new())],
+            &settings,
+        );
         v.remove(1)
             .findings()
             .filter(|f| f.rule == "alter-column-type-rewrite")

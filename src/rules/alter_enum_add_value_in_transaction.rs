@@ -39,7 +39,7 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         "Put it in a migration of its own that runs outside a transaction block (no BEGIN/COMMIT, the tool's transaction turned off):\n  ALTER TYPE {name} ADD VALUE IF NOT EXISTS '...';\nFrom PostgreSQL 12 on it may run in a transaction block, but the new value cannot be used before COMMIT."
     );
     vec![
-        Finding::new(&RULE, cx.level, stmt.span.clone(), message, help)
+        Finding::new(&RULE, stmt.span.clone(), message, help)
             .label("fails inside a transaction block before PostgreSQL 12"),
     ]
 }

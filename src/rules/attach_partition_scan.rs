@@ -4,7 +4,8 @@
 use super::{Context, Rule};
 use crate::config::Level;
 use crate::finding::Finding;
-use crate::model::{AlterAction, LockMode, ObjName, Stmt, StmtKind, WorkKind};
+use crate::locks::Action;
+use crate::model::{AlterAction, Stmt, StmtKind};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -15,13 +16,6 @@ pub const RULE: Rule = Rule {
     doc: include_str!("../../rules/attach-partition-scan.md"),
     check,
 };
-
-fn scanned(cx: &Context, rel: &ObjName) -> bool {
-    cx.effects
-        .work
-        .iter()
-        .any(|w| w.kind == WorkKind::Scan && w.rel.same(rel))
-}
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
     let StmtKind::AlterTable { table, actions, .. } = &stmt.kind else {
@@ -37,17 +31,21 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         ),
         _ => String::new(),
     };
-    for a in actions {
+    for w in cx.effects.direct_work() {
+        let Some(a) = actions.get(usize::from(w.cause.clause)) else {
+            continue;
+        };
         let AlterAction::AttachPartition { partition, default } = &a.action else {
             continue;
         };
-        if scanned(cx, partition)
-            && let Some(level) = cx.level_for(partition)
-        {
+        let h = cx.work_hazard(w);
+        if w.cause.action == Action::AttachPartitionScan {
             let message = format!(
-                "ATTACH PARTITION reads every row of {} to prove it fits the partition bound, holding ACCESS EXCLUSIVE on it (reads and writes blocked){}{parent_blocked}",
-                cx.describe(partition),
-                cx.for_how_long(partition, WorkKind::Scan),
+                "ATTACH PARTITION reads every row of {} to prove it fits the partition bound, holding {} on it ({} blocked){}{parent_blocked}",
+                h.described,
+                h.lock_name(),
+                h.blocked(),
+                h.for_how_long,
             );
             let bound = if *default {
                 "NOT (<the other partitions' bounds>)"
@@ -59,39 +57,32 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
                 partition.name, partition.name, partition.name,
             );
             out.push(
-                Finding::new(&RULE, level, a.span.clone(), message, help)
-                    .label("scans the attached table under ACCESS EXCLUSIVE")
-                    .lock(partition, LockMode::AccessExclusive)
-                    .estimate(cx.estimate(partition, WorkKind::Scan)),
+                Finding::new(&RULE, a.span.clone(), message, help)
+                    .label(format!("scans the attached table under {}", h.lock_name()))
+                    .hazard(&h),
             );
         }
-        if *default {
+        if *default || w.cause.action != Action::AttachDefaultPartitionScan {
             continue;
         }
-        let Some(def) = cx.catalog.default_partition(table) else {
-            continue;
-        };
-        let def = def.name.clone();
-        if !scanned(cx, &def) {
-            continue;
-        }
-        let Some(level) = cx.level_for(&def) else {
-            continue;
-        };
+        let def = &w.rel;
         let message = format!(
-            "ATTACH PARTITION reads every row of the DEFAULT partition {} to check that none belongs to `{partition}`, holding ACCESS EXCLUSIVE on it{}: reads and writes of `{def}` block, and so do plain SELECTs on the whole partitioned table `{table}`{parent_blocked}",
-            cx.describe(&def),
-            cx.for_how_long(&def, WorkKind::Scan),
+            "ATTACH PARTITION reads every row of the DEFAULT partition {} to check that none belongs to `{partition}`, holding {} on it{}: reads and writes of `{def}` block, and so do plain SELECTs on the whole partitioned table `{table}`{parent_blocked}",
+            h.described,
+            h.lock_name(),
+            h.for_how_long,
         );
         let help = format!(
             "Give the DEFAULT partition a validated CHECK constraint that excludes the new partition's range (VALIDATE takes only SHARE UPDATE EXCLUSIVE), so ATTACH can skip the scan:\n  ALTER TABLE {def} ADD CONSTRAINT {}_excl CHECK (NOT (<key> >= <from> AND <key> < <to>)) NOT VALID;\n  ALTER TABLE {def} VALIDATE CONSTRAINT {}_excl;\n  ALTER TABLE {table} ATTACH PARTITION {partition} ...;",
             def.name, def.name,
         );
         out.push(
-            Finding::new(&RULE, level, a.span.clone(), message, help)
-                .label("scans the DEFAULT partition under ACCESS EXCLUSIVE")
-                .lock(&def, LockMode::AccessExclusive)
-                .estimate(cx.estimate(&def, WorkKind::Scan)),
+            Finding::new(&RULE, a.span.clone(), message, help)
+                .label(format!(
+                    "scans the DEFAULT partition under {}",
+                    h.lock_name()
+                ))
+                .hazard(&h),
         );
     }
     out

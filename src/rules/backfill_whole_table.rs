@@ -4,7 +4,8 @@
 use super::{Context, Rule};
 use crate::config::Level;
 use crate::finding::Finding;
-use crate::model::{Blocks, LockMode, ObjName, Stmt, StmtKind, WorkKind};
+use crate::locks::Action;
+use crate::model::{Blocks, ObjName, Stmt, StmtKind, WorkKind};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -43,20 +44,19 @@ fn unresolved(t: &ObjName) -> bool {
 }
 
 fn row_locking(stmt: &Stmt, cx: &Context, table: &ObjName, delete: bool) -> Vec<Finding> {
-    if unresolved(table)
-        || !cx
-            .effects
-            .work
-            .iter()
-            .any(|w| w.kind == WorkKind::RowUpdates && w.rel.same(table))
-    {
+    if unresolved(table) {
         return Vec::new();
     }
-    let Some(level) = cx.level_for(table) else {
+    let Some(w) = cx
+        .effects
+        .work_by(Action::WriteAll)
+        .find(|w| w.rel.same(table))
+    else {
         return Vec::new();
     };
-    let t = cx.describe(table);
-    let how_long = cx.for_how_long(table, WorkKind::RowUpdates);
+    let h = cx.work_hazard(w);
+    let t = &h.described;
+    let how_long = &h.for_how_long;
     let (message, help) = if delete {
         (
             format!(
@@ -81,10 +81,9 @@ fn row_locking(stmt: &Stmt, cx: &Context, table: &ObjName, delete: bool) -> Vec<
     } else {
         "locks every row FOR NO KEY UPDATE until commit"
     };
-    let mut f = Finding::new(&RULE, level, stmt.span.clone(), message, help)
+    let mut f = Finding::new(&RULE, stmt.span.clone(), message, help)
         .label(label)
-        .lock(table, LockMode::RowExclusive)
-        .estimate(cx.estimate(table, WorkKind::RowUpdates));
+        .hazard(&h);
     // The table lock blocks nothing, but the row locks block writes to every existing row.
     f.blocks = Some(Blocks {
         reads: false,
@@ -99,29 +98,32 @@ fn insert_select(stmt: &Stmt, cx: &Context, table: &ObjName, reads: &[ObjName]) 
         return Vec::new();
     }
     // The rows copied come from the tables the query reads: the largest decides.
-    let Some((src, level)) = reads
+    let Some(src) = reads
         .iter()
-        .filter_map(|r| cx.level_for(r).map(|l| (r, l)))
-        .max_by_key(|(r, _)| match cx.size(r) {
+        .filter(|r| matches!(cx.size(r), super::Size::Large(_)))
+        .max_by_key(|r| match cx.size(r) {
             super::Size::Large(rows) => rows.unwrap_or(u64::MAX),
             _ => 0,
         })
     else {
         return Vec::new();
     };
+    // The target's lock from the model; the size and duration are the source's.
+    let src_h = cx.hazard(src, Some(WorkKind::RowUpdates));
+    let h = cx.hazard(table, None);
     let message = format!(
         "INSERT ... SELECT copies the rows it reads from {} into the existing table `{table}` in one transaction{}: it writes WAL for every row, keeps ROW EXCLUSIVE on `{table}` (blocking CREATE INDEX and ALTER TABLE) until commit, and holds back vacuum everywhere while it runs",
-        cx.describe(src),
-        cx.for_how_long(src, WorkKind::RowUpdates),
+        src_h.described, src_h.for_how_long,
     );
     let help = format!(
         "Copy in keyed batches outside the migration, each in its own short transaction:\n  INSERT INTO {table} (...) SELECT ... FROM {src} WHERE {src}.id >= 1 AND {src}.id < 10001;  -- then the next key range, COMMIT between batches"
     );
     vec![
-        Finding::new(&RULE, level, stmt.span.clone(), message, help)
+        Finding::new(&RULE, stmt.span.clone(), message, help)
             .label("copies every row in one transaction")
-            .lock(table, LockMode::RowExclusive)
-            .estimate(cx.estimate(src, WorkKind::RowUpdates)),
+            .hazard(&h)
+            .estimate(src_h.estimate)
+            .sized(src_h.size),
     ]
 }
 
@@ -130,7 +132,7 @@ mod tests {
     use crate::config::Settings;
 
     fn fired(sql: &str) -> Vec<String> {
-        let res = crate::app::lint_text("t.sql", sql, &Settings::default());
+        let res = crate::pipeline::lint_text("t.sql", sql, &Settings::default());
         res.findings()
             .filter(|f| f.rule == "backfill-whole-table")
             .map(|f| f.message.clone())

@@ -4,9 +4,7 @@
 use super::{Context, Rule, Size};
 use crate::config::Level;
 use crate::finding::Finding;
-use crate::model::{
-    AlterAction, ConstraintKind, LockMode, ObjName, ObjectKind, Span, Stmt, StmtKind,
-};
+use crate::model::{AlterAction, ConstraintKind, ObjName, ObjectKind, Span, Stmt, StmtKind};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -19,9 +17,11 @@ pub const RULE: Rule = Rule {
 };
 
 fn finding(cx: &Context, span: Span, table: &ObjName, message: String, help: String) -> Finding {
-    Finding::new(&RULE, cx.level, span, message, help)
+    // Not size-weighted: broken queries do not depend on the row count.
+    Finding::new(&RULE, span, message, help)
         .label("breaks code that still uses the old name")
-        .lock(table, LockMode::AccessExclusive)
+        .hazard(&cx.hazard(table, None))
+        .not_sized()
 }
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
@@ -64,8 +64,12 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
                     )
                 };
                 let message = format!(
-                    "DROP TABLE removes {} while running application code may still query it: those queries fail until every instance is redeployed. It also takes ACCESS EXCLUSIVE on it{also}",
-                    cx.describe(t)
+                    "DROP TABLE removes {} while running application code may still query it: those queries fail until every instance is redeployed. It also takes {} on it{also}",
+                    cx.describe(t),
+                    cx.effects
+                        .lock_on(t)
+                        .map(|m| m.sql_name())
+                        .unwrap_or("a lock"),
                 );
                 let help = format!(
                     "Expand and contract: first deploy application code that no longer uses `{t}`, then drop it in a later migration:\n  DROP TABLE {t};"

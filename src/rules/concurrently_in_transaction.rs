@@ -77,7 +77,7 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             "\nIf the detach is interrupted, finish it with:\n  ALTER TABLE ... DETACH PARTITION ... FINALIZE;",
         );
     }
-    let mut f = Finding::new(&RULE, cx.level, span, message, help)
+    let mut f = Finding::new(&RULE, span, message, help)
         .label("fails inside a transaction block (SQLSTATE 25001)");
     if let Some(l) = cx.effects.locks.first() {
         f = f.table(&l.rel);

@@ -3,7 +3,8 @@
 use super::{Context, Rule};
 use crate::config::Level;
 use crate::finding::Finding;
-use crate::model::{LockMode, Stmt, StmtKind, WorkKind};
+use crate::locks::Action;
+use crate::model::{Stmt, StmtKind};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -16,11 +17,8 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
-    // `ON ONLY` creates the partitioned table's own (invalid) index: it reads nothing.
     let StmtKind::CreateIndex {
         table,
-        concurrently: false,
-        only: false,
         unique,
         name,
         ..
@@ -28,26 +26,33 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
     else {
         return Vec::new();
     };
-    let Some(level) = cx.level_for(table) else {
+    // The build on the named table (`ON ONLY` and CONCURRENTLY are other actions).
+    let Some(w) = cx
+        .effects
+        .direct_work()
+        .find(|w| w.cause.action == Action::CreateIndex && w.rel.same(table))
+    else {
         return Vec::new();
     };
+    let h = cx.work_hazard(w);
     let unique_kw = if *unique { "UNIQUE " } else { "" };
     let idx = name
         .as_ref()
         .map(|n| n.to_string())
         .unwrap_or_else(|| "idx".into());
     let message = format!(
-        "CREATE {unique_kw}INDEX holds a SHARE lock on {} that blocks writes (INSERT, UPDATE, DELETE) while it reads every row{}",
-        cx.describe(table),
-        cx.for_how_long(table, WorkKind::IndexBuild),
+        "CREATE {unique_kw}INDEX holds {} on {} that blocks {} (INSERT, UPDATE, DELETE) while it reads every row{}",
+        h.a_lock(),
+        h.described,
+        h.blocked(),
+        h.for_how_long,
     );
     let help = format!(
         "Build the index without blocking writes, outside a transaction block:\n  CREATE {unique_kw}INDEX CONCURRENTLY {idx} ON {table} (...);\nIf it fails it leaves an INVALID index: DROP INDEX CONCURRENTLY {idx}; and retry."
     );
     vec![
-        Finding::new(&RULE, level, stmt.span.clone(), message, help)
+        Finding::new(&RULE, stmt.span.clone(), message, help)
             .label("blocks writes for the whole build")
-            .lock(table, LockMode::Share)
-            .estimate(cx.estimate(table, WorkKind::IndexBuild)),
+            .hazard(&h),
     ]
 }

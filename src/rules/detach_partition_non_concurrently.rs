@@ -4,7 +4,8 @@
 use super::{Context, Rule};
 use crate::config::Level;
 use crate::finding::Finding;
-use crate::model::{AlterAction, LockMode, Stmt, StmtKind};
+use crate::locks::Action;
+use crate::model::{AlterAction, Stmt, StmtKind};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -24,25 +25,15 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for a in actions {
-        let AlterAction::DetachPartition {
-            partition,
-            concurrently: false,
-        } = &a.action
-        else {
+    // The blocking form: CONCURRENTLY and FINALIZE are other actions of the model.
+    for l in cx.effects.locks_by(Action::DetachPartitionParent) {
+        let Some(a) = actions.get(usize::from(l.cause.clause)) else {
             continue;
         };
-        // FINALIZE completes an interrupted concurrent detach (SHARE UPDATE EXCLUSIVE).
-        if cx.text(&a.span).to_ascii_uppercase().contains("FINALIZE") {
-            continue;
-        }
-        let Some(level) = cx.level_for(table) else {
+        let AlterAction::DetachPartition { partition, .. } = &a.action else {
             continue;
         };
-        let mode = cx
-            .effects
-            .lock_on(table)
-            .unwrap_or(LockMode::AccessExclusive);
+        let h = cx.hazard(table, None);
         let version = cx.settings.postgres_version;
         let default = cx.catalog.default_partition(table).map(|d| d.name.clone());
         let caveat = match (&default, version >= CONCURRENTLY_FROM) {
@@ -55,9 +46,10 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             (None, true) => String::new(),
         };
         let message = format!(
-            "DETACH PARTITION `{partition}` takes {} on the partitioned table {} and on the partition: reads and writes of every partition wait until commit, and the lock itself waits behind any long-running query on the table while all traffic queues behind it{caveat}",
-            mode.sql_name(),
-            cx.describe(table),
+            "DETACH PARTITION `{partition}` takes {} on the partitioned table {} and on the partition: {} of every partition wait until commit, and the lock itself waits behind any long-running query on the table while all traffic queues behind it{caveat}",
+            h.lock_name(),
+            h.described,
+            h.blocked(),
         );
         let help = if version >= CONCURRENTLY_FROM && default.is_none() {
             format!(
@@ -69,9 +61,9 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             )
         };
         out.push(
-            Finding::new(&RULE, level, a.span.clone(), message, help)
+            Finding::new(&RULE, a.span.clone(), message, help)
                 .label("locks the whole partitioned table")
-                .lock(table, mode),
+                .hazard(&h),
         );
     }
     out

@@ -50,7 +50,7 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             "The lock is brief but cannot be avoided: keep the statement in its own short transaction with a lock timeout, and retry when it times out:\n  SET lock_timeout = '5s';\n  ALTER TABLE {table} DROP CONSTRAINT {name};"
         );
         out.push(
-            Finding::new(&RULE, cx.level, a.span.clone(), message, help)
+            Finding::new(&RULE, a.span.clone(), message, help)
                 .label(format!("also locks `{parent}` ACCESS EXCLUSIVE"))
                 .lock(parent, mode),
         );

@@ -3,7 +3,8 @@
 use super::{Context, Rule};
 use crate::config::Level;
 use crate::finding::Finding;
-use crate::model::{LockMode, Stmt, StmtKind};
+use crate::locks::Action;
+use crate::model::{Stmt, StmtKind};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -31,35 +32,32 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             continue;
         }
         let table = cx.catalog.index(index).map(|i| i.table.clone());
-        let (level, on) = match &table {
-            Some(t) => (cx.level_for(t), cx.describe(t)),
+        let hazard = table.as_ref().map(|t| cx.hazard(t, None));
+        let (on, lock, blocked) = match &hazard {
+            Some(h) => (h.described.clone(), h.a_lock(), h.blocked()),
             // Unknown index (created outside the replayed migrations): its table's size is unknown.
-            None => (
-                cx.settings.is_large(None).then_some(cx.level),
-                "its table (not known to locklint: no size hint, assumed large)".to_string(),
-            ),
-        };
-        let Some(level) = level else {
-            continue;
+            None => {
+                let mode = cx.model_lock(Action::DropIndex);
+                (
+                    "its table (not known to locklint: no size hint, assumed large)".to_string(),
+                    format!("an {} lock", mode.map(|m| m.sql_name()).unwrap_or("")),
+                    mode.map(|m| m.blocks().describe()).unwrap_or_default(),
+                )
+            }
         };
         let message = format!(
-            "DROP INDEX `{index}` takes an ACCESS EXCLUSIVE lock on {on}, blocking reads and writes until commit; the drop itself is quick, but the lock waits behind every open transaction on the table and all queries queue behind it"
+            "DROP INDEX `{index}` takes {lock} on {on}, blocking {blocked} until commit; the drop itself is quick, but the lock waits behind every open transaction on the table and all queries queue behind it"
         );
         let if_exists = if *if_exists { "IF EXISTS " } else { "" };
         let help = format!(
             "Drop the index without blocking reads or writes, outside a transaction block:\n  DROP INDEX CONCURRENTLY {if_exists}{index};\nAn index that backs a constraint cannot be dropped this way: drop the constraint instead, with a short lock_timeout:\n  SET lock_timeout = '2s';\n  ALTER TABLE <table> DROP CONSTRAINT <constraint>;"
         );
-        let mut f = Finding::new(&RULE, level, stmt.span.clone(), message, help)
+        let f = Finding::new(&RULE, stmt.span.clone(), message, help)
             .label("ACCESS EXCLUSIVE on the table: reads and writes wait");
-        f = match &table {
-            Some(t) => f.lock(t, LockMode::AccessExclusive),
-            None => {
-                f.lock = Some(LockMode::AccessExclusive);
-                f.blocks = Some(LockMode::AccessExclusive.blocks());
-                f
-            }
-        };
-        out.push(f);
+        out.push(match &hazard {
+            Some(h) => f.hazard(h),
+            None => f.unknown_relation(cx, Action::DropIndex),
+        });
     }
     out
 }

@@ -34,24 +34,21 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         if cx.size(table) == Size::New {
             continue;
         }
-        let article = if mode.sql_name().starts_with(['A', 'E']) {
-            "an"
-        } else {
-            "a"
-        };
+        let h = cx.hazard(table, None);
         let message = format!(
-            "LOCK TABLE takes {article} {} lock on {} that blocks {} until the transaction commits, for as long as the rest of the migration runs{outside}",
-            mode.sql_name(),
-            cx.describe(table),
-            blocks.describe(),
+            "LOCK TABLE takes {} on {} that blocks {} until the transaction commits, for as long as the rest of the migration runs{outside}",
+            h.a_lock(),
+            h.described,
+            h.blocked(),
         );
         let help = format!(
             "Leave the locking to the statements that follow (each takes the lock it needs), or use the weakest mode that serves, and set a lock_timeout so the migration gives up instead of stalling traffic:\n  SET lock_timeout = '2s';\n  LOCK TABLE {table} IN SHARE UPDATE EXCLUSIVE MODE;  -- blocks other DDL and VACUUM, not reads or writes"
         );
         out.push(
-            Finding::new(&RULE, cx.level, stmt.span.clone(), message, help)
-                .label(format!("blocks {} until commit", blocks.describe()))
-                .lock(table, *mode),
+            Finding::new(&RULE, stmt.span.clone(), message, help)
+                .label(format!("blocks {} until commit", h.blocked()))
+                .hazard(&h)
+                .not_sized(),
         );
     }
     out
@@ -62,7 +59,7 @@ mod tests {
     use crate::config::Settings;
 
     fn fired(sql: &str) -> Vec<String> {
-        let res = crate::app::lint_text("t.sql", sql, &Settings::default());
+        let res = crate::pipeline::lint_text("t.sql", sql, &Settings::default());
         res.findings()
             .filter(|f| f.rule == "lock-table")
             .map(|f| f.message.clone())

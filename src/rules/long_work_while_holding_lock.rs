@@ -4,7 +4,7 @@
 use super::{Context, Rule, Size};
 use crate::analyze::Held;
 use crate::config::Level;
-use crate::finding::Finding;
+use crate::finding::{Finding, Related};
 use crate::model::{ObjectKind, Stmt, StmtKind, Work, WorkKind};
 
 /// The rule.
@@ -67,24 +67,24 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
     if !cx.txn.in_transaction || cx.txn.held.is_empty() || cx.effects.no_transaction {
         return Vec::new();
     }
-    // The longest work on a large relation decides the severity.
-    let mut work: Option<(&Work, Level)> = None;
+    // The longest work on a large relation is the one reported.
+    let mut work: Option<&Work> = None;
     for w in &cx.effects.work {
-        let Some(level) = cx.level_for(&w.rel) else {
+        if !matches!(cx.size(&w.rel), Size::Large(_)) {
             continue;
-        };
+        }
         let longer = match work {
             None => true,
-            Some((best, _)) => {
+            Some(best) => {
                 cx.estimate(&w.rel, w.kind).unwrap_or(0.0)
                     > cx.estimate(&best.rel, best.kind).unwrap_or(0.0)
             }
         };
         if longer {
-            work = Some((w, level));
+            work = Some(w);
         }
     }
-    let Some((work, level)) = work else {
+    let Some(work) = work else {
         return Vec::new();
     };
     // A table this statement creates was dropped earlier in the transaction: nothing uses it.
@@ -103,6 +103,7 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
     let Some(first) = held.first() else {
         return Vec::new();
     };
+
     let line = cx.source.line_col(first.span.start).0;
     let what = statement_label(stmt);
     let blocked = first.mode.blocks().describe();
@@ -111,11 +112,19 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         1 => " (and a lock on 1 more table)".to_string(),
         n => format!(" (and locks on {n} more tables)"),
     };
+    let h = cx.work_hazard(work);
     let message = format!(
         "{what} {} {}{} while the {} lock on {} taken at line {line} is still held: {blocked} of `{}` stay blocked until COMMIT{more}",
         work_phrase(work.kind),
-        cx.describe(&work.rel),
-        cx.for_how_long(&work.rel, work.kind),
+        h.described,
+        h.for_how_long,
+        first.mode.sql_name(),
+        cx.describe(&first.rel),
+        first.rel,
+    );
+    // Said again on the statement's own finding when it has one (see [`merge`]).
+    let held_note = format!(
+        "It also keeps the {} lock on {} taken at line {line} held: {blocked} of `{}` stay blocked until COMMIT{more}.",
         first.mode.sql_name(),
         cx.describe(&first.rel),
         first.rel,
@@ -132,58 +141,142 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         "Commit the statement at line {line} before the long work, so its lock is released first, and keep each lock-taking statement in its own short transaction:\n  COMMIT;  -- right after line {line}\n  -- then, in a separate transaction or migration: the {} of `{}`{batch}",
         what, work.rel,
     );
-    vec![
-        Finding::new(&RULE, level, work.span.clone(), message, help)
-            .label(format!("holds line {line}'s lock during this work"))
-            .lock(&first.rel, first.mode)
-            .estimate(cx.estimate(&work.rel, work.kind)),
-    ]
+    let mut f = Finding::new(&RULE, work.span().clone(), message, help)
+        .label(format!("holds line {line}'s lock during this work"))
+        .sized(h.size)
+        .estimate(h.estimate);
+    f.table = Some(first.rel.to_string());
+    f.lock = Some(first.mode);
+    f.blocks = Some(first.mode.blocks());
+    f.related.push(Related {
+        span: first.span.clone(),
+        label: format!(
+            "{} lock taken here, held until COMMIT",
+            first.mode.sql_name()
+        ),
+    });
+    f.note = Some(held_note);
+    vec![f]
+}
+
+/// One finding per hazard: when another rule already reports the statement's blocking work,
+/// the lock this rule is about (held from an earlier statement) goes into that finding — its
+/// message and a second location — instead of a finding of its own. Without such a finding,
+/// this rule reports once per transaction and held table.
+pub(super) fn merge(findings: &mut Vec<Finding>, cx: &Context) {
+    let Some(i) = findings.iter().position(|f| f.rule == RULE.name) else {
+        return;
+    };
+    let span = findings[i].span.clone();
+    // The statement's own finding on the same work: a size-weighed one whose clause covers it.
+    let own = findings.iter().position(|f| {
+        f.rule != RULE.name
+            && f.size.is_some()
+            && f.span.start <= span.start
+            && span.end <= f.span.end
+    });
+    let Some(own) = own else {
+        let table = findings[i].table.clone().unwrap_or_default();
+        if cx.txn.reported_tables.contains(&(RULE.name, table)) {
+            findings.remove(i);
+        }
+        return;
+    };
+    let lw = findings.remove(i);
+    let own = if own > i { own - 1 } else { own };
+    let f = &mut findings[own];
+    f.related.extend(lw.related);
+    f.merged.push(RULE.name);
+    // A finding that already names the same lock on the same table
+    // (validate-in-same-transaction) says it all.
+    if f.table.is_some() && f.table == lw.table && f.lock >= lw.lock {
+        return;
+    }
+    if let Some(note) = &lw.note {
+        f.message.push_str(". ");
+        f.message.push_str(note.trim_end_matches('.'));
+    }
+    if f.help.is_empty() {
+        f.help = lw.help;
+    } else {
+        f.help.push('\n');
+        f.help.push_str(&lw.help);
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{hits, lines};
+    use crate::rules::testing::{Hit, all_hits};
 
     const SIZES: &str = "[tables]\nbig = { rows = 50_000_000 }\nsmall = { rows = 1_000 }\n";
 
-    fn fired(sql: &str) -> Vec<usize> {
-        lines("long-work-while-holding-lock", SIZES, &[sql])
+    /// The findings that report an earlier lock still held: this rule's own, or another rule's
+    /// finding on the same statement that the held lock was merged into.
+    fn held_with(toml: &str, sql: &str) -> Vec<Hit> {
+        all_hits(toml, &[sql])
             .into_iter()
-            .map(|(_, l)| l)
+            .filter(|h| h.rule == super::RULE.name || !h.related.is_empty())
             .collect()
     }
 
+    fn held(sql: &str) -> Vec<Hit> {
+        held_with(SIZES, sql)
+    }
+
+    fn fired(sql: &str) -> Vec<usize> {
+        held(sql).into_iter().map(|h| h.line).collect()
+    }
+
     #[test]
-    fn names_the_earlier_lock_its_line_and_the_work() {
-        let h = hits(
-            "long-work-while-holding-lock",
-            SIZES,
-            &["BEGIN;\nALTER TABLE big ADD COLUMN x int;\nUPDATE big SET x = 0;\nCOMMIT;\n"],
-        );
-        assert_eq!(h.len(), 1);
-        assert_eq!(h[0].line, 3);
-        assert_eq!(h[0].severity, crate::config::Level::Error);
-        let m = &h[0].message;
-        assert!(
-            m.contains("UPDATE writes every row of `big` (~50M rows)"),
-            "{m}"
-        );
+    fn merged_into_the_statements_own_finding_with_the_earlier_lock_as_second_location() {
+        let sql = "BEGIN;\nALTER TABLE big ADD COLUMN x int;\nUPDATE big SET x = 0;\nCOMMIT;\n";
+        let all = all_hits(SIZES, &[sql]);
+        // One finding for the UPDATE: backfill-whole-table's, carrying the held lock.
+        let on_update: Vec<&Hit> = all.iter().filter(|h| h.line == 3).collect();
+        assert_eq!(on_update.len(), 1, "{all:#?}");
+        let h = on_update[0];
+        assert_eq!(h.rule, "backfill-whole-table");
+        assert_eq!(h.related, vec![2]);
+        assert_eq!(h.severity, crate::config::Level::Error);
+        let m = &h.message;
+        assert!(m.contains("every row of `big` (~50M rows)"), "{m}");
         assert!(m.contains("ACCESS EXCLUSIVE lock on `big`"), "{m}");
         assert!(m.contains("taken at line 2"), "{m}");
         assert!(m.contains("for an estimated"), "{m}");
+        assert!(
+            h.help.contains("COMMIT;  -- right after line 2"),
+            "{}",
+            h.help
+        );
+    }
+
+    #[test]
+    fn a_statement_without_a_finding_of_its_own_gets_one_per_transaction_and_table() {
+        // The index build on `other` is reported by its own rule; the second one too; the
+        // earlier lock on `big` goes into each.
+        let sql = "BEGIN;\nALTER TABLE big ADD COLUMN x int;\nCREATE INDEX a ON other (x);\nCREATE INDEX b ON other (y);\nCOMMIT;\n";
+        let all = all_hits(SIZES, &[sql]);
+        assert_eq!(all.iter().filter(|h| h.line == 3).count(), 1, "{all:#?}");
+        assert_eq!(all.iter().filter(|h| h.line == 4).count(), 1, "{all:#?}");
+        assert_eq!(fired(sql), vec![3, 4]);
+        // Work with no rule of its own (a REFRESH CONCURRENTLY scan): reported once per
+        // transaction and held table.
+        let sql = "CREATE MATERIALIZED VIEW mv AS SELECT 1;\nBEGIN;\nALTER TABLE big ADD COLUMN x int;\nSELECT 1;\nCREATE TABLE c AS SELECT * FROM other;\nCREATE TABLE d AS SELECT * FROM other;\nCOMMIT;\n";
+        let h = held(sql);
+        assert_eq!(h.len(), 1, "{h:#?}");
+        assert_eq!(h[0].rule, super::RULE.name);
+        assert_eq!(h[0].line, 5);
+        assert_eq!(h[0].related, vec![3]);
     }
 
     #[test]
     fn names_the_statement_that_took_the_strongest_mode() {
-        let h = hits(
-            "long-work-while-holding-lock",
-            SIZES,
-            &[
-                "BEGIN;\nSELECT * FROM small;\nALTER TABLE small ADD COLUMN x int;\nUPDATE big SET x = 0;\nCOMMIT;\n",
-            ],
+        let h = held(
+            "BEGIN;\nSELECT * FROM small;\nALTER TABLE small ADD COLUMN x int;\nUPDATE big SET x = 0;\nCOMMIT;\n",
         );
         assert_eq!(h.len(), 1);
         assert!(h[0].message.contains("taken at line 3"), "{}", h[0].message);
+        assert_eq!(h[0].related, vec![3]);
     }
 
     #[test]
@@ -200,14 +293,11 @@ mod tests {
         );
         // The whole file in one transaction (the tool wraps it).
         let one_txn = "[migrations]\nassume_in_transaction = true\n".to_string() + SIZES;
-        assert_eq!(
-            lines(
-                "long-work-while-holding-lock",
-                &one_txn,
-                &["ALTER TABLE small ADD COLUMN x int;\nUPDATE big SET x = 0;\n"]
-            ),
-            vec![(0, 2)]
+        let h = held_with(
+            &one_txn,
+            "ALTER TABLE small ADD COLUMN x int;\nUPDATE big SET x = 0;\n",
         );
+        assert_eq!(h.iter().map(|h| h.line).collect::<Vec<_>>(), vec![2]);
     }
 
     #[test]

@@ -62,7 +62,7 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         "Give up quickly instead of stalling traffic, and retry the migration when it times out:\n  {set}"
     );
     vec![
-        Finding::new(&RULE, cx.level, stmt.span.clone(), message, help)
+        Finding::new(&RULE, stmt.span.clone(), message, help)
             .label("can queue behind a long transaction; traffic queues behind it")
             .lock(&lock.rel, lock.mode),
     ]

@@ -28,15 +28,15 @@ mod drop_index_non_concurrently;
 mod reindex_non_concurrently;
 mod set_not_null_scan;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 mod validate_in_same_transaction;
 
-use crate::analyze::TxnView;
-use crate::analyze::catalog::Catalog;
-use crate::config::{Level, Settings};
-use crate::finding::{Finding, format_duration, format_rows};
-use crate::model::{Effects, ObjName, Stmt, WorkKind};
-use crate::source::SourceFile;
+pub use crate::analyze::size::Size;
+use crate::analyze::size::{SizeClass, Sizes};
+use crate::config::Level;
+use crate::finding::Finding;
+use crate::locks::Action;
+use crate::model::{LockMode, ObjName, Stmt, Work, WorkKind};
 
 /// A rule: metadata plus its check.
 pub struct Rule {
@@ -44,7 +44,8 @@ pub struct Rule {
     pub code: &'static str,
     /// kebab-case name saying what is flagged.
     pub name: &'static str,
-    /// Severity when the risk is real (a large table); small and new tables lower it.
+    /// Severity when the risk is real (a large table); the severity pass drops findings on
+    /// small and new tables for rules whose findings carry a size.
     pub default_level: Level,
     /// One line for `locklint rules` and SARIF.
     pub summary: &'static str,
@@ -85,6 +86,9 @@ pub static RULES: &[&Rule] = &[
     &breaking_change::RULE,
 ];
 
+/// The rule for files and statements locklint could not read or parse.
+pub static PARSE_ERROR: &Rule = &parse_error::RULE;
+
 /// A rule by name.
 pub fn find(name: &str) -> Option<&'static Rule> {
     RULES
@@ -98,99 +102,129 @@ pub fn names() -> Vec<&'static str> {
     RULES.iter().map(|r| r.name).collect()
 }
 
-/// How big a table is, as far as locklint can tell.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Size {
-    /// Created earlier in this migration: empty.
-    New,
-    /// A hint below `large_rows`.
-    Small(u64),
-    /// A hint at or above `large_rows` (`Some`), or no hint while unknown tables count as large.
-    Large(Option<u64>),
+/// What a rule sees (analysis builds it for each statement).
+pub use crate::analyze::StmtView as Context;
+
+/// What one relation goes through while a statement holds its lock: the model's lock, what
+/// it blocks, the relation's size and the estimated duration of the work. The one place rules
+/// get the tail of their messages from.
+pub struct Hazard<'a> {
+    /// The relation.
+    pub rel: &'a ObjName,
+    /// The lock the statement holds on it (from the model).
+    pub mode: Option<LockMode>,
+    /// The work on it, if any.
+    pub work: Option<WorkKind>,
+    /// Its size.
+    pub size: Size,
+    /// `big` (~5M rows).
+    pub described: String,
+    /// Estimated seconds of the work.
+    pub estimate: Option<f64>,
+    /// " for an estimated ~25 min" or "".
+    pub for_how_long: String,
 }
 
-/// Rows per second PostgreSQL gets through for each kind of work (conservative single-core figures).
-fn rows_per_second(kind: WorkKind) -> f64 {
-    match kind {
-        WorkKind::Scan => 2_000_000.0,
-        WorkKind::Validate => 300_000.0,
-        WorkKind::IndexBuild => 400_000.0,
-        WorkKind::RowUpdates => 100_000.0,
-        WorkKind::Rewrite => 250_000.0,
+/// `an ACCESS EXCLUSIVE lock that blocks reads and writes`, for a mode from the model.
+pub fn lock_that_blocks(mode: Option<LockMode>) -> String {
+    let name = mode.map(LockMode::sql_name).unwrap_or("no");
+    let article = if name.starts_with(['A', 'E']) {
+        "an"
+    } else {
+        "a"
+    };
+    let blocked = mode.map(|m| m.blocks().describe()).unwrap_or_default();
+    format!("{article} {name} lock that blocks {blocked}")
+}
+
+impl Hazard<'_> {
+    /// `ACCESS EXCLUSIVE` (the SQL name of the lock held).
+    pub fn lock_name(&self) -> &'static str {
+        self.mode.map(LockMode::sql_name).unwrap_or("no")
     }
-}
 
-/// What a rule sees: the statement's effects, the catalog before it, the transaction, the sizes.
-pub struct Context<'a> {
-    /// Resolved configuration.
-    pub settings: &'a Settings,
-    /// The schema before this statement.
-    pub catalog: &'a Catalog,
-    /// This statement's effects.
-    pub effects: &'a Effects,
-    /// The transaction around it.
-    pub txn: &'a TxnView,
-    /// The file.
-    pub source: &'a SourceFile,
-    /// The level configured for the rule being run (its default unless overridden).
-    pub level: Level,
+    /// `an ACCESS EXCLUSIVE lock`.
+    pub fn a_lock(&self) -> String {
+        let name = self.lock_name();
+        let article = if name.starts_with(['A', 'E']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {name} lock")
+    }
+
+    /// `reads and writes` / `writes` / `other DDL and VACUUM`.
+    pub fn blocked(&self) -> String {
+        self.mode.map(|m| m.blocks().describe()).unwrap_or_default()
+    }
+
+    /// `an ACCESS EXCLUSIVE lock that blocks reads and writes`.
+    pub fn lock_that_blocks(&self) -> String {
+        format!("{} that blocks {}", self.a_lock(), self.blocked())
+    }
 }
 
 impl Context<'_> {
+    /// Sizes and estimates as this statement sees them.
+    pub fn sizes(&self) -> Sizes<'_> {
+        Sizes {
+            settings: self.settings,
+            catalog: self.catalog,
+            created: &self.txn.created,
+        }
+    }
+
     /// The size class of a relation.
     pub fn size(&self, rel: &ObjName) -> Size {
-        if self.catalog.is_new(rel) || self.txn.created.iter().any(|c| c.same(rel)) {
-            return Size::New;
-        }
-        let hint = self
-            .settings
-            .tables
-            .lookup(rel.schema.as_deref(), &rel.name);
-        match hint {
-            Some(h) if h.rows < self.settings.size.large_rows => Size::Small(h.rows),
-            Some(h) => Size::Large(Some(h.rows)),
-            None if self.settings.is_large(None) => Size::Large(None),
-            None => Size::Small(0),
-        }
+        self.sizes().size(rel)
     }
 
-    /// Whether blocking work on this relation is a real risk (large, not new).
-    pub fn is_large(&self, rel: &ObjName) -> bool {
-        matches!(self.size(rel), Size::Large(_))
-    }
-
-    /// `measurements (~450M rows)` or `measurements (no size hint)`.
+    /// `measurements (~450M rows)` or `measurements (no size hint: assumed large)`.
     pub fn describe(&self, rel: &ObjName) -> String {
-        match self.size(rel) {
-            Size::Large(Some(r)) | Size::Small(r) if r > 0 => {
-                format!("`{rel}` (~{} rows)", format_rows(r))
-            }
-            Size::New => format!("`{rel}` (new in this migration)"),
-            _ => format!("`{rel}` (no size hint: assumed large)"),
-        }
+        self.sizes().describe(rel)
     }
 
     /// Estimated seconds for a kind of work on a relation, when its size is known.
     pub fn estimate(&self, rel: &ObjName, kind: WorkKind) -> Option<f64> {
-        match self.size(rel) {
-            Size::Large(Some(r)) | Size::Small(r) => {
-                Some((r as f64 / rows_per_second(kind) * 10.0).round() / 10.0)
-            }
-            _ => None,
+        self.sizes().estimate(rel, kind)
+    }
+
+    /// What a relation goes through under this statement's lock, doing `work`.
+    pub fn hazard<'r>(&self, rel: &'r ObjName, work: Option<WorkKind>) -> Hazard<'r> {
+        let sizes = self.sizes();
+        Hazard {
+            rel,
+            mode: self.effects.lock_on(rel),
+            work,
+            size: sizes.size(rel),
+            described: sizes.describe(rel),
+            estimate: work.and_then(|w| sizes.estimate(rel, w)),
+            for_how_long: work.map(|w| sizes.for_how_long(rel, w)).unwrap_or_default(),
         }
     }
 
-    /// " for an estimated ~25 min" or "".
-    pub fn for_how_long(&self, rel: &ObjName, kind: WorkKind) -> String {
-        match self.estimate(rel, kind) {
-            Some(s) if s >= 1.0 => format!(" for an estimated {}", format_duration(s)),
-            _ => String::new(),
+    /// The hazard of one work item of the model.
+    pub fn work_hazard<'r>(&self, w: &'r Work) -> Hazard<'r> {
+        self.hazard(&w.rel, Some(w.kind))
+    }
+
+    /// The size class of a relation locklint does not know (an index's table outside the
+    /// replayed migrations, every table of the database).
+    pub fn unknown_size(&self) -> SizeClass {
+        if self.settings.is_large(None) {
+            SizeClass::Large
+        } else {
+            SizeClass::Small
         }
     }
 
-    /// The severity for a finding on this relation: the configured level when large, else none.
-    pub fn level_for(&self, rel: &ObjName) -> Option<Level> {
-        self.is_large(rel).then_some(self.level)
+    /// The lock an action takes on its relation, from the model (for a relation the catalog
+    /// does not know, so the effects hold no lock on it).
+    pub fn model_lock(&self, action: Action) -> Option<LockMode> {
+        crate::locks::postgres::MODEL
+            .row(action, self.settings.postgres_version)
+            .lock(None)
     }
 
     /// The text of a byte range of the file.
@@ -199,19 +233,11 @@ impl Context<'_> {
     }
 }
 
-/// Run every enabled rule on one statement.
-pub fn run_all(stmt: &Stmt, cx_base: &Context) -> Vec<Finding> {
+/// Run every rule on one statement. Findings carry no level yet: the severity pass decides.
+pub fn run_all(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for rule in RULES {
-        let level = cx_base
-            .settings
-            .rule_level(rule.name)
-            .unwrap_or(rule.default_level);
-        if level == Level::Off {
-            continue;
-        }
-        let cx = Context { level, ..*cx_base };
-        let found = (rule.check)(stmt, &cx);
+        let found = (rule.check)(stmt, cx);
         // Most statements get at most one rule's findings: keep that rule's Vec as it is.
         if out.is_empty() {
             out = found;
@@ -219,7 +245,48 @@ pub fn run_all(stmt: &Stmt, cx_base: &Context) -> Vec<Finding> {
             out.extend(found);
         }
     }
+    long_work_while_holding_lock::merge(&mut out, cx);
     // Findings live as long as the report: no room for ones that never come.
     out.shrink_to_fit();
     out
+}
+
+impl Finding {
+    /// The table, the model's lock on it, what it blocks, the estimate and the size class the
+    /// severity pass weighs, from a hazard.
+    pub fn hazard(mut self, h: &Hazard) -> Self {
+        self.table = Some(h.rel.to_string());
+        if let Some(mode) = h.mode {
+            self.lock = Some(mode);
+            self.blocks = Some(mode.blocks());
+        }
+        self.estimate_seconds = h.estimate;
+        self.size = Some(h.size.class());
+        self
+    }
+}
+
+impl Finding {
+    /// The size class the severity pass weighs (when the hazard's size is another relation's).
+    pub fn sized(mut self, size: Size) -> Self {
+        self.size = Some(size.class());
+        self
+    }
+
+    /// Not weighed by size (the hazard does not grow with the table).
+    pub fn not_sized(mut self) -> Self {
+        self.size = None;
+        self
+    }
+
+    /// For a relation locklint does not know: the model's lock for the action, what it
+    /// blocks, and the size class of unknown tables.
+    pub fn unknown_relation(mut self, cx: &Context, action: Action) -> Self {
+        if let Some(mode) = cx.model_lock(action) {
+            self.lock = Some(mode);
+            self.blocks = Some(mode.blocks());
+        }
+        self.size = Some(cx.unknown_size());
+        self
+    }
 }

@@ -15,7 +15,7 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
+fn check(stmt: &Stmt, _cx: &Context) -> Vec<Finding> {
     let help =
         "locklint could not check this statement. If it is valid PostgreSQL, please report it; \
                 to silence it, add `-- locklint:ignore parse-error <reason>` above the statement."
@@ -24,7 +24,6 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         Parsed::Unparsed { message, at } => {
             let mut f = Finding::new(
                 &RULE,
-                cx.level,
                 at.clone(),
                 format!("could not parse this statement: {message}; its locks and rewrites are unknown"),
                 help,
@@ -38,7 +37,6 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             .map(|(span, message)| {
                 let mut f = Finding::new(
                     &RULE,
-                    cx.level,
                     span.clone(),
                     format!("could not parse this ALTER TABLE action: {message}; the other actions were checked"),
                     help.clone(),

@@ -3,7 +3,8 @@
 use super::{Context, Rule};
 use crate::config::Level;
 use crate::finding::Finding;
-use crate::model::{LockMode, Stmt, StmtKind, WorkKind};
+use crate::locks::Action;
+use crate::model::{Stmt, StmtKind};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -23,12 +24,14 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
     else {
         return Vec::new();
     };
-    if cx.effects.lock_on(name) != Some(LockMode::AccessExclusive) {
-        return Vec::new();
-    }
-    let Some(level) = cx.level_for(name) else {
+    let Some(w) = cx
+        .effects
+        .direct_work()
+        .find(|w| w.cause.action == Action::RefreshMatView)
+    else {
         return Vec::new();
     };
+    let h = cx.work_hazard(w);
     let reads = cx
         .catalog
         .view(name)
@@ -43,19 +46,19 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         .map(|s| format!(" (reading {s})"))
         .unwrap_or_default();
     let message = format!(
-        "REFRESH MATERIALIZED VIEW holds an ACCESS EXCLUSIVE lock on {} that blocks every read of it while the defining query runs{reads} and the view is rebuilt{}",
-        cx.describe(name),
-        cx.for_how_long(name, WorkKind::Rewrite),
+        "REFRESH MATERIALIZED VIEW holds {} on {} that blocks every read of it while the defining query runs{reads} and the view is rebuilt{}",
+        h.a_lock(),
+        h.described,
+        h.for_how_long,
     );
     let help = format!(
         "Give the view a unique index once, then refresh it concurrently (EXCLUSIVE lock: reads of the view continue while it refreshes):\n  CREATE UNIQUE INDEX CONCURRENTLY {}_key ON {name} (<key columns>);\n  REFRESH MATERIALIZED VIEW CONCURRENTLY {name};",
         name.name
     );
     vec![
-        Finding::new(&RULE, level, stmt.span.clone(), message, help)
+        Finding::new(&RULE, stmt.span.clone(), message, help)
             .label("blocks reads of the view until commit")
-            .lock(name, LockMode::AccessExclusive)
-            .estimate(cx.estimate(name, WorkKind::Rewrite)),
+            .hazard(&h),
     ]
 }
 
@@ -70,7 +73,7 @@ mod tests {
             let sql = format!(
                 "CREATE MATERIALIZED VIEW totals AS SELECT day FROM sales {suffix};\nREFRESH MATERIALIZED VIEW totals;"
             );
-            let res = crate::app::lint_text("t.sql", &sql, &Settings::default());
+            let res = crate::pipeline::lint_text("t.sql", &sql, &Settings::default());
             assert_eq!(res.findings().count(), 0, "{sql}");
         }
     }
@@ -86,7 +89,7 @@ mod tests {
             "REFRESH MATERIALIZED VIEW totals;\nREFRESH MATERIALIZED VIEW CONCURRENTLY totals;"
                 .into(),
         );
-        let res = crate::app::lint_sources(
+        let res = crate::pipeline::lint_sources(
             vec![(earlier, Vec::new()), (now, Vec::new())],
             &Settings::default(),
         )

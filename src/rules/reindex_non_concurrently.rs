@@ -3,7 +3,8 @@
 use super::{Context, Rule};
 use crate::config::Level;
 use crate::finding::Finding;
-use crate::model::{Blocks, LockMode, ReindexTarget, Stmt, StmtKind, WorkKind};
+use crate::locks::Action;
+use crate::model::{Blocks, ReindexTarget, Stmt, StmtKind, WorkKind};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -32,26 +33,30 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         ),
         ReindexTarget::Other => return Vec::new(),
     };
-    let (level, on) = match &table {
-        Some(t) => (cx.level_for(t), cx.describe(t)),
-        None => (
-            cx.settings.is_large(None).then_some(cx.level),
-            format!("the table of `{name}` (not known to locklint: no size hint, assumed large)"),
-        ),
+    let hazard = table
+        .as_ref()
+        .map(|t| cx.hazard(t, Some(WorkKind::IndexBuild)));
+    let (on, lock, blocked) = match &hazard {
+        Some(h) => (h.described.clone(), h.a_lock(), h.blocked()),
+        None => {
+            let mode = cx.model_lock(Action::Reindex);
+            (
+                format!(
+                    "the table of `{name}` (not known to locklint: no size hint, assumed large)"
+                ),
+                format!("a {} lock", mode.map(|m| m.sql_name()).unwrap_or("")),
+                mode.map(|m| m.blocks().describe()).unwrap_or_default(),
+            )
+        }
     };
-    let Some(level) = level else {
-        return Vec::new();
-    };
-    let how_long = match (&table, target) {
-        (Some(t), ReindexTarget::Index) => cx.for_how_long(t, WorkKind::IndexBuild),
-        (Some(t), _) => match cx.for_how_long(t, WorkKind::IndexBuild) {
-            s if s.is_empty() => s,
-            s => format!("{s} per index"),
-        },
+    let how_long = match (&hazard, target) {
+        (Some(h), ReindexTarget::Index) => h.for_how_long.clone(),
+        (Some(h), _) if h.for_how_long.is_empty() => String::new(),
+        (Some(h), _) => format!("{} per index", h.for_how_long),
         (None, _) => String::new(),
     };
     let message = format!(
-        "REINDEX takes a SHARE lock on {on}, blocking writes, and an ACCESS EXCLUSIVE lock on {what}, which blocks every SELECT that plans against the table, while it rebuilds from every row{how_long}"
+        "REINDEX takes {lock} on {on}, blocking {blocked}, and an ACCESS EXCLUSIVE lock on {what}, which blocks every SELECT that plans against the table, while it rebuilds from every row{how_long}"
     );
     let kw = match target {
         ReindexTarget::Index => "INDEX",
@@ -71,16 +76,11 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             "Before PostgreSQL 12 there is no REINDEX CONCURRENTLY: build a replacement for each index and swap it in, outside a transaction block:\n  CREATE INDEX CONCURRENTLY {index}_new ON {on} (...);\n  DROP INDEX CONCURRENTLY {index};\n  ALTER INDEX {index}_new RENAME TO {index};"
         )
     };
-    let mut f = Finding::new(&RULE, level, stmt.span.clone(), message, help)
+    let f = Finding::new(&RULE, stmt.span.clone(), message, help)
         .label("reads and writes wait for the rebuild");
-    f = match &table {
-        Some(t) => f
-            .lock(t, LockMode::Share)
-            .estimate(cx.estimate(t, WorkKind::IndexBuild)),
-        None => {
-            f.lock = Some(LockMode::Share);
-            f
-        }
+    let mut f = match &hazard {
+        Some(h) => f.hazard(h),
+        None => f.unknown_relation(cx, Action::Reindex),
     };
     // SHARE alone lets reads through, but the ACCESS EXCLUSIVE on the indexes stops them (observed).
     f.blocks = Some(Blocks {

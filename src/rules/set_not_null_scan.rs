@@ -1,10 +1,10 @@
 //! set-not-null-scan: ALTER COLUMN ... SET NOT NULL that has to scan the table to prove it.
 
 use super::{Context, Rule};
-use crate::analyze::effects::set_not_null_scans;
 use crate::config::Level;
 use crate::finding::Finding;
-use crate::model::{AlterAction, LockMode, Stmt, StmtKind, WorkKind};
+use crate::locks::Action;
+use crate::model::{AlterAction, Stmt, StmtKind};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -22,26 +22,32 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
     };
     let version = cx.settings.postgres_version;
     let mut out = Vec::new();
-    for a in actions {
+    // The lock model records a scan only where SET NOT NULL has to prove it row by row.
+    let scans = cx.effects.direct_work().filter(|w| {
+        matches!(
+            w.cause.action,
+            Action::SetNotNullScan | Action::SetNotNullCheckProven
+        )
+    });
+    for w in scans {
+        let Some(a) = actions.get(usize::from(w.cause.clause)) else {
+            continue;
+        };
         let AlterAction::SetNotNull { column } = &a.action else {
             continue;
         };
-        // The same decision the lock model made when it recorded (or not) a scan for this action.
-        if !set_not_null_scans(cx.catalog, table, column, version) {
-            continue;
-        }
-        let Some(level) = cx.level_for(table) else {
-            continue;
-        };
+        let h = cx.work_hazard(w);
         let why = if version >= 12 {
             format!("no validated CHECK ({column} IS NOT NULL) proves it")
         } else {
             "before PostgreSQL 12 it always does".to_string()
         };
         let message = format!(
-            "SET NOT NULL on `{column}` holds an ACCESS EXCLUSIVE lock on {}, blocking reads and writes, while it reads every row to check for NULLs ({why}){}",
-            cx.describe(table),
-            cx.for_how_long(table, WorkKind::Scan),
+            "SET NOT NULL on `{column}` holds {} on {}, blocking {}, while it reads every row to check for NULLs ({why}){}",
+            h.a_lock(),
+            h.described,
+            h.blocked(),
+            h.for_how_long,
         );
         let check = format!("{}_{column}_not_null", table.name);
         let help = if version >= 12 {
@@ -54,10 +60,9 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             )
         };
         out.push(
-            Finding::new(&RULE, level, a.span.clone(), message, help)
+            Finding::new(&RULE, a.span.clone(), message, help)
                 .label("scans every row while reads and writes wait")
-                .lock(table, LockMode::AccessExclusive)
-                .estimate(cx.estimate(table, WorkKind::Scan)),
+                .hazard(&h),
         );
     }
     out
@@ -107,7 +112,7 @@ mod tests {
         )
         .expect("config");
         for (sql, scans) in cases {
-            let res = crate::app::lint_text("t.sql", sql, &settings);
+            let res = crate::pipeline::lint_text("t.sql", sql, &settings);
             let last = res.stmts.last().expect("statements");
             let model_scans = last
                 .effects

@@ -1,10 +1,12 @@
 //! table-rewrite: statements whose whole purpose is to rewrite a table under ACCESS EXCLUSIVE:
 //! SET LOGGED / UNLOGGED, SET TABLESPACE, SET ACCESS METHOD, VACUUM FULL, CLUSTER.
 
+use super::lock_that_blocks;
 use super::{Context, Rule};
 use crate::config::Level;
 use crate::finding::Finding;
-use crate::model::{AlterAction, LockMode, ObjName, Span, Stmt, StmtKind, WorkKind};
+use crate::locks::Action;
+use crate::model::{AlterAction, ObjName, Span, Stmt, StmtKind, WorkKind};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -115,41 +117,45 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
 }
 
 fn one(cx: &Context, form: Form, table: &ObjName, span: Span) -> Option<Finding> {
-    if !cx.effects.rewrites(table) {
-        return None;
-    }
-    let level = cx.level_for(table)?;
+    // The rewrite the model records for this clause.
+    let w = cx.effects.direct_work().find(|w| {
+        w.kind == WorkKind::Rewrite && w.cause.span.start == span.start && w.rel.same(table)
+    })?;
+    let h = cx.work_hazard(w);
     let message = format!(
-        "{} {} under an ACCESS EXCLUSIVE lock that blocks reads and writes{}",
+        "{} {} under {}{}",
         form.name(),
-        form.what().replace("{t}", &cx.describe(table)),
-        cx.for_how_long(table, WorkKind::Rewrite),
+        form.what().replace("{t}", &h.described),
+        h.lock_that_blocks(),
+        h.for_how_long,
     );
     Some(
-        Finding::new(&RULE, level, span, message, form.help(&table.to_string()))
+        Finding::new(&RULE, span, message, form.help(&table.to_string()))
             .label("rewrites the table")
-            .lock(table, LockMode::AccessExclusive)
-            .estimate(cx.estimate(table, WorkKind::Rewrite)),
+            .hazard(&h),
     )
 }
 
 /// VACUUM FULL / CLUSTER without a table: every table (every clustered table) in the database.
 fn everything(cx: &Context, form: Form, span: Span) -> Option<Finding> {
+    let action = match form {
+        Form::Cluster => Action::Cluster,
+        _ => Action::VacuumFull,
+    };
     // Which tables is unknown; they count as large when tables without a size hint do.
-    if !cx.settings.is_large(None) {
-        return None;
-    }
     let which = match form {
         Form::Cluster => "every table that was clustered before",
         _ => "every table in the database",
     };
     let message = format!(
-        "{} without a table rewrites {which}, one after another, each under an ACCESS EXCLUSIVE lock that blocks reads and writes",
-        form.name()
+        "{} without a table rewrites {which}, one after another, each under {}",
+        form.name(),
+        lock_that_blocks(cx.model_lock(action)),
     );
     Some(
-        Finding::new(&RULE, cx.level, span, message, form.help("<table>"))
-            .label("rewrites every table"),
+        Finding::new(&RULE, span, message, form.help("<table>"))
+            .label("rewrites every table")
+            .unknown_relation(cx, action),
     )
 }
 
@@ -158,7 +164,7 @@ mod tests {
     use crate::config::Settings;
 
     fn fired(sql: &str) -> Vec<String> {
-        let res = crate::app::lint_text("t.sql", sql, &Settings::default());
+        let res = crate::pipeline::lint_text("t.sql", sql, &Settings::default());
         res.findings()
             .filter(|f| f.rule == "table-rewrite")
             .map(|f| f.message.clone())

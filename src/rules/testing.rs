@@ -18,6 +18,10 @@ pub struct Hit {
     pub help: String,
     /// The text the finding points at.
     pub clause: String,
+    /// Rule name.
+    pub rule: &'static str,
+    /// 1-based lines of the finding's related locations.
+    pub related: Vec<usize>,
 }
 
 /// Settings from a TOML text (empty: defaults).
@@ -28,6 +32,14 @@ pub fn settings(toml: &str) -> Settings {
 
 /// Lint `files` as consecutive migrations and return `rule`'s findings.
 pub fn hits(rule: &str, toml: &str, files: &[&str]) -> Vec<Hit> {
+    all_hits(toml, files)
+        .into_iter()
+        .filter(|h| h.rule == rule)
+        .collect()
+}
+
+/// Lint `files` as consecutive migrations and return every finding.
+pub fn all_hits(toml: &str, files: &[&str]) -> Vec<Hit> {
     let settings = settings(toml);
     let loaded = files
         .iter()
@@ -39,11 +51,17 @@ pub fn hits(rule: &str, toml: &str, files: &[&str]) -> Vec<Hit> {
             )
         })
         .collect();
-    let results = crate::app::lint_sources(loaded, &settings);
+    let results = crate::pipeline::lint_sources(loaded, &settings);
     let mut out = Vec::new();
     for (file, res) in results.iter().enumerate() {
-        for f in res.findings().filter(|f| f.rule == rule) {
+        for f in res.findings() {
             out.push(Hit {
+                rule: f.rule,
+                related: f
+                    .related
+                    .iter()
+                    .map(|r| res.source.line_col(r.span.start).0)
+                    .collect(),
                 file,
                 line: res.source.line_col(f.span.start).0,
                 severity: f.severity,

@@ -3,7 +3,9 @@
 use super::{Context, Rule, Size};
 use crate::config::Level;
 use crate::finding::Finding;
-use crate::model::{LockMode, Stmt, StmtKind};
+use crate::locks::Action;
+use crate::model::Via;
+use crate::model::{Stmt, StmtKind};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -16,28 +18,30 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
-    let StmtKind::Truncate { tables } = &stmt.kind else {
+    let StmtKind::Truncate { tables: _ } = &stmt.kind else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for table in tables {
+    for l in cx.effects.locks_by(Action::Truncate) {
+        let table = &l.rel;
         // Not size-weighted: the data loss and the lock queue do not depend on the row count.
-        if cx.size(table) == Size::New
-            || cx.effects.lock_on(table) != Some(LockMode::AccessExclusive)
-        {
+        if l.cause.via != Via::Direct || cx.size(table) == Size::New {
             continue;
         }
+        let h = cx.hazard(table, None);
         let message = format!(
-            "TRUNCATE deletes every row of {} under an ACCESS EXCLUSIVE lock that blocks reads and writes until commit; it is instant, but it waits for every open transaction on the table while all later queries queue behind it",
-            cx.describe(table)
+            "TRUNCATE deletes every row of {} under {} until commit; it is instant, but it waits for every open transaction on the table while all later queries queue behind it",
+            h.described,
+            h.lock_that_blocks(),
         );
         let help = format!(
             "Make sure nothing needs the rows any more, and set a lock_timeout so TRUNCATE gives up instead of stalling traffic:\n  SET lock_timeout = '2s';\n  TRUNCATE {table};\nTo remove only some rows, delete them in keyed batches instead."
         );
         out.push(
-            Finding::new(&RULE, cx.level, stmt.span.clone(), message, help)
+            Finding::new(&RULE, stmt.span.clone(), message, help)
                 .label("deletes every row")
-                .lock(table, LockMode::AccessExclusive),
+                .hazard(&h)
+                .not_sized(),
         );
     }
     out

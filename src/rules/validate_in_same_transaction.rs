@@ -4,9 +4,8 @@
 use super::{Context, Rule};
 use crate::config::Level;
 use crate::finding::Finding;
-use crate::model::{
-    Action, AlterAction, ConstraintKind, LockMode, ObjName, Span, Stmt, StmtKind, WorkKind,
-};
+use crate::locks::Action as ModelAction;
+use crate::model::{Action, AlterAction, ConstraintKind, ObjName, Span, Stmt, StmtKind, WorkKind};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -71,23 +70,19 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         let Some((added, kind)) = added_not_valid(cx, table, name, &actions[..i]) else {
             continue;
         };
-        let Some(level) = cx.level_for(table) else {
-            continue;
-        };
-        out.push(finding(cx, level, table, name, added, kind, a.span.clone()));
+        out.extend(finding(cx, table, name, added, kind, a.span.clone()));
     }
     out
 }
 
 fn finding(
     cx: &Context,
-    level: Level,
     table: &ObjName,
     name: &str,
     added: AddedIn,
     kind: Option<ConstraintKind>,
     span: Span,
-) -> Finding {
+) -> Option<Finding> {
     let held = match added {
         AddedIn::EarlierStatement => cx
             .txn
@@ -97,17 +92,24 @@ fn finding(
             .map(|h| h.mode),
         AddedIn::ThisStatement => cx.effects.lock_on(table),
     };
-    let (mode, parent) = match &kind {
+    // What the ADD ... NOT VALID took, from the model when the transaction does not show it.
+    let (added_by, parent) = match &kind {
         Some(ConstraintKind::ForeignKey { references, .. }) => (
-            held.unwrap_or(LockMode::ShareRowExclusive),
+            ModelAction::AddForeignKeyNotValid,
             Some(&references.table).filter(|p| !p.same(table)),
         ),
-        // ADD CHECK (and anything else) takes ACCESS EXCLUSIVE.
-        _ => (held.unwrap_or(LockMode::AccessExclusive), None),
+        _ => (ModelAction::AddCheckNotValid, None),
     };
-    let parent = parent
-        .map(|p| format!(" (and SHARE ROW EXCLUSIVE on `{p}`, blocking its writes)"))
-        .unwrap_or_default();
+    let mode = held.or_else(|| cx.model_lock(added_by))?;
+    let parent = match (parent, cx.model_lock(ModelAction::ForeignKeyReferenced)) {
+        (Some(p), Some(m)) => format!(
+            " (and {} on `{p}`, blocking its {})",
+            m.sql_name(),
+            m.blocks().describe()
+        ),
+        _ => String::new(),
+    };
+    let h = cx.hazard(table, Some(WorkKind::Validate));
     let where_ = match added {
         AddedIn::EarlierStatement => "the same transaction as",
         AddedIn::ThisStatement => "the same ALTER TABLE as",
@@ -115,17 +117,19 @@ fn finding(
     let message = format!(
         "VALIDATE CONSTRAINT `{name}` runs in {where_} the ADD ... NOT VALID that created it: the {} lock the ADD took on {} is still held, blocking {}{parent}, while VALIDATE checks every row{}; NOT VALID bought nothing",
         mode.sql_name(),
-        cx.describe(table),
+        h.described,
         mode.blocks().describe(),
-        cx.for_how_long(table, WorkKind::Validate),
+        h.for_how_long,
     );
     let help = format!(
         "Commit between the two steps: keep the ADD ... NOT VALID in its own short transaction and validate in the next one (VALIDATE alone takes SHARE UPDATE EXCLUSIVE, which does not block reads or writes):\n  ALTER TABLE {table} ADD CONSTRAINT {name} ... NOT VALID;\n  COMMIT;\n  -- next migration / transaction:\n  ALTER TABLE {table} VALIDATE CONSTRAINT {name};"
     );
-    Finding::new(&RULE, level, span, message, help)
+    let mut f = Finding::new(&RULE, span, message, help)
         .label("validates every row while the ADD's lock is still held")
-        .lock(table, mode)
-        .estimate(cx.estimate(table, WorkKind::Validate))
+        .hazard(&h);
+    f.lock = Some(mode);
+    f.blocks = Some(mode.blocks());
+    Some(f)
 }
 
 #[cfg(test)]

@@ -1,9 +1,46 @@
-//! Shared by the integration tests that run the `locklint` binary.
+//! Shared by the integration tests: running the `locklint` binary, skipping a test that cannot
+//! run here (with a printed reason, or a failure where the environment must run it), the shared
+//! corpus, and the oracle cases (`oracle`).
 #![allow(dead_code)] // each test crate uses its own subset
+
+pub mod oracle;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+/// The real-world corpus beside the repository (`../shared/corpus`, see the README).
+pub const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
+
+/// A test that cannot run here: fails when `require_var` is `1` (CI sets it, see `.ci/run`),
+/// else prints `skipping TEST: REASON` on standard error so that the skip shows with
+/// `--nocapture` and in the captured output of a failing run.
+pub fn skip_unless_required(require_var: &str, test: &str, reason: &str) {
+    if std::env::var(require_var).as_deref() == Ok("1") {
+        panic!("{test} must run here ({require_var}=1) but {reason}");
+    }
+    eprintln!("skipping {test}: {reason}");
+}
+
+/// The corpus folder, or `None` after [`skip_unless_required`] with `LOCKLINT_REQUIRE_CORPUS`
+/// when it has no readable `MANIFEST.toml`.
+pub fn corpus_or_skip(test: &str) -> Option<PathBuf> {
+    let root = PathBuf::from(CORPUS);
+    let manifest = root.join("MANIFEST.toml");
+    match std::fs::metadata(&manifest) {
+        Ok(m) if m.is_file() => Some(root),
+        Ok(_) => {
+            let reason = format!("{} is not a file", manifest.display());
+            skip_unless_required("LOCKLINT_REQUIRE_CORPUS", test, &reason);
+            None
+        }
+        Err(e) => {
+            let reason = format!("no corpus: {}: {e}", manifest.display());
+            skip_unless_required("LOCKLINT_REQUIRE_CORPUS", test, &reason);
+            None
+        }
+    }
+}
 
 /// What one run of the binary produced.
 pub struct Run {
@@ -19,7 +56,27 @@ pub fn locklint(dir: &Path, args: &[&str]) -> Run {
 
 /// Run `locklint ARGS` in `dir` without colour, feeding `stdin` when given.
 pub fn locklint_with_stdin(dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_locklint"))
+    run(
+        Command::new(env!("CARGO_BIN_EXE_locklint")),
+        dir,
+        args,
+        stdin,
+    )
+}
+
+/// Run `WRAPPER... locklint ARGS` in `dir` without colour and with no standard input (e.g.
+/// `setpriv --reuid nobody ...`, to run it as another user).
+pub fn locklint_wrapped(wrapper: &[&str], dir: &Path, args: &[&str]) -> Run {
+    let Some((program, wrapper_args)) = wrapper.split_first() else {
+        return locklint(dir, args);
+    };
+    let mut cmd = Command::new(program);
+    cmd.args(wrapper_args).arg(env!("CARGO_BIN_EXE_locklint"));
+    run(cmd, dir, args, None)
+}
+
+fn run(mut cmd: Command, dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
+    let mut child = cmd
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")

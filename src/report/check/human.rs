@@ -103,12 +103,19 @@ impl Diagnostic for Diag<'_> {
         }
         let len = self.f.span.end.saturating_sub(self.f.span.start);
         let label = (!self.f.label.is_empty()).then(|| self.f.label.clone());
-        Some(Box::new(std::iter::once(
-            LabeledSpan::new_primary_with_span(
-                label,
-                SourceSpan::new(self.f.span.start.into(), len),
-            ),
-        )))
+        let primary = LabeledSpan::new_primary_with_span(
+            label,
+            SourceSpan::new(self.f.span.start.into(), len),
+        );
+        // Second locations (the earlier statement whose lock is still held).
+        let related = self.f.related.iter().map(|r| {
+            let len = r.span.end.saturating_sub(r.span.start);
+            LabeledSpan::new_with_span(
+                Some(r.label.clone()),
+                SourceSpan::new(r.span.start.into(), len),
+            )
+        });
+        Some(Box::new(std::iter::once(primary).chain(related)))
     }
 }
 

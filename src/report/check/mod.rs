@@ -166,10 +166,11 @@ mod tests {
         let mut s = crate::config::Settings::default();
         s.rules
             .insert("missing-lock-timeout".into(), crate::config::Level::Off);
-        let a = crate::app::lint_text("m.sql", "CREATE INDEX i ON t (c);\n", &s);
-        let b = crate::app::lint_text("m.sql", "\n\n-- moved\nCREATE INDEX i\n  ON t (c);\n", &s);
-        let c = crate::app::lint_text("m.sql", "CREATE INDEX i ON t (d);\n", &s);
-        let d = crate::app::lint_text("n.sql", "CREATE INDEX i ON t (c);\n", &s);
+        let a = crate::pipeline::lint_text("m.sql", "CREATE INDEX i ON t (c);\n", &s);
+        let b =
+            crate::pipeline::lint_text("m.sql", "\n\n-- moved\nCREATE INDEX i\n  ON t (c);\n", &s);
+        let c = crate::pipeline::lint_text("m.sql", "CREATE INDEX i ON t (d);\n", &s);
+        let d = crate::pipeline::lint_text("n.sql", "CREATE INDEX i ON t (c);\n", &s);
         assert_eq!(fingerprints(&a).len(), 1);
         assert_eq!(fingerprints(&a), fingerprints(&b));
         assert_ne!(fingerprints(&a), fingerprints(&c));
@@ -181,7 +182,7 @@ mod tests {
         let mut s = crate::config::Settings::default();
         s.rules
             .insert("missing-lock-timeout".into(), crate::config::Level::Off);
-        let f = crate::app::lint_text(
+        let f = crate::pipeline::lint_text(
             "m.sql",
             "CREATE INDEX i ON t (c);\nCREATE INDEX i ON t (c);\n",
             &s,

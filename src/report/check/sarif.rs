@@ -85,6 +85,31 @@ pub fn render(files: &[FileResult]) -> String {
                 }],
                 "partialFingerprints": { "locklint/v1": fingerprint },
             });
+            if !f.related.is_empty() {
+                let related: Vec<_> = f
+                    .related
+                    .iter()
+                    .enumerate()
+                    .map(|(i, rel)| {
+                        let (line, column) = file.source.line_col(rel.span.start);
+                        let (end_line, end_column) = file.source.line_col(rel.span.end);
+                        json!({
+                            "id": i,
+                            "message": { "text": rel.label },
+                            "physicalLocation": {
+                                "artifactLocation": { "uri": uri },
+                                "region": {
+                                    "startLine": line,
+                                    "startColumn": column,
+                                    "endLine": end_line,
+                                    "endColumn": end_column,
+                                }
+                            }
+                        })
+                    })
+                    .collect();
+                result["relatedLocations"] = json!(related);
+            }
             if let Some((index, _)) = super::rule_of(f) {
                 result["ruleIndex"] = json!(index);
             }
