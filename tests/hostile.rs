@@ -197,3 +197,66 @@ fn large_file_is_linted() {
     assert_eq!(v["summary"]["statements"].as_u64().unwrap() as usize, n);
     assert_eq!(r.code, 0);
 }
+
+/// A file name, its text, and the (rule, line) pairs it must give.
+type Case = (&'static str, &'static str, &'static [(&'static str, u64)]);
+
+/// Inputs that once crashed a folder run: each is linted next to a risky file, and what the
+/// file itself gives is checked as (rule, line) pairs.
+#[test]
+fn suppression_directives_in_block_comments_and_before_a_bare_cr() {
+    let cases: &[Case] = &[
+        // A directive in a block comment applies like a line comment in its place.
+        (
+            "block.sql",
+            "/* -- locklint:ignore create-index-non-concurrently */ CREATE INDEX i ON big_t (a);\n",
+            &[],
+        ),
+        (
+            "block_plain.sql",
+            "/* locklint:ignore create-index-non-concurrently */\nCREATE INDEX i ON big_t (a);\n",
+            &[],
+        ),
+        (
+            "block_unused.sql",
+            "/* -- locklint:ignore x */ SELECT 1;\n",
+            &[("unused-suppression", 1)],
+        ),
+        // A bare CR ends a `--` comment, as in PostgreSQL: `x` is a statement.
+        ("cr.sql", "-- locklint:ignore\rx", &[("parse-error", 1)]),
+        (
+            "cr_rule.sql",
+            "-- locklint:ignore create-index-non-concurrently\rCREATE INDEX i ON big_t (a);",
+            &[],
+        ),
+        (
+            "squawk_block.sql",
+            "/*--squawk-ignore */*",
+            &[("parse-error", 1)],
+        ),
+        ("squawk_cr.sql", "--squawk-ignore\rR", &[("parse-error", 1)]),
+        // A `/*` inside a literal does not hide the directive after the statement.
+        (
+            "literal.sql",
+            "SELECT '/*';\n-- locklint:ignore create-index-non-concurrently\nCREATE INDEX i ON big_t (a);\n",
+            &[],
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let (r, v) = with_neighbour(name, text.as_bytes());
+        // missing-lock-timeout is about the file, not the statement a directive names.
+        let mut got: Vec<(String, u64)> = diags_for(&v, name)
+            .iter()
+            .filter(|d| d["rule"] != "missing-lock-timeout")
+            .map(|d| {
+                (
+                    d["rule"].as_str().unwrap().to_string(),
+                    d["line"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        got.sort();
+        let want: Vec<(String, u64)> = expected.iter().map(|(r, l)| (r.to_string(), *l)).collect();
+        assert_eq!(got, want, "{name}: {}", r.stdout);
+    }
+}
