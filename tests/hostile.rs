@@ -260,3 +260,42 @@ fn suppression_directives_in_block_comments_and_before_a_bare_cr() {
         assert_eq!(got, want, "{name}: {}", r.stdout);
     }
 }
+
+#[test]
+fn findings_past_column_65535_render_in_human_format() {
+    let cases = [
+        (
+            "spaces.sql",
+            format!(
+                "{}ALTER TABLE users ADD COLUMN zz int NOT NULL;\n",
+                " ".repeat(65_520)
+            ),
+        ),
+        (
+            "ident.sql",
+            format!(
+                "ALTER TABLE {} ADD COLUMN zz int NOT NULL;\n",
+                "u".repeat(65_535)
+            ),
+        ),
+    ];
+    for (name, text) in cases {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join(name), &text).unwrap();
+        let r = locklint(d.path(), &["check", name]);
+        assert!(!r.stderr.contains("panicked"), "{name}: {}", r.stderr);
+        assert_eq!(r.code, 1, "{name}: {}", r.stderr);
+        assert!(
+            r.stdout.contains("add-column-not-null-without-default"),
+            "{name}"
+        );
+        assert!(
+            r.stdout.contains(&format!(
+                "at {name}:1:{} (line too long to show)",
+                text.find("ADD").unwrap() + 1
+            )),
+            "{name}: {}",
+            &r.stdout[r.stdout.len().saturating_sub(2000)..]
+        );
+    }
+}
