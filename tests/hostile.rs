@@ -299,3 +299,59 @@ fn findings_past_column_65535_render_in_human_format() {
         );
     }
 }
+
+/// Flat chains build trees as deep as they are long, which once overflowed the stack (in a
+/// folder run from ~32k terms). Past the limit they are a located parse error; the rest of the
+/// folder is linted.
+#[test]
+fn long_operator_chains_are_parse_errors_not_stack_overflows() {
+    let n = 130_000;
+    let chains = [
+        ("plus.sql", "SELECT 1", "+1"),
+        ("cast.sql", "SELECT 1", "::int"),
+        ("and.sql", "SELECT true", " AND true"),
+        ("or.sql", "DELETE FROM t WHERE id = 1", " OR id = 2"),
+        ("concat.sql", "SELECT 'a'", " || 'a'"),
+        ("arrow.sql", "SELECT j", " -> 'a'"),
+        ("subscript.sql", "SELECT a", "[1]"),
+        ("is_null.sql", "SELECT a", " IS NULL"),
+        ("union.sql", "SELECT 1", " UNION SELECT 1"),
+    ];
+    let d = tempfile::tempdir().unwrap();
+    for (name, head, term) in chains {
+        let sql = format!("SELECT 1;\n{head}{};\n", term.repeat(n));
+        std::fs::write(d.path().join(name), sql).unwrap();
+    }
+    // Over 1 MB: parsed on the command's own thread, not a pool thread.
+    let big = format!("-- {}\nSELECT 1{};\n", "x".repeat(1 << 20), "+1".repeat(n));
+    std::fs::write(d.path().join("big.sql"), big).unwrap();
+    // Under the limit: parsed in full.
+    let fine = format!(
+        "DELETE FROM t WHERE id = 1{};\n",
+        " OR id = 2".repeat(4_000)
+    );
+    std::fs::write(d.path().join("fine.sql"), fine).unwrap();
+    std::fs::write(d.path().join("zz_risky.sql"), RISKY).unwrap();
+    let r = locklint(d.path(), &["check", ".", "--format", "json"]);
+    let v = json(&r);
+    for (name, line) in chains
+        .iter()
+        .map(|(n, _, _)| (*n, 2))
+        .chain([("big.sql", 2)])
+    {
+        let got = diags_for(&v, name);
+        assert_eq!(got.len(), 1, "{name}: {got:?}");
+        assert_eq!(got[0]["rule"], "parse-error", "{name}");
+        assert_eq!(got[0]["line"], line, "{name}");
+        assert!(
+            got[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("too deeply nested or too long to parse"),
+            "{name}: {}",
+            got[0]["message"]
+        );
+    }
+    assert!(diags_for(&v, "fine.sql").is_empty(), "{}", r.stdout);
+    assert_eq!(diags_for(&v, "zz_risky.sql").len(), 2, "{}", r.stdout);
+}
