@@ -355,3 +355,145 @@ fn long_operator_chains_are_parse_errors_not_stack_overflows() {
     assert!(diags_for(&v, "fine.sql").is_empty(), "{}", r.stdout);
     assert_eq!(diags_for(&v, "zz_risky.sql").len(), 2, "{}", r.stdout);
 }
+
+#[cfg(unix)]
+#[test]
+fn fifos_in_a_walked_folder_are_never_opened() {
+    let d = tempfile::tempdir().unwrap();
+    let mkfifo = |p: &std::path::Path| {
+        assert!(Command::new("mkfifo").arg(p).status().unwrap().success());
+    };
+    // diesel: a FIFO named metadata.toml next to up.sql.
+    let diesel = d.path().join("diesel/2020-01-01-000000_a");
+    std::fs::create_dir_all(&diesel).unwrap();
+    std::fs::write(diesel.join("up.sql"), RISKY).unwrap();
+    std::fs::write(diesel.join("down.sql"), "SELECT 1;\n").unwrap();
+    mkfifo(&diesel.join("metadata.toml"));
+    // Flyway: a FIFO named V1__a.sql.conf, and one named V2__pipe.sql.
+    let flyway = d.path().join("flyway");
+    std::fs::create_dir_all(&flyway).unwrap();
+    std::fs::write(flyway.join("V1__a.sql"), RISKY).unwrap();
+    mkfifo(&flyway.join("V1__a.sql.conf"));
+    mkfifo(&flyway.join("V2__pipe.sql"));
+    for dir in ["diesel", "flyway"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_locklint"))
+            .args(["check", dir, "--format", "json"])
+            .current_dir(d.path())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if start.elapsed() > std::time::Duration::from_secs(20) {
+                child.kill().unwrap();
+                panic!("{dir}: locklint hangs on a FIFO");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let rules: Vec<_> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["rule"].as_str().unwrap())
+            .collect();
+        assert!(
+            rules.contains(&"create-index-non-concurrently"),
+            "{dir}: {v}"
+        );
+        assert_eq!(out.status.code(), Some(1), "{dir}");
+    }
+    let r = locklint(d.path(), &["check", "flyway", "--format", "json"]);
+    let v = json(&r);
+    let pipe = diags_for(&v, "V2__pipe.sql");
+    assert_eq!(pipe.len(), 1, "{pipe:?}");
+    assert_eq!(pipe[0]["severity"], "warning");
+    assert!(
+        pipe[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a regular file"),
+        "{pipe:?}"
+    );
+}
+
+#[test]
+fn input_size_is_capped() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("a.sql"), RISKY).unwrap();
+    std::fs::write(d.path().join("b.sql"), "SELECT 1;\n".repeat(10)).unwrap();
+    let over = |r: &Run, file: &str, limit: &str| {
+        let v = json(r);
+        let got = diags_for(&v, file);
+        assert_eq!(got.len(), 1, "{file}: {}", r.stdout);
+        assert_eq!(got[0]["severity"], "error");
+        assert!(
+            got[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("is larger than {limit}")),
+            "{}",
+            got[0]["message"]
+        );
+        assert_eq!(r.code, 1);
+    };
+    // By flag and by config: the small file is linted, the larger one reported.
+    let r = locklint(
+        d.path(),
+        &["check", ".", "--format", "json", "--max-file-bytes", "50"],
+    );
+    over(&r, "b.sql", "50 bytes");
+    assert_eq!(diags_for(&json(&r), "a.sql").len(), 2, "{}", r.stdout);
+    std::fs::write(
+        d.path().join("locklint.toml"),
+        "[migrations]\nmax_file_bytes = 50\n",
+    )
+    .unwrap();
+    over(
+        &locklint(d.path(), &["check", "b.sql", "--format", "json"]),
+        "b.sql",
+        "50 bytes",
+    );
+    std::fs::write(
+        d.path().join("locklint.toml"),
+        "[migrations]\nmax_file_bytes = 0\n",
+    )
+    .unwrap();
+    let r = locklint(d.path(), &["check", "b.sql"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("locklint.toml:2"), "{}", r.stderr);
+    std::fs::remove_file(d.path().join("locklint.toml")).unwrap();
+    // Endless inputs, named or on standard input: read up to the cap (64 MiB) and reported.
+    #[cfg(unix)]
+    {
+        for path in ["/dev/zero", "/dev/urandom"] {
+            over(
+                &locklint(d.path(), &["check", path, "--format", "json"]),
+                path,
+                "64 MiB",
+            );
+        }
+        let out = Command::new(env!("CARGO_BIN_EXE_locklint"))
+            .args(["check", "-", "--format", "json", "--max-file-bytes", "1000"])
+            .current_dir(d.path())
+            .stdin(std::fs::File::open("/dev/zero").unwrap())
+            .output()
+            .unwrap();
+        let r = Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        over(&r, "<stdin>", "1000 bytes");
+        let r = locklint(d.path(), &["check", "a.sql", "--config", "/dev/zero"]);
+        assert_eq!(r.code, 2);
+        assert!(
+            r.stderr.contains("/dev/zero") && r.stderr.contains("larger than 1 MiB"),
+            "{}",
+            r.stderr
+        );
+    }
+}

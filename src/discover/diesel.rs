@@ -33,7 +33,7 @@ fn runs_in_transaction(cx: &FileCtx) -> bool {
     let Some(dir) = cx.path.parent() else {
         return true;
     };
-    let Ok(meta) = std::fs::read_to_string(dir.join("metadata.toml")) else {
+    let Some(meta) = super::read_side_file(&dir.join("metadata.toml")) else {
         return true;
     };
     let Ok(table) = meta.parse::<toml::Table>() else {

@@ -34,6 +34,8 @@ pub struct Input {
     pub display: String,
     /// Where to read it; `None` for standard input.
     pub path: Option<PathBuf>,
+    /// Found by walking a folder (not named): read only if it is a regular file.
+    pub walked: bool,
 }
 
 /// A problem with an input path itself (not with a file's content).
@@ -55,6 +57,7 @@ pub fn collect(paths: &[PathBuf], stdin_name: &str) -> (Vec<Input>, Vec<InputErr
             inputs.push(Input {
                 display: stdin_name.to_string(),
                 path: None,
+                walked: false,
             });
             continue;
         }
@@ -63,6 +66,7 @@ pub fn collect(paths: &[PathBuf], stdin_name: &str) -> (Vec<Input>, Vec<InputErr
             Ok(_) => inputs.push(Input {
                 display: display(p),
                 path: Some(p.clone()),
+                walked: false,
             }),
             Err(e) => errors.push(InputError {
                 path: display(p),
@@ -98,7 +102,9 @@ fn walk(root: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<InputError>) {
         match entry {
             Ok(e) => {
                 // Through symbolic links the same file can be reached twice: lint it once.
-                if e.file_type().is_file() && is_sql(e.path()) && seen.insert(file_id(e.path())) {
+                // A FIFO, socket or device named `*.sql` is listed too (and reported unread).
+                let t = e.file_type();
+                if !t.is_dir() && is_sql(e.path()) && seen.insert(file_id(e.path())) {
                     found.push(e.into_path());
                 }
             }
@@ -119,6 +125,7 @@ fn walk(root: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<InputError>) {
     inputs.extend(found.into_iter().map(|p| Input {
         display: display(&p),
         path: Some(p),
+        walked: true,
     }));
 }
 
@@ -130,6 +137,25 @@ fn is_sql(p: &Path) -> bool {
 
 fn display(p: &Path) -> String {
     p.to_string_lossy().into_owned()
+}
+
+/// At most this many bytes are read from a tool's side file (`metadata.toml`, `*.sql.conf`,
+/// `Cargo.toml`).
+const MAX_SIDE_FILE: u64 = 1 << 20;
+
+/// A tool's side file, if it is a regular file (a FIFO would block the run) of reasonable size.
+pub(crate) fn read_side_file(path: &Path) -> Option<String> {
+    use std::io::Read;
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(MAX_SIDE_FILE + 1)
+        .read_to_string(&mut text)
+        .ok()?;
+    (text.len() as u64 <= MAX_SIDE_FILE).then_some(text)
 }
 
 /// An I/O error without Rust's "(os error N)" noise.
