@@ -497,3 +497,73 @@ fn input_size_is_capped() {
         );
     }
 }
+
+/// Run `locklint ARGS` in `dir` with standard output going to `stdout`.
+fn locklint_to(dir: &std::path::Path, args: &[&str], stdout: std::process::Stdio) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_locklint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::new(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A full disk must fail the run (a truncated SARIF or JUnit file must not pass CI).
+#[cfg(target_os = "linux")]
+#[test]
+fn write_errors_exit_2() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("a.sql"), RISKY).unwrap();
+    for args in [
+        &["check", "a.sql"][..],
+        &["check", "a.sql", "--format", "json"],
+        &["check", "a.sql", "--format", "sarif"],
+        &["check", "a.sql", "--format", "junit"],
+        &["check", "a.sql", "--format", "github"],
+        &["check", "--dump-config"],
+        &["rules"],
+        &["rules", "--format", "json"],
+        &["explain", "lock-table"],
+        &["report", "a.sql"],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let r = locklint_to(d.path(), args, full.into());
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr
+                .contains("could not write the output: No space left on device"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+}
+
+/// A reader that stops early (`| head`) is no error: same exit code, nothing on stderr.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_is_silent() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("a.sql"), RISKY.repeat(2000)).unwrap();
+    for (args, code) in [
+        (&["check", "a.sql"][..], 1),
+        (&["check", "a.sql", "--format", "json"], 1),
+        (&["rules"], 0),
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let r = locklint_to(d.path(), args, writer.into());
+        assert_eq!(r.code, code, "{args:?}: {}", r.stderr);
+        assert_eq!(r.stderr, "", "{args:?}");
+    }
+}
