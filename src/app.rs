@@ -600,6 +600,13 @@ pub fn read_input_capped(input: &Input, max: u64) -> (SourceFile, Vec<Finding>) 
     let mut bytes = Vec::new();
     // One byte past the cap tells a file at the cap from a larger one.
     let cap = max.saturating_add(1);
+    if let Some(problem) = &input.problem {
+        return unread(
+            Level::Warning,
+            format!("could not read {}: {problem}", input.display),
+            "Check that the path exists and is readable.",
+        );
+    }
     let read = match &input.path {
         // Checked before opening: opening a FIFO blocks until something writes to it.
         Some(p) if input.walked && std::fs::metadata(p).is_ok_and(|m| !m.is_file()) => Ok(false),
@@ -628,7 +635,7 @@ pub fn read_input_capped(input: &Input, max: u64) -> (SourceFile, Vec<Finding>) 
         }
         Err(e) => {
             return unread(
-                Level::Error,
+                Level::Warning,
                 format!(
                     "could not read {}: {}",
                     input.display,

@@ -110,11 +110,39 @@ fn symlink_loop_is_reported_and_the_rest_linted() {
     std::fs::create_dir(d.path().join("m")).unwrap();
     std::os::unix::fs::symlink("..", d.path().join("m/loop")).unwrap();
     std::fs::write(d.path().join("m/1.sql"), RISKY).unwrap();
+    std::os::unix::fs::symlink("gone.sql", d.path().join("m/dangling.sql")).unwrap();
+    std::os::unix::fs::symlink("gone.txt", d.path().join("m/dangling.txt")).unwrap();
     let r = locklint(d.path(), &["check", "m", "--format", "json"]);
     let v = json(&r);
     assert_eq!(v["summary"]["errors"], 1, "{}", r.stdout);
-    assert!(r.stderr.contains("loop"), "{}", r.stderr);
-    assert_eq!(r.code, 2);
+    // Located warnings, not input errors: the run goes on and the exit code is the findings'.
+    for (file, what) in [
+        ("m/loop/m/loop", "symbolic link loop"),
+        ("m/dangling.sql", "No such file or directory"),
+    ] {
+        let got = diags_for(&v, file);
+        assert_eq!(got.len(), 1, "{file}: {}", r.stdout);
+        assert_eq!(got[0]["severity"], "warning");
+        let message = got[0]["message"].as_str().unwrap();
+        assert!(message.contains(what), "{file}: {message}");
+    }
+    assert!(diags_for(&v, "dangling.txt").is_empty(), "{}", r.stdout);
+    assert_eq!(r.stderr, "");
+    assert_eq!(r.code, 1);
+}
+
+#[test]
+fn a_path_named_twice_is_linted_once() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir(d.path().join("m")).unwrap();
+    std::fs::write(d.path().join("m/1.sql"), RISKY).unwrap();
+    let r = locklint(
+        d.path(),
+        &["check", "m/1.sql", "m", "./m/1.sql", "--format", "json"],
+    );
+    let v = json(&r);
+    assert_eq!(v["summary"]["files"], 1, "{}", r.stdout);
+    assert_eq!(v["summary"]["errors"], 1, "{}", r.stdout);
 }
 
 #[cfg(unix)]
@@ -147,12 +175,14 @@ fn unreadable_file_and_folder() {
     std::fs::write(d.path().join("ok.sql"), RISKY).unwrap();
     let r = locklint(d.path(), &["check", ".", "--format", "json"]);
     let v = json(&r);
+    let secret = diags_for(&v, "secret.sql");
     assert!(
-        diags_for(&v, "secret.sql")[0]["message"]
+        secret[0]["message"]
             .as_str()
             .unwrap()
             .contains("could not read")
     );
+    assert_eq!(secret[0]["severity"], "warning");
     assert_eq!(diags_for(&v, "ok.sql").len(), 1);
 }
 
