@@ -492,6 +492,17 @@ pub fn find(start_dir: &Path) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
+/// `8.0`, `8.4.2`, `mariadb-10.11`: an optional `mariadb-`, then one to three dot-separated
+/// numbers.
+fn is_mysql_version(v: &str) -> bool {
+    let v = v.strip_prefix("mariadb-").unwrap_or(v);
+    let parts: Vec<&str> = v.split('.').collect();
+    parts.len() <= 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
 fn read_text(path: &Path) -> Result<String, ConfigError> {
     let io = |io| ConfigError::Io {
         path: path.to_path_buf(),
@@ -791,6 +802,14 @@ impl Resolver<'_> {
                     version.span(),
                     "`mysql_version` is empty",
                     "empty version",
+                    Some("write a version like \"8.0\", \"8.4\" or \"mariadb-10.11\"".into()),
+                ));
+            }
+            if !is_mysql_version(version.get_ref()) {
+                return Err(self.error(
+                    version.span(),
+                    format!("`mysql_version` {:?} is not a version", version.get_ref()),
+                    "not a version",
                     Some("write a version like \"8.0\", \"8.4\" or \"mariadb-10.11\"".into()),
                 ));
             }
