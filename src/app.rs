@@ -447,6 +447,14 @@ fn lint_loaded(
                 file.replay(&mut analyzer);
                 continue;
             }
+            file_findings.extend(planned.notes.iter().map(|note| {
+                file_finding(
+                    0..0,
+                    Level::Warning,
+                    note.clone(),
+                    "Fix that file so that the migration tool can read it.",
+                )
+            }));
             if planned.parts.is_empty() && file_findings.is_empty() {
                 // A down migration, not linted.
                 continue;

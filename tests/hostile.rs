@@ -597,3 +597,49 @@ fn a_closed_pipe_is_silent() {
         assert_eq!(r.stderr, "", "{args:?}");
     }
 }
+
+#[test]
+fn an_invalid_diesel_metadata_toml_is_reported() {
+    let d = tempfile::tempdir().unwrap();
+    for (dir, meta) in [
+        ("2020-01-01-000000_a", "run_in_transaction = [nope\n"),
+        ("2020-01-02-000000_b", "run_in_transaction = \"no\"\n"),
+        ("2020-01-03-000000_c", "run_in_transaction = false\n"),
+    ] {
+        let m = d.path().join("migrations").join(dir);
+        std::fs::create_dir_all(&m).unwrap();
+        std::fs::write(m.join("up.sql"), "SELECT 1;\n").unwrap();
+        std::fs::write(m.join("down.sql"), "SELECT 1;\n").unwrap();
+        std::fs::write(m.join("metadata.toml"), meta).unwrap();
+    }
+    let r = locklint(d.path(), &["check", "migrations", "--format", "json"]);
+    let v = json(&r);
+    let a = diags_for(&v, "000000_a/up.sql");
+    assert_eq!(a.len(), 1, "{}", r.stdout);
+    assert_eq!(a[0]["severity"], "warning");
+    assert!(
+        a[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("is not valid TOML"),
+        "{}",
+        a[0]["message"]
+    );
+    let b = diags_for(&v, "000000_b/up.sql");
+    assert_eq!(b.len(), 1, "{}", r.stdout);
+    assert!(
+        b[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`run_in_transaction` must be true or false"),
+        "{}",
+        b[0]["message"]
+    );
+    assert!(diags_for(&v, "000000_c/up.sql").is_empty(), "{}", r.stdout);
+    assert_eq!(
+        v["diagnostics"].as_array().unwrap().len(),
+        2,
+        "{}",
+        r.stdout
+    );
+}

@@ -45,6 +45,26 @@ fn runs_in_transaction(cx: &FileCtx) -> bool {
         .unwrap_or(true)
 }
 
+/// What is wrong with the `metadata.toml` next to the file, if it is there and wrong: diesel
+/// would refuse it, and locklint cannot tell whether the migration runs in a transaction.
+pub fn metadata_problem(cx: &FileCtx) -> Option<String> {
+    let path = cx.path.parent()?.join("metadata.toml");
+    let meta = super::read_side_file(&path)?;
+    let shown = path.to_string_lossy();
+    match meta.parse::<toml::Table>() {
+        Err(e) => Some(format!(
+            "{shown} is not valid TOML ({}); assumed: the migration runs in a transaction",
+            e.message()
+        )),
+        Ok(t) => match t.get("run_in_transaction") {
+            Some(v) if !v.is_bool() => Some(format!(
+                "{shown}: `run_in_transaction` must be true or false; assumed: true"
+            )),
+            _ => None,
+        },
+    }
+}
+
 /// The whole file.
 pub fn parts(cx: &FileCtx) -> Vec<Part> {
     let txn = if runs_in_transaction(cx) {

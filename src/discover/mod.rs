@@ -405,6 +405,9 @@ pub struct Planned {
     /// Its parts in file order (down parts only with `lint_down = true`); empty for a down
     /// file that is not linted.
     pub parts: Vec<Part>,
+    /// Problems with the tool's files that decide how this file runs (an invalid diesel
+    /// `metadata.toml`), to report on the file.
+    pub notes: Vec<String>,
 }
 
 /// The folder a file belongs to and its path inside it. A migration that is a folder of its
@@ -554,7 +557,18 @@ pub fn arrange(files: &[FileRef], settings: &Settings, order: Order) -> Vec<Plan
                     p.txn = TxnMode::None;
                 }
             }
-            out.push(Planned { index, tool, parts });
+            let notes = match tool {
+                Tool::Diesel if direction == Direction::Forward => {
+                    diesel::metadata_problem(&cx).into_iter().collect()
+                }
+                _ => Vec::new(),
+            };
+            out.push(Planned {
+                index,
+                tool,
+                parts,
+                notes,
+            });
         }
     }
     if order == Order::Given {
