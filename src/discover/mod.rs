@@ -526,15 +526,16 @@ pub fn arrange(files: &[FileRef], settings: &Settings, order: Order) -> Vec<Plan
     // A folder whose numbered names could be sqlx follows a folder of the same project that
     // surely is (one project, one migration tool).
     let numbered = detect::numbered_tool();
-    let sqlx_roots: Vec<Option<PathBuf>> = folders
+    let sqlx_roots: Vec<PathBuf> = folders
         .iter()
         .zip(&detected)
         .filter(|(_, d)| d.sure && d.tool == numbered)
-        .map(|((dir, _), _)| project_root(&mut projects, dir))
+        .filter_map(|((dir, _), _)| project_root(&mut projects, dir))
         .collect();
     if !sqlx_roots.is_empty() {
         for ((dir, _), d) in folders.iter().zip(detected.iter_mut()) {
-            if !d.sure && sqlx_roots.contains(&project_root(&mut projects, dir)) {
+            if !d.sure && project_root(&mut projects, dir).is_some_and(|r| sqlx_roots.contains(&r))
+            {
                 d.tool = numbered;
             }
         }
@@ -657,12 +658,15 @@ struct Ranked<'a> {
 }
 
 /// The project root of a folder, looked up once.
+/// The project a folder belongs to, for following a sure sqlx detection: a folder under a
+/// manifest (Cargo.toml, ...). A bare git root is not one project: a repository of several
+/// projects (a monorepo, a corpus) must not relabel one project's files by another's tool.
 fn project_root(cache: &mut Vec<(PathBuf, detect::Project)>, dir: &Path) -> Option<PathBuf> {
     if let Some((_, p)) = cache.iter().find(|(d, _)| d == dir) {
-        return p.root.clone();
+        return p.uses_sqlx.and(p.root.clone());
     }
     let p = detect::project(dir);
-    let root = p.root.clone();
+    let root = p.uses_sqlx.and(p.root.clone());
     cache.push((dir.to_path_buf(), p));
     root
 }
