@@ -1118,7 +1118,7 @@ impl Resolver<'_> {
 /// Split a `[tables]` key into its parts (`table` or `schema`, `table`), folding unquoted
 /// parts to lower case the way PostgreSQL folds unquoted identifiers (ASCII only) and
 /// keeping double-quoted parts as written (`""` inside quotes is a literal quote).
-fn split_table_key(key: &str) -> Result<Vec<String>, &'static str> {
+pub fn split_table_key(key: &str) -> Result<Vec<String>, &'static str> {
     let mut parts = Vec::new();
     let mut rest = key;
     loop {
