@@ -29,8 +29,8 @@ pub struct Calibration {
     pub estimate: Estimate,
 }
 
-fn db(url: &DbUrl, what: &str, e: &dyn std::fmt::Display) -> HintsError {
-    HintsError::Database(url.redact(&format!("{what}: {e}")))
+fn db(url: &DbUrl, what: &str, e: &dyn std::error::Error) -> HintsError {
+    HintsError::Database(url.redact(&format!("{what}: {}", crate::hints::with_causes(e))))
 }
 
 /// Measure on the server at `url` with a scratch table of `rows` rows.
@@ -76,11 +76,11 @@ fn run_measurements(
         "CREATE TABLE {p} (id int PRIMARY KEY);
          INSERT INTO {p} SELECT g FROM generate_series(0, 999) g;
          CREATE TABLE {t} (id bigint PRIMARY KEY, a int NOT NULL, p int NOT NULL, b text, c timestamptz);
-         INSERT INTO {t} SELECT g, (g * 7919) % 1000003, g % 1000, md5(g::text), now() FROM generate_series(1, {rows}) g;
-         VACUUM ANALYZE {t};"
+         INSERT INTO {t} SELECT g, (g::bigint * 7919 % 1000003)::int, g % 1000, md5(g::text), now() FROM generate_series(1, {rows}) g"
     );
     client
         .batch_execute(&setup)
+        .and_then(|_| client.batch_execute(&format!("VACUUM ANALYZE {t}")))
         .map_err(|e| db(url, "could not create the scratch table", &e))?;
     let bytes: i64 = client
         .query_one(
@@ -182,8 +182,8 @@ fn round3(v: f64) -> f64 {
     if v <= 0.0 || !v.is_finite() {
         return v;
     }
-    let magnitude = 10f64.powi(v.log10().floor() as i32 - 2);
-    (v / magnitude).round() * magnitude
+    // Through the decimal text, so the result prints as written (75.6, not 75.60000000000001).
+    format!("{v:.2e}").parse().unwrap_or(v)
 }
 
 /// The `[estimate]` section as TOML.

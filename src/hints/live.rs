@@ -17,8 +17,12 @@ pub fn read_sizes(url: &DbUrl) -> Result<Vec<TableSize>, HintsError> {
     }
 }
 
-fn db_error(url: &DbUrl, what: &str, e: &dyn std::fmt::Display) -> HintsError {
-    HintsError::Database(url.redact(&format!("{what} ({}): {e}", url.redacted())))
+fn db_error(url: &DbUrl, what: &str, e: &dyn std::error::Error) -> HintsError {
+    HintsError::Database(url.redact(&format!(
+        "{what} ({}): {}",
+        url.redacted(),
+        super::with_causes(e)
+    )))
 }
 
 /// A PostgreSQL client (no TLS) with a connect timeout.

@@ -240,6 +240,21 @@ mod tests {
     }
 }
 
+/// An error with its causes (a driver's `Display` often hides the server's message).
+pub fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = s.source();
+    }
+    text
+}
+
 /// Where the sizes come from.
 #[derive(Debug)]
 pub enum Source {
