@@ -193,7 +193,7 @@ mod tests {
         assert_eq!(h[0].severity, crate::config::Level::Error);
         assert!(
             h[0].message.contains(
-                "Held until COMMIT, with the later work in this transaction the lock blocks writes of `t` for ~15 s in all"
+                "With the work after it in this transaction, its lock keeps writes of `t` blocked for ~15 s in all, until COMMIT"
             ),
             "{}",
             h[0].message

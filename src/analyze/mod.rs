@@ -446,7 +446,7 @@ fn extend_window(f: &mut Finding, later: f64) {
     f.estimate_seconds = Some(window);
     if let Some(table) = &f.table {
         f.message.push_str(&format!(
-            ". Held until COMMIT, with the later work in this transaction the lock blocks {} of `{table}` for {} in all",
+            ". With the work after it in this transaction, its lock keeps {} of `{table}` blocked for {} in all, until COMMIT",
             blocks.describe(),
             crate::finding::format_duration(window),
         ));
