@@ -239,9 +239,8 @@ impl FileRun<'_, '_> {
     /// file): every finding with an estimate now covers the work after its statement until the
     /// end too, and the statements are handed out.
     fn close_txn(&mut self, out: &mut dyn FnMut(Analyzed)) {
-        let mut stmts = std::mem::take(&mut self.open);
         let mut later = 0.0;
-        for a in stmts.iter_mut().rev() {
+        for a in self.open.iter_mut().rev() {
             if later > 0.0 {
                 for f in &mut a.findings {
                     extend_window(f, later);
@@ -249,7 +248,8 @@ impl FileRun<'_, '_> {
             }
             later += a.estimate_seconds.unwrap_or(0.0);
         }
-        for a in stmts {
+        // Drained, not taken: the buffer keeps its capacity for the next transaction.
+        for a in self.open.drain(..) {
             out(a);
         }
     }
