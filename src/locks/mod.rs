@@ -92,8 +92,13 @@ pub enum Action {
     Reindex,
     /// REINDEX ... CONCURRENTLY.
     ReindexConcurrently,
-    /// REINDEX SCHEMA / DATABASE / SYSTEM (no single relation).
+    /// REINDEX SCHEMA / DATABASE: each table of the schema (database) in turn, each in its own
+    /// transaction.
     ReindexMany,
+    /// REINDEX SCHEMA / DATABASE CONCURRENTLY: each table in turn.
+    ReindexManyConcurrently,
+    /// REINDEX SYSTEM: the system catalogs only.
+    ReindexSystem,
     /// VACUUM (not FULL).
     Vacuum,
     /// VACUUM FULL.
@@ -109,6 +114,28 @@ pub enum Action {
     /// REFRESH MATERIALIZED VIEW CONCURRENTLY.
     RefreshMatViewConcurrently,
 
+    // --- domains
+    /// ALTER DOMAIN ... ADD CHECK (validated): every table with a column of the domain.
+    AlterDomainAddCheck,
+    /// ALTER DOMAIN ... ADD CHECK ... NOT VALID: no table is locked or read.
+    AlterDomainAddCheckNotValid,
+    /// ALTER DOMAIN ... VALIDATE CONSTRAINT: every table with a column of the domain.
+    AlterDomainValidate,
+    /// ALTER DOMAIN ... SET NOT NULL: every table with a column of the domain.
+    AlterDomainSetNotNull,
+
+    // --- the whole cluster
+    /// CREATE DATABASE.
+    CreateDatabase,
+    /// DROP DATABASE.
+    DropDatabase,
+    /// CREATE TABLESPACE.
+    CreateTablespace,
+    /// DROP TABLESPACE.
+    DropTablespace,
+    /// ALTER SYSTEM.
+    AlterSystem,
+
     // --- ALTER TABLE: columns
     /// ADD COLUMN, catalog only.
     AddColumn,
@@ -120,7 +147,7 @@ pub enum Action {
     AddColumnGenerated,
     /// ADD COLUMN ... PRIMARY KEY / UNIQUE: an index built over every row.
     AddColumnKey,
-    /// ADD COLUMN ... CHECK with a non-null default: every row checked.
+    /// ADD COLUMN ... CHECK: every row checked (a NULL passes, but each row is read all the same).
     AddColumnCheck,
     /// ADD COLUMN ... REFERENCES with a non-null default: every row validated.
     AddColumnReferencesValidated,

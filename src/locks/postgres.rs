@@ -185,7 +185,16 @@ static ROWS: &[Row] = &[
         &["drop_index_concurrently"],
     )
     .no_transaction(),
-    row(A::Reindex, Share, &["reindex_table", "reindex_index"]).work(IndexBuild),
+    row(
+        A::Reindex,
+        Share,
+        &[
+            "reindex_table",
+            "reindex_index",
+            "reindex_option_concurrently_false",
+        ],
+    )
+    .work(IndexBuild),
     row(
         A::ReindexConcurrently,
         ShareUpdateExclusive,
@@ -193,7 +202,15 @@ static ROWS: &[Row] = &[
     )
     .work(IndexBuild)
     .no_transaction(),
-    row(A::ReindexMany, AccessExclusive, &[])
+    // One table at a time, each in its own transaction: SHARE on the table (ACCESS EXCLUSIVE
+    // on its indexes) while its indexes are rebuilt.
+    row(A::ReindexMany, Share, &[])
+        .work(IndexBuild)
+        .no_transaction(),
+    row(A::ReindexManyConcurrently, ShareUpdateExclusive, &[])
+        .work(IndexBuild)
+        .no_transaction(),
+    row(A::ReindexSystem, AccessExclusive, &[])
         .mode(Mode::NoLock)
         .no_transaction(),
     row(A::Vacuum, ShareUpdateExclusive, &[])
@@ -219,6 +236,32 @@ static ROWS: &[Row] = &[
         &["refresh_mv_concurrently"],
     )
     .work(Scan),
+    // --- domains: the stored values of every column of the domain are checked under SHARE.
+    row(A::AlterDomainAddCheck, Share, &["domain_add_check"]).work(Scan),
+    row(
+        A::AlterDomainAddCheckNotValid,
+        AccessExclusive,
+        &["domain_add_check_not_valid"],
+    )
+    .mode(Mode::NoLock),
+    row(A::AlterDomainValidate, Share, &["domain_validate"]).work(Scan),
+    row(A::AlterDomainSetNotNull, Share, &["domain_set_not_null"]).work(Scan),
+    // --- the whole cluster: refused in a transaction block (SQLSTATE 25001), no table locked.
+    row(A::CreateDatabase, AccessExclusive, &[])
+        .mode(Mode::NoLock)
+        .no_transaction(),
+    row(A::DropDatabase, AccessExclusive, &[])
+        .mode(Mode::NoLock)
+        .no_transaction(),
+    row(A::CreateTablespace, AccessExclusive, &[])
+        .mode(Mode::NoLock)
+        .no_transaction(),
+    row(A::DropTablespace, AccessExclusive, &[])
+        .mode(Mode::NoLock)
+        .no_transaction(),
+    row(A::AlterSystem, AccessExclusive, &[])
+        .mode(Mode::NoLock)
+        .no_transaction(),
     // --- ALTER TABLE: columns
     row(
         A::AddColumn,
@@ -269,9 +312,13 @@ static ROWS: &[Row] = &[
     row(A::AddColumnKey, AccessExclusive, &[])
         .work(IndexBuild)
         .recursed(),
-    row(A::AddColumnCheck, AccessExclusive, &[])
-        .work(Scan)
-        .recursed(),
+    row(
+        A::AddColumnCheck,
+        AccessExclusive,
+        &["add_column_check", "add_column_check_default"],
+    )
+    .work(Scan)
+    .recursed(),
     row(
         A::AddColumnReferencesValidated,
         AccessExclusive,
@@ -444,7 +491,7 @@ static ROWS: &[Row] = &[
     row(
         A::ValidateConstraint,
         ShareUpdateExclusive,
-        &["validate_check", "validate_fk"],
+        &["validate_check", "validate_fk", "validate_with_drop_column"],
     )
     .work(Validate)
     .recursed(),

@@ -267,8 +267,66 @@ pub enum ReindexTarget {
     Index,
     /// REINDEX TABLE
     Table,
-    /// REINDEX SCHEMA / DATABASE / SYSTEM
+    /// REINDEX SCHEMA
+    Schema,
+    /// REINDEX DATABASE
+    Database,
+    /// REINDEX SYSTEM
+    System,
+}
+
+impl ReindexTarget {
+    /// SCHEMA, DATABASE or SYSTEM: many tables, each in its own transaction.
+    pub fn is_many(self) -> bool {
+        matches!(
+            self,
+            ReindexTarget::Schema | ReindexTarget::Database | ReindexTarget::System
+        )
+    }
+}
+
+/// What an ALTER DOMAIN does to the values already stored in columns of the domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum DomainChange {
+    /// ADD CONSTRAINT ... CHECK (checks every stored value unless NOT VALID).
+    AddCheck {
+        /// `NOT VALID`: existing values are not checked.
+        not_valid: bool,
+    },
+    /// VALIDATE CONSTRAINT.
+    Validate,
+    /// SET NOT NULL.
+    SetNotNull,
+    /// Anything else (DROP CONSTRAINT, SET DEFAULT, RENAME, OWNER TO, ...).
     Other,
+}
+
+/// Commands on the whole cluster that PostgreSQL refuses inside a transaction block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ClusterCommand {
+    /// CREATE DATABASE.
+    CreateDatabase,
+    /// DROP DATABASE.
+    DropDatabase,
+    /// CREATE TABLESPACE.
+    CreateTablespace,
+    /// DROP TABLESPACE.
+    DropTablespace,
+    /// ALTER SYSTEM.
+    AlterSystem,
+}
+
+impl ClusterCommand {
+    /// The command as written (`CREATE DATABASE`).
+    pub fn sql(self) -> &'static str {
+        match self {
+            ClusterCommand::CreateDatabase => "CREATE DATABASE",
+            ClusterCommand::DropDatabase => "DROP DATABASE",
+            ClusterCommand::CreateTablespace => "CREATE TABLESPACE",
+            ClusterCommand::DropTablespace => "DROP TABLESPACE",
+            ClusterCommand::AlterSystem => "ALTER SYSTEM",
+        }
+    }
 }
 
 /// What a statement is.
@@ -401,6 +459,10 @@ pub enum StmtKind {
     },
     /// RESET name / RESET ALL.
     Reset { name: String },
+    /// ALTER DOMAIN.
+    AlterDomain { name: ObjName, change: DomainChange },
+    /// CREATE / DROP DATABASE, CREATE / DROP TABLESPACE, ALTER SYSTEM.
+    ClusterWide(ClusterCommand),
     /// A psql meta-command (`\connect`, `\set`, ...).
     PsqlMeta,
     /// CREATE / DROP / ALTER of schemas, extensions, roles, domains, ...: nothing locklint models.
@@ -447,6 +509,8 @@ impl StmtKind {
             StmtKind::Savepoint => "savepoint",
             StmtKind::Set { .. } => "set",
             StmtKind::Reset { .. } => "reset",
+            StmtKind::AlterDomain { .. } => "alter_domain",
+            StmtKind::ClusterWide(_) => "cluster_wide",
             StmtKind::PsqlMeta => "psql_meta",
             StmtKind::Other { .. } => "other",
         }

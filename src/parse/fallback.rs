@@ -2,7 +2,9 @@
 //! the relations it touches from keywords alone; anything it cannot place returns `None`.
 
 use super::lower::leading_words;
-use crate::model::{AlterAction, LockMode, ObjName, ReindexTarget, StmtKind};
+use crate::model::{
+    AlterAction, ClusterCommand, DomainChange, LockMode, ObjName, ReindexTarget, StmtKind,
+};
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
 /// A significant token and its byte range.
@@ -99,6 +101,33 @@ impl<'a> Cursor<'a> {
         true
     }
 
+    /// A parenthesized REINDEX option list, if one is next: whether it turns CONCURRENTLY on
+    /// (`CONCURRENTLY`, `CONCURRENTLY true`, `CONCURRENTLY on`, `CONCURRENTLY 1`).
+    fn reindex_options(&mut self) -> bool {
+        let start = self.pos;
+        if !self.skip_parens() {
+            return false;
+        }
+        let opts = &self.toks[start..self.pos];
+        let mut on = false;
+        for (i, t) in opts.iter().enumerate() {
+            if t.kw().as_deref() != Some("CONCURRENTLY") {
+                continue;
+            }
+            on = match opts.get(i + 1).map(Tok::token) {
+                Some(Token::Word(w)) => {
+                    !matches!(w.value.to_ascii_lowercase().as_str(), "false" | "off")
+                }
+                Some(Token::Number(n, _)) => n.as_str() != "0",
+                Some(Token::SingleQuotedString(v)) => {
+                    !matches!(v.to_ascii_lowercase().as_str(), "false" | "off" | "0")
+                }
+                _ => true,
+            };
+        }
+        on
+    }
+
     /// Read a possibly qualified name (`a`, `"A"`, `s.t`).
     pub fn name(&mut self) -> Option<ObjName> {
         let mut parts = Vec::new();
@@ -173,17 +202,22 @@ pub fn recognize(toks: &[Tok]) -> Option<StmtKind> {
         }
         "REINDEX" => {
             c.eat("REINDEX");
-            c.skip_parens();
+            // PostgreSQL 14+: REINDEX (CONCURRENTLY [boolean], VERBOSE, ...) TABLE t.
+            let mut concurrently = c.reindex_options();
             let target = if c.eat("INDEX") {
                 ReindexTarget::Index
             } else if c.eat("TABLE") {
                 ReindexTarget::Table
-            } else if c.eat("SCHEMA") || c.eat("DATABASE") || c.eat("SYSTEM") {
-                ReindexTarget::Other
+            } else if c.eat("SCHEMA") {
+                ReindexTarget::Schema
+            } else if c.eat("DATABASE") {
+                ReindexTarget::Database
+            } else if c.eat("SYSTEM") {
+                ReindexTarget::System
             } else {
                 return None;
             };
-            let concurrently = c.eat("CONCURRENTLY");
+            concurrently |= c.eat("CONCURRENTLY");
             let name = c.name();
             Some(StmtKind::Reindex {
                 target,
@@ -281,6 +315,34 @@ pub fn recognize(toks: &[Tok]) -> Option<StmtKind> {
                     what: "ALTER INDEX".into(),
                 });
             }
+            if c.eat("SYSTEM") {
+                return Some(StmtKind::ClusterWide(ClusterCommand::AlterSystem));
+            }
+            if c.eat("DOMAIN") {
+                let name = c.name()?;
+                let change = if c.eat("ADD") {
+                    if c.eat("CONSTRAINT") {
+                        c.name();
+                    }
+                    if c.eat("CHECK") {
+                        c.skip_parens();
+                        DomainChange::AddCheck {
+                            not_valid: c.eat_all(&["NOT", "VALID"]),
+                        }
+                    } else if c.eat_all(&["NOT", "NULL"]) {
+                        DomainChange::SetNotNull
+                    } else {
+                        DomainChange::Other
+                    }
+                } else if c.eat_all(&["VALIDATE", "CONSTRAINT"]) {
+                    DomainChange::Validate
+                } else if c.eat_all(&["SET", "NOT", "NULL"]) {
+                    DomainChange::SetNotNull
+                } else {
+                    DomainChange::Other
+                };
+                return Some(StmtKind::AlterDomain { name, change });
+            }
             other_ddl(toks)
         }
         "CREATE" => {
@@ -351,6 +413,31 @@ pub fn recognize(toks: &[Tok]) -> Option<StmtKind> {
     }
 }
 
+/// A command on the whole cluster that cannot run in a transaction block, from its first words.
+pub fn cluster_command(toks: &[Tok]) -> Option<ClusterCommand> {
+    let kw = |i: usize| toks.get(i).and_then(Tok::kw);
+    match (kw(0)?.as_str(), kw(1)?.as_str()) {
+        ("CREATE", "DATABASE") => Some(ClusterCommand::CreateDatabase),
+        ("DROP", "DATABASE") => Some(ClusterCommand::DropDatabase),
+        ("CREATE", "TABLESPACE") => Some(ClusterCommand::CreateTablespace),
+        ("DROP", "TABLESPACE") => Some(ClusterCommand::DropTablespace),
+        ("ALTER", "SYSTEM") => Some(ClusterCommand::AlterSystem),
+        _ => None,
+    }
+}
+
+/// Statements the recognizer reads before sqlparser: sqlparser accepts some of them but its
+/// tree loses what the lock model needs (ALTER DOMAIN's change, REINDEX's option list, which
+/// cluster-wide command it is).
+pub fn recognized_first(toks: &[Tok]) -> bool {
+    let kw = |i: usize| toks.get(i).and_then(Tok::kw);
+    match kw(0).as_deref() {
+        Some("REINDEX") => true,
+        Some("ALTER") => matches!(kw(1).as_deref(), Some("DOMAIN" | "SYSTEM")),
+        _ => cluster_command(toks).is_some(),
+    }
+}
+
 /// Objects whose DDL takes no lock on any table, view or sequence that locklint models.
 const NO_TABLE_LOCK_OBJECTS: &[&str] = &[
     "FUNCTION",
@@ -385,6 +472,9 @@ const NO_TABLE_LOCK_OBJECTS: &[&str] = &[
 
 /// DDL on objects that are not tables: recognized as `Other` by their leading words.
 fn other_ddl(toks: &[Tok]) -> Option<StmtKind> {
+    if let Some(cmd) = cluster_command(toks) {
+        return Some(StmtKind::ClusterWide(cmd));
+    }
     let mut c = Cursor::new(toks);
     let verb = c.peek_kw()?;
     c.pos += 1;

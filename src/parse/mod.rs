@@ -198,6 +198,19 @@ fn parse_raw(src: &SourceFile, raw: RawStatement) -> Option<Stmt> {
         }
         RawKind::Sql => {}
     }
+    // A few statements are read by the recognizer first (see `fallback::recognized_first`).
+    let head = tokens.len().min(12);
+    let first = fallback::significant(tokens[..head].to_vec(), ranges[..head].to_vec());
+    if fallback::recognized_first(&first) {
+        let toks = fallback::significant(tokens.clone(), ranges.clone());
+        if let Some(kind) = fallback::recognize(&toks) {
+            return Some(Stmt {
+                span,
+                kind,
+                parsed: Parsed::Recognized,
+            });
+        }
+    }
     if tokens.is_empty() {
         return None;
     }

@@ -14,6 +14,7 @@ mod breaking_change;
 mod concurrently_in_transaction;
 mod create_index_non_concurrently;
 mod detach_partition_non_concurrently;
+mod domain_constraint_scan;
 mod drop_foreign_key_locks_parent;
 mod lock_table;
 mod long_work_while_holding_lock;
@@ -69,6 +70,7 @@ pub static RULES: &[&Rule] = &[
     &add_constraint_builds_index::RULE,
     &add_column_not_null_without_default::RULE,
     &validate_in_same_transaction::RULE,
+    &domain_constraint_scan::RULE,
     &alter_column_type_rewrite::RULE,
     &add_column_rewrites_table::RULE,
     &table_rewrite::RULE,

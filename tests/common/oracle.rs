@@ -2,9 +2,9 @@
 //! PostgreSQL) and the stored one (`tests/oracle_stored.rs`, which reads what PostgreSQL showed
 //! from [`EXPECTED_PATH`]): the statements, how locklint lints one, and the comparison.
 
-use locklint::pipeline::lint_sources;
 use locklint::config::Settings;
 use locklint::model::{Parsed, StmtKind};
+use locklint::pipeline::lint_sources;
 use locklint::source::SourceFile;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
