@@ -535,17 +535,20 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
         StmtKind::Update {
             table,
             has_where,
+            narrowed,
             reads,
         }
         | StmtKind::Delete {
             table,
             has_where,
+            narrowed,
             reads,
         } => {
-            let action = if *has_where {
-                Action::WriteSome
-            } else {
-                Action::WriteAll
+            let action = match (*has_where, *narrowed) {
+                (false, _) => Action::WriteAll,
+                (true, true) => Action::WriteSome,
+                // `WHERE new_col IS NULL`, `WHERE flag <> 'x'`: no proof it touches few rows.
+                (true, false) => Action::WriteUnbounded,
             };
             b.apply(action, table, span, 0);
             b.reads(Action::Read, reads, span, None);
@@ -563,7 +566,14 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
             };
             b.apply(action, table, span, 0);
         }
-        StmtKind::Select { reads } => b.reads(Action::Read, reads, span, None),
+        StmtKind::Select { reads, full } => {
+            let action = if *full {
+                Action::SelectAll
+            } else {
+                Action::Read
+            };
+            b.reads(action, reads, span, None)
+        }
         StmtKind::AlterSequence { name } => b.apply(Action::AlterSequence, name, span, 0),
         StmtKind::CreateTrigger { table } => b.apply(Action::CreateTrigger, table, span, 0),
         StmtKind::DropTrigger { table } => b.apply(Action::DropTrigger, table, span, 0),

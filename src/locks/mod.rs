@@ -28,8 +28,14 @@ pub enum Action {
     ReadAll,
     /// A relation named by a plain view's definition (only parsed, never run).
     ViewDefinition,
-    /// UPDATE / DELETE with a WHERE clause.
+    /// A plain SELECT with no WHERE and no LIMIT: every row of what it names is read.
+    SelectAll,
+    /// UPDATE / DELETE whose WHERE provably narrows (a key or column pinned to a value, a list,
+    /// a bounded range, a LIMIT batch).
     WriteSome,
+    /// UPDATE / DELETE whose WHERE proves nothing about how many rows it touches (`IS NULL`,
+    /// `<>`, a one-sided range): counted as every row.
+    WriteUnbounded,
     /// UPDATE / DELETE of every row (no WHERE).
     WriteAll,
     /// INSERT ... VALUES.

@@ -65,7 +65,12 @@ static ROWS: &[Row] = &[
     // --- queries and data changes
     // The executor locks every partition of a partitioned table it reads (pruning can skip
     // some: for a filtered query this is an upper bound) and the base relations of views.
-    row(A::Read, AccessShare, &["select_view", "part_select"]).recursed(),
+    row(
+        A::Read,
+        AccessShare,
+        &["select_filtered", "part_select_filtered"],
+    )
+    .recursed(),
     row(A::ReadAll, AccessShare, &["create_mv_on_view"])
         .work(Scan)
         .recursed(),
@@ -74,7 +79,13 @@ static ROWS: &[Row] = &[
         AccessShare,
         &["create_view", "create_view_on_view"],
     ),
-    row(A::WriteSome, RowExclusive, &[]).partitions(Partitions::LockOnly),
+    row(A::SelectAll, AccessShare, &["part_select", "select_view"])
+        .work(Scan)
+        .recursed(),
+    row(A::WriteSome, RowExclusive, &["update_by_key"]).partitions(Partitions::LockOnly),
+    row(A::WriteUnbounded, RowExclusive, &["update_where_is_null"])
+        .work(RowUpdates)
+        .partitions(Partitions::LockOnly),
     row(
         A::WriteAll,
         RowExclusive,

@@ -404,12 +404,17 @@ pub enum StmtKind {
     Update {
         table: ObjName,
         has_where: bool,
+        /// The WHERE pins a column to a value, a list or a bounded range, or batches with a
+        /// LIMIT: it provably touches a part of the table.
+        narrowed: bool,
         reads: Vec<ObjName>,
     },
     /// DELETE.
     Delete {
         table: ObjName,
         has_where: bool,
+        /// As for UPDATE.
+        narrowed: bool,
         reads: Vec<ObjName>,
     },
     /// INSERT; `select` is true for INSERT ... SELECT.
@@ -418,8 +423,9 @@ pub enum StmtKind {
         select: bool,
         reads: Vec<ObjName>,
     },
-    /// A query (SELECT, WITH ...).
-    Select { reads: Vec<ObjName> },
+    /// A query (SELECT, WITH ...); `full`: a plain SELECT with no WHERE and no LIMIT, which
+    /// reads every row of what it names.
+    Select { reads: Vec<ObjName>, full: bool },
     /// CREATE SEQUENCE.
     CreateSequence { name: ObjName },
     /// ALTER SEQUENCE.
