@@ -53,6 +53,8 @@ pub struct TxnView {
     pub held: Vec<Held>,
     /// A non-zero lock_timeout is in force.
     pub lock_timeout: bool,
+    /// A non-zero statement_timeout is in force.
+    pub statement_timeout: bool,
     /// Constraints added NOT VALID earlier in this transaction: (table, constraint name).
     pub not_valid_added: Vec<(ObjName, String)>,
     /// Relations created earlier in this transaction.
@@ -141,6 +143,8 @@ pub struct Analyzer<'s> {
 struct Session {
     lock_timeout_session: bool,
     lock_timeout_local: Option<bool>,
+    statement_timeout_session: bool,
+    statement_timeout_local: Option<bool>,
     timezone_utc: bool,
     timezone_utc_local: Option<bool>,
 }
@@ -325,6 +329,7 @@ impl FileRun<'_, '_> {
                 ..TxnView::default()
             };
             session.lock_timeout_local = None;
+            session.statement_timeout_local = None;
             session.timezone_utc_local = None;
         }
         let settings = self.analyzer.settings;
@@ -352,6 +357,9 @@ impl FileRun<'_, '_> {
         txn.lock_timeout = session
             .lock_timeout_local
             .unwrap_or(session.lock_timeout_session);
+        txn.statement_timeout = session
+            .statement_timeout_local
+            .unwrap_or(session.statement_timeout_session);
         txn.timezone_utc = session.timezone_utc_local.unwrap_or(session.timezone_utc);
         let env = Env {
             postgres_version: settings.postgres_version,
@@ -431,6 +439,7 @@ impl FileRun<'_, '_> {
             txn.reported.clear();
             txn.reported_tables.clear();
             session.lock_timeout_local = None;
+            session.statement_timeout_local = None;
             session.timezone_utc_local = None;
             if ends_txn {
                 txn.in_transaction = keep_open;
@@ -470,18 +479,25 @@ fn apply_set(session: &mut Session, name: &str, value: &str, local: bool, in_txn
         .trim_matches('\'')
         .trim_matches('"')
         .to_ascii_lowercase();
+    let on = !(value == "0"
+        || value == "default"
+        || value.is_empty()
+        || value.starts_with("0 ")
+        || value == "0ms"
+        || value == "0s");
     match name {
         "lock_timeout" => {
-            let on = !(value == "0"
-                || value == "default"
-                || value.is_empty()
-                || value.starts_with("0 ")
-                || value == "0ms"
-                || value == "0s");
             if local && in_txn {
                 session.lock_timeout_local = Some(on);
             } else if !local {
                 session.lock_timeout_session = on;
+            }
+        }
+        "statement_timeout" => {
+            if local && in_txn {
+                session.statement_timeout_local = Some(on);
+            } else if !local {
+                session.statement_timeout_session = on;
             }
         }
         "timezone" | "time zone" => {

@@ -208,6 +208,12 @@ pub fn lower(stmt: &Statement) -> StmtKind {
             SetExpr::Insert(dml) | SetExpr::Update(dml) | SetExpr::Delete(dml) => {
                 with_cte_reads(lower(dml), q)
             }
+            SetExpr::Select(sel) if set_config(sel).is_some() => {
+                set_config(sel).unwrap_or(StmtKind::Select {
+                    reads: Vec::new(),
+                    full: false,
+                })
+            }
             _ => StmtKind::Select {
                 reads: query_reads(q),
                 full: q.limit_clause.is_none()
@@ -324,6 +330,46 @@ pub fn leading_words(s: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
         .to_uppercase()
+}
+
+/// `SELECT set_config('name', 'value', is_local)` with literal arguments and nothing else:
+/// the same as `SET [LOCAL] name = value`.
+fn set_config(sel: &ast::Select) -> Option<StmtKind> {
+    if !sel.from.is_empty() || sel.projection.len() != 1 || sel.selection.is_some() {
+        return None;
+    }
+    let (ast::SelectItem::UnnamedExpr(Expr::Function(f))
+    | ast::SelectItem::ExprWithAlias {
+        expr: Expr::Function(f),
+        ..
+    }) = &sel.projection[0]
+    else {
+        return None;
+    };
+    let fname = f.name.to_string().to_ascii_lowercase();
+    if fname != "set_config" && fname != "pg_catalog.set_config" {
+        return None;
+    }
+    let ast::FunctionArguments::List(list) = &f.args else {
+        return None;
+    };
+    let lit = |i: usize| match list.args.get(i) {
+        Some(ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(Expr::Value(v)))) => {
+            Some(match &v.value {
+                ast::Value::SingleQuotedString(s) => s.clone(),
+                other => other.to_string(),
+            })
+        }
+        _ => None,
+    };
+    if list.args.len() != 3 {
+        return None;
+    }
+    Some(StmtKind::Set {
+        name: lit(0)?.to_ascii_lowercase(),
+        value: lit(1)?,
+        local: lit(2)?.eq_ignore_ascii_case("true"),
+    })
 }
 
 /// Whether a WHERE predicate provably touches a part of the table: a column equal to a value,

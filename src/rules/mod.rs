@@ -19,6 +19,7 @@ mod drop_foreign_key_locks_parent;
 mod lock_table;
 mod long_work_while_holding_lock;
 mod missing_lock_timeout;
+mod missing_statement_timeout;
 mod parse_error;
 mod refresh_materialized_view_non_concurrently;
 mod table_rewrite;
@@ -86,6 +87,7 @@ pub static RULES: &[&Rule] = &[
     &detach_partition_non_concurrently::RULE,
     &drop_foreign_key_locks_parent::RULE,
     &breaking_change::RULE,
+    &missing_statement_timeout::RULE,
 ];
 
 /// The rule for files and statements locklint could not read or parse.
