@@ -49,6 +49,14 @@ pub struct TxnView {
     pub in_transaction: bool,
     /// The block was opened with an explicit BEGIN.
     pub explicit: bool,
+    /// The migration tool's own transaction around this part of the file is open (it has not
+    /// been ended by a COMMIT or ROLLBACK in the SQL).
+    pub tool_transaction: bool,
+    /// This statement is a BEGIN inside a transaction already open (the tool's or an explicit
+    /// one): PostgreSQL ignores it with a warning.
+    pub nested_begin: bool,
+    /// Where the transaction this BEGIN is nested in was opened by an explicit BEGIN.
+    pub outer_begin: Option<Span>,
     /// Locks held from earlier statements of the same transaction.
     pub held: Vec<Held>,
     /// A non-zero lock_timeout is in force.
@@ -323,8 +331,14 @@ impl FileRun<'_, '_> {
             // The tool finished the previous part (committing its transaction, if any)
             // and starts this one.
             self.part = p;
+            let tool = wrapped
+                && matches!(
+                    self.mode.txn(p),
+                    TxnMode::Single | TxnMode::SingleUnlessAllNonTransactional
+                );
             *txn = TxnView {
                 in_transaction: wrapped,
+                tool_transaction: tool,
                 reported_in_file: std::mem::take(&mut txn.reported_in_file),
                 ..TxnView::default()
             };
@@ -337,8 +351,13 @@ impl FileRun<'_, '_> {
         // implicit transaction.
         let reopens = self.mode.txn(p) == TxnMode::MultiStatement && wrapped;
         // Transaction control first: it changes the state the statement itself runs in.
+        txn.nested_begin = false;
         match &stmt.kind {
             StmtKind::Begin => {
+                txn.nested_begin = txn.in_transaction;
+                if !txn.in_transaction {
+                    txn.outer_begin = Some(stmt.span.clone());
+                }
                 txn.in_transaction = true;
                 txn.explicit = true;
             }
@@ -444,6 +463,8 @@ impl FileRun<'_, '_> {
             if ends_txn {
                 txn.in_transaction = keep_open;
                 txn.explicit = false;
+                txn.tool_transaction = false;
+                txn.outer_begin = None;
             }
         }
         out(Analyzed {

@@ -405,9 +405,19 @@ pub fn recognize(toks: &[Tok]) -> Option<StmtKind> {
         }
         "DO" => Some(StmtKind::Do),
         "COMMENT" => Some(StmtKind::Comment { table: None }),
-        "GRANT" | "REVOKE" => Some(StmtKind::Grant),
+        "GRANT" | "REVOKE" => Some(StmtKind::Grant { tables: Vec::new() }),
         "BEGIN" | "START" => Some(StmtKind::Begin),
-        "COMMIT" | "END" => Some(StmtKind::Commit),
+        "COMMIT" | "END" => {
+            // `END //` closing a MySQL routine body, `END IF`, `END LOOP`: not a COMMIT.
+            c.pos += 1;
+            let rest_ok = toks[c.pos..].iter().all(|t| {
+                matches!(
+                    t.kw().as_deref(),
+                    Some("TRANSACTION" | "WORK" | "AND" | "NO" | "CHAIN" | "PREPARED")
+                ) || matches!(t.token(), Token::SemiColon | Token::SingleQuotedString(_))
+            });
+            rest_ok.then_some(StmtKind::Commit)
+        }
         "ROLLBACK" | "ABORT" => Some(StmtKind::Rollback),
         _ => None,
     }

@@ -20,6 +20,7 @@ mod lock_table;
 mod long_work_while_holding_lock;
 mod missing_lock_timeout;
 mod missing_statement_timeout;
+mod nested_transaction_control;
 mod parse_error;
 mod refresh_materialized_view_non_concurrently;
 mod table_rewrite;
@@ -88,6 +89,7 @@ pub static RULES: &[&Rule] = &[
     &drop_foreign_key_locks_parent::RULE,
     &breaking_change::RULE,
     &missing_statement_timeout::RULE,
+    &nested_transaction_control::RULE,
 ];
 
 /// The rule for files and statements locklint could not read or parse.
