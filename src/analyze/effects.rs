@@ -575,6 +575,11 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
             b.reads(action, reads, span, None)
         }
         StmtKind::AlterSequence { name } => b.apply(Action::AlterSequence, name, span, 0),
+        StmtKind::Grant { tables } => {
+            for t in tables {
+                b.apply(Action::Grant, t, span, 0);
+            }
+        }
         StmtKind::CreateTrigger { table } => b.apply(Action::CreateTrigger, table, span, 0),
         StmtKind::DropTrigger { table } => b.apply(Action::DropTrigger, table, span, 0),
         StmtKind::Policy { table } => b.apply(Action::Policy, table, span, 0),

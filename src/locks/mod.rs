@@ -44,6 +44,8 @@ pub enum Action {
     InsertSelect,
     /// LOCK TABLE: the mode written in the statement.
     LockTable,
+    /// GRANT / REVOKE ON TABLE: the table (PostgreSQL 18 locks it).
+    Grant,
 
     // --- CREATE / DROP
     /// The table a new table's foreign key references.

@@ -96,6 +96,12 @@ static ROWS: &[Row] = &[
     // Partitions are locked only as rows are routed to them: not modelled.
     row(A::Insert, RowExclusive, &[]),
     row(A::InsertSelect, RowExclusive, &["insert_select"]).work(RowUpdates),
+    // Observed: no lock on 15 (and 16, shared ground truth); ACCESS SHARE on 18.6 (17 not
+    // observed: taken as before).
+    row(A::Grant, AccessShare, &["grant"])
+        .mode(Mode::NoLock)
+        .versions(0, 17),
+    row(A::Grant, AccessShare, &["grant"]).versions(18, u32::MAX),
     row(
         A::LockTable,
         AccessExclusive,
@@ -473,7 +479,18 @@ static ROWS: &[Row] = &[
         &["add_primary_key", "part_add_primary_key"],
     )
     .work(IndexBuild)
-    .partitions(Partitions::Lock(Share)),
+    .partitions(Partitions::Lock(Share))
+    .versions(0, 17),
+    // PostgreSQL 18 catalogues NOT NULL constraints: the key's NOT NULL is added to every
+    // partition under ACCESS EXCLUSIVE (observed on 18.6).
+    row(
+        A::AddPrimaryKey,
+        AccessExclusive,
+        &["add_primary_key", "part_add_primary_key"],
+    )
+    .work(IndexBuild)
+    .partitions(Partitions::Lock(AccessExclusive))
+    .versions(18, u32::MAX),
     row(
         A::AddPrimaryKeyUsingIndex,
         AccessExclusive,
@@ -716,6 +733,16 @@ mod tests {
         assert_eq!(
             at(Action::AttachPartitionParent, 12).lock(None),
             Some(ShareUpdateExclusive)
+        );
+        assert_eq!(at(Action::Grant, 17).lock(None), None);
+        assert_eq!(at(Action::Grant, 18).lock(None), Some(AccessShare));
+        assert_eq!(
+            at(Action::AddPrimaryKey, 17).partitions,
+            Partitions::Lock(Share)
+        );
+        assert_eq!(
+            at(Action::AddPrimaryKey, 18).partitions,
+            Partitions::Lock(AccessExclusive)
         );
     }
 }

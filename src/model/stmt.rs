@@ -398,8 +398,8 @@ pub enum StmtKind {
     AlterView { name: ObjName, materialized: bool },
     /// COMMENT ON.
     Comment { table: Option<ObjName> },
-    /// GRANT / REVOKE.
-    Grant,
+    /// GRANT / REVOKE; `tables`: the tables, views and sequences named with ON [TABLE].
+    Grant { tables: Vec<ObjName> },
     /// UPDATE.
     Update {
         table: ObjName,
@@ -494,7 +494,7 @@ impl StmtKind {
             StmtKind::CreateView { .. } => "create_view",
             StmtKind::AlterView { .. } => "alter_view",
             StmtKind::Comment { .. } => "comment",
-            StmtKind::Grant => "grant",
+            StmtKind::Grant { .. } => "grant",
             StmtKind::Update { .. } => "update",
             StmtKind::Delete { .. } => "delete",
             StmtKind::Insert { .. } => "insert",

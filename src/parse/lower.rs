@@ -151,7 +151,13 @@ pub fn lower(stmt: &Statement) -> StmtKind {
             };
             StmtKind::Comment { table }
         }
-        Statement::Grant(_) | Statement::Revoke(_) => StmtKind::Grant,
+        Statement::Grant(ast::Grant { objects, .. })
+        | Statement::Revoke(ast::Revoke { objects, .. }) => StmtKind::Grant {
+            tables: match objects {
+                Some(ast::GrantObjects::Tables(t)) => t.iter().map(obj_name).collect(),
+                _ => Vec::new(),
+            },
+        },
         Statement::Update(u) => StmtKind::Update {
             table: table_with_joins_name(&u.table).unwrap_or_else(|| ObjName::bare("?")),
             has_where: u.selection.is_some(),
