@@ -415,6 +415,9 @@ fn run_set(
     let mut matched = 0;
     let mut compared = 0;
     for case in cases {
+        if case.min_version > version {
+            continue;
+        }
         if case.id == "set_tablespace"
             && let Some(reason) = no_tablespace
         {

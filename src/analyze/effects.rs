@@ -1033,6 +1033,36 @@ mod tests {
     }
 
     #[test]
+    fn a_postgres_18_not_null_constraint_not_valid_then_validated_proves_set_not_null() {
+        let e = effects_after(
+            PARENT_CHILD,
+            "ALTER TABLE child ADD CONSTRAINT name_nn NOT NULL name NOT VALID;",
+        );
+        assert_eq!(locks(&e), ["child:AccessExclusiveLock"]);
+        assert!(e.work.is_empty(), "{:?}", e.work);
+        let e = effects_after(
+            PARENT_CHILD,
+            "ALTER TABLE child ADD CONSTRAINT name_nn NOT NULL name NOT VALID;\n\
+             ALTER TABLE child VALIDATE CONSTRAINT name_nn;",
+        );
+        assert_eq!(locks(&e), ["child:ShareUpdateExclusiveLock"]);
+        assert_eq!(work(&e, WorkKind::Validate), ["child"]);
+        let e = effects_after(
+            PARENT_CHILD,
+            "ALTER TABLE child ADD CONSTRAINT name_nn NOT NULL name NOT VALID;\n\
+             ALTER TABLE child VALIDATE CONSTRAINT name_nn;\n\
+             ALTER TABLE child ALTER COLUMN name SET NOT NULL;",
+        );
+        assert!(e.work.is_empty(), "{:?}", e.work);
+        // Without NOT VALID every row is read.
+        let e = effects_after(
+            PARENT_CHILD,
+            "ALTER TABLE child ADD CONSTRAINT name_nn NOT NULL name;",
+        );
+        assert_eq!(work(&e, WorkKind::Scan), ["child"]);
+    }
+
+    #[test]
     fn an_inline_check_scans_without_a_default() {
         let e = effects_after(
             PARENT_CHILD,

@@ -421,7 +421,10 @@ static ROWS: &[Row] = &[
     row(
         A::SetNotNullCheckProven,
         AccessExclusive,
-        &["set_not_null_with_valid_check"],
+        &[
+            "set_not_null_with_valid_check",
+            "pg18_set_not_null_after_valid_not_null",
+        ],
     )
     .recursed()
     .versions(12, u32::MAX),
@@ -470,7 +473,7 @@ static ROWS: &[Row] = &[
     row(
         A::AddCheckNotValid,
         AccessExclusive,
-        &["add_check_not_valid"],
+        &["add_check_not_valid", "pg18_add_not_null_not_valid"],
     )
     .recursed(),
     row(
@@ -519,7 +522,12 @@ static ROWS: &[Row] = &[
     row(
         A::ValidateConstraint,
         ShareUpdateExclusive,
-        &["validate_check", "validate_fk", "validate_with_drop_column"],
+        &[
+            "validate_check",
+            "validate_fk",
+            "validate_with_drop_column",
+            "pg18_validate_not_null",
+        ],
     )
     .work(Validate)
     .recursed(),

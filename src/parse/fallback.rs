@@ -3,7 +3,8 @@
 
 use super::lower::leading_words;
 use crate::model::{
-    AlterAction, ClusterCommand, DomainChange, LockMode, ObjName, ReindexTarget, StmtKind,
+    AlterAction, ClusterCommand, Constraint, ConstraintKind, DomainChange, LockMode, ObjName,
+    ReindexTarget, StmtKind,
 };
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
@@ -503,6 +504,34 @@ fn other_ddl(toks: &[Tok]) -> Option<StmtKind> {
 /// Recognize one ALTER TABLE action from its tokens (the part after the table name).
 pub fn recognize_action(toks: &[Tok]) -> Option<AlterAction> {
     let mut c = Cursor::new(toks);
+    // PostgreSQL 18: ADD [CONSTRAINT name] NOT NULL col [NOT VALID], a catalogued NOT NULL
+    // constraint. It locks, scans (unless NOT VALID) and proves SET NOT NULL exactly like a
+    // CHECK (col IS NOT NULL) (observed on 18.6), and is modelled as one.
+    if c.eat("ADD") {
+        let name = if c.eat("CONSTRAINT") {
+            c.name().map(|n| n.name)
+        } else {
+            None
+        };
+        if c.eat_all(&["NOT", "NULL"]) {
+            let column = c.name()?.name;
+            let not_valid = c.eat_all(&["NOT", "VALID"]);
+            c.eat("NO");
+            c.eat("INHERIT");
+            if !c.done() {
+                return None;
+            }
+            return Some(AlterAction::AddConstraint(Constraint {
+                name,
+                kind: ConstraintKind::Check {
+                    expr: format!("{column} IS NOT NULL"),
+                    not_null_of: Some(column),
+                },
+                not_valid,
+            }));
+        }
+        c = Cursor::new(toks);
+    }
     if c.eat_all(&["ATTACH", "PARTITION"]) {
         let partition = c.name()?;
         let default = c.eat("DEFAULT");

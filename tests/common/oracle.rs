@@ -43,6 +43,8 @@ pub struct Case {
     pub statement: String,
     pub setup: Vec<String>,
     pub session_settings: Vec<String>,
+    /// The oldest server major version the statement runs on (0: any).
+    pub min_version: u32,
 }
 
 /// The two sets of cases, by name: the published ground truth and locklint's own additions.
@@ -118,10 +120,12 @@ pub fn cases(csv: &str) -> Vec<Case> {
         col("setup"),
         col("session_settings"),
     );
+    let min = header.iter().position(|h| h == "min_version");
     rows[1..]
         .iter()
         .filter(|r| r.len() == header.len())
         .map(|r| Case {
+            min_version: min.and_then(|i| r[i].parse().ok()).unwrap_or(0),
             id: r[id].clone(),
             statement: r[stmt].clone(),
             setup: split_list(&r[setup]),
