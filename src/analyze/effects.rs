@@ -1063,6 +1063,21 @@ mod tests {
     }
 
     #[test]
+    fn a_postgres_18_virtual_generated_column_writes_no_row() {
+        let e = effects_after(
+            PARENT_CHILD,
+            "ALTER TABLE child ADD COLUMN v bigint GENERATED ALWAYS AS (id * 2) VIRTUAL;",
+        );
+        assert_eq!(locks(&e), ["child:AccessExclusiveLock"]);
+        assert!(e.work.is_empty(), "{:?}", e.work);
+        let e = effects_after(
+            PARENT_CHILD,
+            "ALTER TABLE child ADD COLUMN s bigint GENERATED ALWAYS AS (id * 2) STORED;",
+        );
+        assert_eq!(work(&e, WorkKind::Rewrite), ["child"]);
+    }
+
+    #[test]
     fn an_inline_check_scans_without_a_default() {
         let e = effects_after(
             PARENT_CHILD,

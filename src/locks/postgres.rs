@@ -283,7 +283,11 @@ static ROWS: &[Row] = &[
     row(
         A::AddColumn,
         AccessExclusive,
-        &["add_column_nullable", "part_add_column"],
+        &[
+            "add_column_nullable",
+            "part_add_column",
+            "pg18_add_column_virtual",
+        ],
     )
     .recursed(),
     // PostgreSQL 11 stores a non-volatile default once (attmissingval); before, every row was
