@@ -417,7 +417,11 @@ pub fn recognize(toks: &[Tok]) -> Option<StmtKind> {
                     Some("TRANSACTION" | "WORK" | "AND" | "NO" | "CHAIN" | "PREPARED")
                 ) || matches!(t.token(), Token::SemiColon | Token::SingleQuotedString(_))
             });
-            rest_ok.then_some(StmtKind::Commit)
+            Some(if rest_ok {
+                StmtKind::Commit
+            } else {
+                StmtKind::Other { what: "END".into() }
+            })
         }
         "ROLLBACK" | "ABORT" => Some(StmtKind::Rollback),
         _ => None,
