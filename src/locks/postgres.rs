@@ -65,7 +65,12 @@ static ROWS: &[Row] = &[
     // --- queries and data changes
     // The executor locks every partition of a partitioned table it reads (pruning can skip
     // some: for a filtered query this is an upper bound) and the base relations of views.
-    row(A::Read, AccessShare, &["select_view", "part_select"]).recursed(),
+    row(
+        A::Read,
+        AccessShare,
+        &["select_filtered", "part_select_filtered"],
+    )
+    .recursed(),
     row(A::ReadAll, AccessShare, &["create_mv_on_view"])
         .work(Scan)
         .recursed(),
@@ -74,7 +79,13 @@ static ROWS: &[Row] = &[
         AccessShare,
         &["create_view", "create_view_on_view"],
     ),
-    row(A::WriteSome, RowExclusive, &[]).partitions(Partitions::LockOnly),
+    row(A::SelectAll, AccessShare, &["part_select", "select_view"])
+        .work(Scan)
+        .recursed(),
+    row(A::WriteSome, RowExclusive, &["update_by_key"]).partitions(Partitions::LockOnly),
+    row(A::WriteUnbounded, RowExclusive, &["update_where_is_null"])
+        .work(RowUpdates)
+        .partitions(Partitions::LockOnly),
     row(
         A::WriteAll,
         RowExclusive,
@@ -85,6 +96,12 @@ static ROWS: &[Row] = &[
     // Partitions are locked only as rows are routed to them: not modelled.
     row(A::Insert, RowExclusive, &[]),
     row(A::InsertSelect, RowExclusive, &["insert_select"]).work(RowUpdates),
+    // Observed: no lock on 15 (and 16, shared ground truth); ACCESS SHARE on 18.6 (17 not
+    // observed: taken as before).
+    row(A::Grant, AccessShare, &["grant"])
+        .mode(Mode::NoLock)
+        .versions(0, 17),
+    row(A::Grant, AccessShare, &["grant"]).versions(18, u32::MAX),
     row(
         A::LockTable,
         AccessExclusive,
@@ -185,7 +202,16 @@ static ROWS: &[Row] = &[
         &["drop_index_concurrently"],
     )
     .no_transaction(),
-    row(A::Reindex, Share, &["reindex_table", "reindex_index"]).work(IndexBuild),
+    row(
+        A::Reindex,
+        Share,
+        &[
+            "reindex_table",
+            "reindex_index",
+            "reindex_option_concurrently_false",
+        ],
+    )
+    .work(IndexBuild),
     row(
         A::ReindexConcurrently,
         ShareUpdateExclusive,
@@ -193,7 +219,15 @@ static ROWS: &[Row] = &[
     )
     .work(IndexBuild)
     .no_transaction(),
-    row(A::ReindexMany, AccessExclusive, &[])
+    // One table at a time, each in its own transaction: SHARE on the table (ACCESS EXCLUSIVE
+    // on its indexes) while its indexes are rebuilt.
+    row(A::ReindexMany, Share, &[])
+        .work(IndexBuild)
+        .no_transaction(),
+    row(A::ReindexManyConcurrently, ShareUpdateExclusive, &[])
+        .work(IndexBuild)
+        .no_transaction(),
+    row(A::ReindexSystem, AccessExclusive, &[])
         .mode(Mode::NoLock)
         .no_transaction(),
     row(A::Vacuum, ShareUpdateExclusive, &[])
@@ -219,11 +253,41 @@ static ROWS: &[Row] = &[
         &["refresh_mv_concurrently"],
     )
     .work(Scan),
+    // --- domains: the stored values of every column of the domain are checked under SHARE.
+    row(A::AlterDomainAddCheck, Share, &["domain_add_check"]).work(Scan),
+    row(
+        A::AlterDomainAddCheckNotValid,
+        AccessExclusive,
+        &["domain_add_check_not_valid"],
+    )
+    .mode(Mode::NoLock),
+    row(A::AlterDomainValidate, Share, &["domain_validate"]).work(Scan),
+    row(A::AlterDomainSetNotNull, Share, &["domain_set_not_null"]).work(Scan),
+    // --- the whole cluster: refused in a transaction block (SQLSTATE 25001), no table locked.
+    row(A::CreateDatabase, AccessExclusive, &[])
+        .mode(Mode::NoLock)
+        .no_transaction(),
+    row(A::DropDatabase, AccessExclusive, &[])
+        .mode(Mode::NoLock)
+        .no_transaction(),
+    row(A::CreateTablespace, AccessExclusive, &[])
+        .mode(Mode::NoLock)
+        .no_transaction(),
+    row(A::DropTablespace, AccessExclusive, &[])
+        .mode(Mode::NoLock)
+        .no_transaction(),
+    row(A::AlterSystem, AccessExclusive, &[])
+        .mode(Mode::NoLock)
+        .no_transaction(),
     // --- ALTER TABLE: columns
     row(
         A::AddColumn,
         AccessExclusive,
-        &["add_column_nullable", "part_add_column"],
+        &[
+            "add_column_nullable",
+            "part_add_column",
+            "pg18_add_column_virtual",
+        ],
     )
     .recursed(),
     // PostgreSQL 11 stores a non-volatile default once (attmissingval); before, every row was
@@ -269,9 +333,13 @@ static ROWS: &[Row] = &[
     row(A::AddColumnKey, AccessExclusive, &[])
         .work(IndexBuild)
         .recursed(),
-    row(A::AddColumnCheck, AccessExclusive, &[])
-        .work(Scan)
-        .recursed(),
+    row(
+        A::AddColumnCheck,
+        AccessExclusive,
+        &["add_column_check", "add_column_check_default"],
+    )
+    .work(Scan)
+    .recursed(),
     row(
         A::AddColumnReferencesValidated,
         AccessExclusive,
@@ -357,7 +425,10 @@ static ROWS: &[Row] = &[
     row(
         A::SetNotNullCheckProven,
         AccessExclusive,
-        &["set_not_null_with_valid_check"],
+        &[
+            "set_not_null_with_valid_check",
+            "pg18_set_not_null_after_valid_not_null",
+        ],
     )
     .recursed()
     .versions(12, u32::MAX),
@@ -406,7 +477,7 @@ static ROWS: &[Row] = &[
     row(
         A::AddCheckNotValid,
         AccessExclusive,
-        &["add_check_not_valid"],
+        &["add_check_not_valid", "pg18_add_not_null_not_valid"],
     )
     .recursed(),
     row(
@@ -415,7 +486,18 @@ static ROWS: &[Row] = &[
         &["add_primary_key", "part_add_primary_key"],
     )
     .work(IndexBuild)
-    .partitions(Partitions::Lock(Share)),
+    .partitions(Partitions::Lock(Share))
+    .versions(0, 17),
+    // PostgreSQL 18 catalogues NOT NULL constraints: the key's NOT NULL is added to every
+    // partition under ACCESS EXCLUSIVE (observed on 18.6).
+    row(
+        A::AddPrimaryKey,
+        AccessExclusive,
+        &["add_primary_key", "part_add_primary_key"],
+    )
+    .work(IndexBuild)
+    .partitions(Partitions::Lock(AccessExclusive))
+    .versions(18, u32::MAX),
     row(
         A::AddPrimaryKeyUsingIndex,
         AccessExclusive,
@@ -444,7 +526,12 @@ static ROWS: &[Row] = &[
     row(
         A::ValidateConstraint,
         ShareUpdateExclusive,
-        &["validate_check", "validate_fk"],
+        &[
+            "validate_check",
+            "validate_fk",
+            "validate_with_drop_column",
+            "pg18_validate_not_null",
+        ],
     )
     .work(Validate)
     .recursed(),
@@ -658,6 +745,16 @@ mod tests {
         assert_eq!(
             at(Action::AttachPartitionParent, 12).lock(None),
             Some(ShareUpdateExclusive)
+        );
+        assert_eq!(at(Action::Grant, 17).lock(None), None);
+        assert_eq!(at(Action::Grant, 18).lock(None), Some(AccessShare));
+        assert_eq!(
+            at(Action::AddPrimaryKey, 17).partitions,
+            Partitions::Lock(Share)
+        );
+        assert_eq!(
+            at(Action::AddPrimaryKey, 18).partitions,
+            Partitions::Lock(AccessExclusive)
         );
     }
 }

@@ -267,8 +267,66 @@ pub enum ReindexTarget {
     Index,
     /// REINDEX TABLE
     Table,
-    /// REINDEX SCHEMA / DATABASE / SYSTEM
+    /// REINDEX SCHEMA
+    Schema,
+    /// REINDEX DATABASE
+    Database,
+    /// REINDEX SYSTEM
+    System,
+}
+
+impl ReindexTarget {
+    /// SCHEMA, DATABASE or SYSTEM: many tables, each in its own transaction.
+    pub fn is_many(self) -> bool {
+        matches!(
+            self,
+            ReindexTarget::Schema | ReindexTarget::Database | ReindexTarget::System
+        )
+    }
+}
+
+/// What an ALTER DOMAIN does to the values already stored in columns of the domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum DomainChange {
+    /// ADD CONSTRAINT ... CHECK (checks every stored value unless NOT VALID).
+    AddCheck {
+        /// `NOT VALID`: existing values are not checked.
+        not_valid: bool,
+    },
+    /// VALIDATE CONSTRAINT.
+    Validate,
+    /// SET NOT NULL.
+    SetNotNull,
+    /// Anything else (DROP CONSTRAINT, SET DEFAULT, RENAME, OWNER TO, ...).
     Other,
+}
+
+/// Commands on the whole cluster that PostgreSQL refuses inside a transaction block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ClusterCommand {
+    /// CREATE DATABASE.
+    CreateDatabase,
+    /// DROP DATABASE.
+    DropDatabase,
+    /// CREATE TABLESPACE.
+    CreateTablespace,
+    /// DROP TABLESPACE.
+    DropTablespace,
+    /// ALTER SYSTEM.
+    AlterSystem,
+}
+
+impl ClusterCommand {
+    /// The command as written (`CREATE DATABASE`).
+    pub fn sql(self) -> &'static str {
+        match self {
+            ClusterCommand::CreateDatabase => "CREATE DATABASE",
+            ClusterCommand::DropDatabase => "DROP DATABASE",
+            ClusterCommand::CreateTablespace => "CREATE TABLESPACE",
+            ClusterCommand::DropTablespace => "DROP TABLESPACE",
+            ClusterCommand::AlterSystem => "ALTER SYSTEM",
+        }
+    }
 }
 
 /// What a statement is.
@@ -340,18 +398,23 @@ pub enum StmtKind {
     AlterView { name: ObjName, materialized: bool },
     /// COMMENT ON.
     Comment { table: Option<ObjName> },
-    /// GRANT / REVOKE.
-    Grant,
+    /// GRANT / REVOKE; `tables`: the tables, views and sequences named with ON [TABLE].
+    Grant { tables: Vec<ObjName> },
     /// UPDATE.
     Update {
         table: ObjName,
         has_where: bool,
+        /// The WHERE pins a column to a value, a list or a bounded range, or batches with a
+        /// LIMIT: it provably touches a part of the table.
+        narrowed: bool,
         reads: Vec<ObjName>,
     },
     /// DELETE.
     Delete {
         table: ObjName,
         has_where: bool,
+        /// As for UPDATE.
+        narrowed: bool,
         reads: Vec<ObjName>,
     },
     /// INSERT; `select` is true for INSERT ... SELECT.
@@ -360,8 +423,9 @@ pub enum StmtKind {
         select: bool,
         reads: Vec<ObjName>,
     },
-    /// A query (SELECT, WITH ...).
-    Select { reads: Vec<ObjName> },
+    /// A query (SELECT, WITH ...); `full`: a plain SELECT with no WHERE and no LIMIT, which
+    /// reads every row of what it names.
+    Select { reads: Vec<ObjName>, full: bool },
     /// CREATE SEQUENCE.
     CreateSequence { name: ObjName },
     /// ALTER SEQUENCE.
@@ -401,6 +465,10 @@ pub enum StmtKind {
     },
     /// RESET name / RESET ALL.
     Reset { name: String },
+    /// ALTER DOMAIN.
+    AlterDomain { name: ObjName, change: DomainChange },
+    /// CREATE / DROP DATABASE, CREATE / DROP TABLESPACE, ALTER SYSTEM.
+    ClusterWide(ClusterCommand),
     /// A psql meta-command (`\connect`, `\set`, ...).
     PsqlMeta,
     /// CREATE / DROP / ALTER of schemas, extensions, roles, domains, ...: nothing locklint models.
@@ -426,7 +494,7 @@ impl StmtKind {
             StmtKind::CreateView { .. } => "create_view",
             StmtKind::AlterView { .. } => "alter_view",
             StmtKind::Comment { .. } => "comment",
-            StmtKind::Grant => "grant",
+            StmtKind::Grant { .. } => "grant",
             StmtKind::Update { .. } => "update",
             StmtKind::Delete { .. } => "delete",
             StmtKind::Insert { .. } => "insert",
@@ -447,6 +515,8 @@ impl StmtKind {
             StmtKind::Savepoint => "savepoint",
             StmtKind::Set { .. } => "set",
             StmtKind::Reset { .. } => "reset",
+            StmtKind::AlterDomain { .. } => "alter_domain",
+            StmtKind::ClusterWide(_) => "cluster_wide",
             StmtKind::PsqlMeta => "psql_meta",
             StmtKind::Other { .. } => "other",
         }

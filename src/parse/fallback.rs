@@ -2,7 +2,10 @@
 //! the relations it touches from keywords alone; anything it cannot place returns `None`.
 
 use super::lower::leading_words;
-use crate::model::{AlterAction, LockMode, ObjName, ReindexTarget, StmtKind};
+use crate::model::{
+    AlterAction, ClusterCommand, Constraint, ConstraintKind, DomainChange, LockMode, ObjName,
+    ReindexTarget, StmtKind,
+};
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
 /// A significant token and its byte range.
@@ -99,6 +102,33 @@ impl<'a> Cursor<'a> {
         true
     }
 
+    /// A parenthesized REINDEX option list, if one is next: whether it turns CONCURRENTLY on
+    /// (`CONCURRENTLY`, `CONCURRENTLY true`, `CONCURRENTLY on`, `CONCURRENTLY 1`).
+    fn reindex_options(&mut self) -> bool {
+        let start = self.pos;
+        if !self.skip_parens() {
+            return false;
+        }
+        let opts = &self.toks[start..self.pos];
+        let mut on = false;
+        for (i, t) in opts.iter().enumerate() {
+            if t.kw().as_deref() != Some("CONCURRENTLY") {
+                continue;
+            }
+            on = match opts.get(i + 1).map(Tok::token) {
+                Some(Token::Word(w)) => {
+                    !matches!(w.value.to_ascii_lowercase().as_str(), "false" | "off")
+                }
+                Some(Token::Number(n, _)) => n.as_str() != "0",
+                Some(Token::SingleQuotedString(v)) => {
+                    !matches!(v.to_ascii_lowercase().as_str(), "false" | "off" | "0")
+                }
+                _ => true,
+            };
+        }
+        on
+    }
+
     /// Read a possibly qualified name (`a`, `"A"`, `s.t`).
     pub fn name(&mut self) -> Option<ObjName> {
         let mut parts = Vec::new();
@@ -173,17 +203,22 @@ pub fn recognize(toks: &[Tok]) -> Option<StmtKind> {
         }
         "REINDEX" => {
             c.eat("REINDEX");
-            c.skip_parens();
+            // PostgreSQL 14+: REINDEX (CONCURRENTLY [boolean], VERBOSE, ...) TABLE t.
+            let mut concurrently = c.reindex_options();
             let target = if c.eat("INDEX") {
                 ReindexTarget::Index
             } else if c.eat("TABLE") {
                 ReindexTarget::Table
-            } else if c.eat("SCHEMA") || c.eat("DATABASE") || c.eat("SYSTEM") {
-                ReindexTarget::Other
+            } else if c.eat("SCHEMA") {
+                ReindexTarget::Schema
+            } else if c.eat("DATABASE") {
+                ReindexTarget::Database
+            } else if c.eat("SYSTEM") {
+                ReindexTarget::System
             } else {
                 return None;
             };
-            let concurrently = c.eat("CONCURRENTLY");
+            concurrently |= c.eat("CONCURRENTLY");
             let name = c.name();
             Some(StmtKind::Reindex {
                 target,
@@ -281,6 +316,34 @@ pub fn recognize(toks: &[Tok]) -> Option<StmtKind> {
                     what: "ALTER INDEX".into(),
                 });
             }
+            if c.eat("SYSTEM") {
+                return Some(StmtKind::ClusterWide(ClusterCommand::AlterSystem));
+            }
+            if c.eat("DOMAIN") {
+                let name = c.name()?;
+                let change = if c.eat("ADD") {
+                    if c.eat("CONSTRAINT") {
+                        c.name();
+                    }
+                    if c.eat("CHECK") {
+                        c.skip_parens();
+                        DomainChange::AddCheck {
+                            not_valid: c.eat_all(&["NOT", "VALID"]),
+                        }
+                    } else if c.eat_all(&["NOT", "NULL"]) {
+                        DomainChange::SetNotNull
+                    } else {
+                        DomainChange::Other
+                    }
+                } else if c.eat_all(&["VALIDATE", "CONSTRAINT"]) {
+                    DomainChange::Validate
+                } else if c.eat_all(&["SET", "NOT", "NULL"]) {
+                    DomainChange::SetNotNull
+                } else {
+                    DomainChange::Other
+                };
+                return Some(StmtKind::AlterDomain { name, change });
+            }
             other_ddl(toks)
         }
         "CREATE" => {
@@ -343,11 +406,50 @@ pub fn recognize(toks: &[Tok]) -> Option<StmtKind> {
         }
         "DO" => Some(StmtKind::Do),
         "COMMENT" => Some(StmtKind::Comment { table: None }),
-        "GRANT" | "REVOKE" => Some(StmtKind::Grant),
+        "GRANT" | "REVOKE" => Some(StmtKind::Grant { tables: Vec::new() }),
         "BEGIN" | "START" => Some(StmtKind::Begin),
-        "COMMIT" | "END" => Some(StmtKind::Commit),
+        "COMMIT" | "END" => {
+            // `END //` closing a MySQL routine body, `END IF`, `END LOOP`: not a COMMIT.
+            c.pos += 1;
+            let rest_ok = toks[c.pos..].iter().all(|t| {
+                matches!(
+                    t.kw().as_deref(),
+                    Some("TRANSACTION" | "WORK" | "AND" | "NO" | "CHAIN" | "PREPARED")
+                ) || matches!(t.token(), Token::SemiColon | Token::SingleQuotedString(_))
+            });
+            Some(if rest_ok {
+                StmtKind::Commit
+            } else {
+                StmtKind::Other { what: "END".into() }
+            })
+        }
         "ROLLBACK" | "ABORT" => Some(StmtKind::Rollback),
         _ => None,
+    }
+}
+
+/// A command on the whole cluster that cannot run in a transaction block, from its first words.
+pub fn cluster_command(toks: &[Tok]) -> Option<ClusterCommand> {
+    let kw = |i: usize| toks.get(i).and_then(Tok::kw);
+    match (kw(0)?.as_str(), kw(1)?.as_str()) {
+        ("CREATE", "DATABASE") => Some(ClusterCommand::CreateDatabase),
+        ("DROP", "DATABASE") => Some(ClusterCommand::DropDatabase),
+        ("CREATE", "TABLESPACE") => Some(ClusterCommand::CreateTablespace),
+        ("DROP", "TABLESPACE") => Some(ClusterCommand::DropTablespace),
+        ("ALTER", "SYSTEM") => Some(ClusterCommand::AlterSystem),
+        _ => None,
+    }
+}
+
+/// Statements the recognizer reads before sqlparser: sqlparser accepts some of them but its
+/// tree loses what the lock model needs (ALTER DOMAIN's change, REINDEX's option list, which
+/// cluster-wide command it is).
+pub fn recognized_first(toks: &[Tok]) -> bool {
+    let kw = |i: usize| toks.get(i).and_then(Tok::kw);
+    match kw(0).as_deref() {
+        Some("REINDEX") => true,
+        Some("ALTER") => matches!(kw(1).as_deref(), Some("DOMAIN" | "SYSTEM")),
+        _ => cluster_command(toks).is_some(),
     }
 }
 
@@ -385,6 +487,9 @@ const NO_TABLE_LOCK_OBJECTS: &[&str] = &[
 
 /// DDL on objects that are not tables: recognized as `Other` by their leading words.
 fn other_ddl(toks: &[Tok]) -> Option<StmtKind> {
+    if let Some(cmd) = cluster_command(toks) {
+        return Some(StmtKind::ClusterWide(cmd));
+    }
     let mut c = Cursor::new(toks);
     let verb = c.peek_kw()?;
     c.pos += 1;
@@ -403,6 +508,34 @@ fn other_ddl(toks: &[Tok]) -> Option<StmtKind> {
 /// Recognize one ALTER TABLE action from its tokens (the part after the table name).
 pub fn recognize_action(toks: &[Tok]) -> Option<AlterAction> {
     let mut c = Cursor::new(toks);
+    // PostgreSQL 18: ADD [CONSTRAINT name] NOT NULL col [NOT VALID], a catalogued NOT NULL
+    // constraint. It locks, scans (unless NOT VALID) and proves SET NOT NULL exactly like a
+    // CHECK (col IS NOT NULL) (observed on 18.6), and is modelled as one.
+    if c.eat("ADD") {
+        let name = if c.eat("CONSTRAINT") {
+            c.name().map(|n| n.name)
+        } else {
+            None
+        };
+        if c.eat_all(&["NOT", "NULL"]) {
+            let column = c.name()?.name;
+            let not_valid = c.eat_all(&["NOT", "VALID"]);
+            c.eat("NO");
+            c.eat("INHERIT");
+            if !c.done() {
+                return None;
+            }
+            return Some(AlterAction::AddConstraint(Constraint {
+                name,
+                kind: ConstraintKind::Check {
+                    expr: format!("{column} IS NOT NULL"),
+                    not_null_of: Some(column),
+                },
+                not_valid,
+            }));
+        }
+        c = Cursor::new(toks);
+    }
     if c.eat_all(&["ATTACH", "PARTITION"]) {
         let partition = c.name()?;
         let default = c.eat("DEFAULT");

@@ -151,10 +151,17 @@ pub fn lower(stmt: &Statement) -> StmtKind {
             };
             StmtKind::Comment { table }
         }
-        Statement::Grant(_) | Statement::Revoke(_) => StmtKind::Grant,
+        Statement::Grant(ast::Grant { objects, .. })
+        | Statement::Revoke(ast::Revoke { objects, .. }) => StmtKind::Grant {
+            tables: match objects {
+                Some(ast::GrantObjects::Tables(t)) => t.iter().map(obj_name).collect(),
+                _ => Vec::new(),
+            },
+        },
         Statement::Update(u) => StmtKind::Update {
             table: table_with_joins_name(&u.table).unwrap_or_else(|| ObjName::bare("?")),
             has_where: u.selection.is_some(),
+            narrowed: u.selection.as_ref().is_some_and(|e| narrows(e, 0)) || u.limit.is_some(),
             reads: u
                 .from
                 .as_ref()
@@ -176,6 +183,7 @@ pub fn lower(stmt: &Statement) -> StmtKind {
                     .and_then(table_with_joins_name)
                     .unwrap_or_else(|| ObjName::bare("?")),
                 has_where: d.selection.is_some(),
+                narrowed: d.selection.as_ref().is_some_and(|e| narrows(e, 0)) || d.limit.is_some(),
                 reads: d
                     .using
                     .as_ref()
@@ -206,8 +214,17 @@ pub fn lower(stmt: &Statement) -> StmtKind {
             SetExpr::Insert(dml) | SetExpr::Update(dml) | SetExpr::Delete(dml) => {
                 with_cte_reads(lower(dml), q)
             }
+            SetExpr::Select(sel) if set_config(sel).is_some() => {
+                set_config(sel).unwrap_or(StmtKind::Select {
+                    reads: Vec::new(),
+                    full: false,
+                })
+            }
             _ => StmtKind::Select {
                 reads: query_reads(q),
+                full: q.limit_clause.is_none()
+                    && q.with.is_none()
+                    && matches!(q.body.as_ref(), SetExpr::Select(sel) if sel.selection.is_none() && !sel.from.is_empty()),
             },
         },
         Statement::CreateSequence { name, .. } => StmtKind::CreateSequence {
@@ -319,6 +336,166 @@ pub fn leading_words(s: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
         .to_uppercase()
+}
+
+/// `SELECT set_config('name', 'value', is_local)` with literal arguments and nothing else:
+/// the same as `SET [LOCAL] name = value`.
+fn set_config(sel: &ast::Select) -> Option<StmtKind> {
+    if !sel.from.is_empty() || sel.projection.len() != 1 || sel.selection.is_some() {
+        return None;
+    }
+    let (ast::SelectItem::UnnamedExpr(Expr::Function(f))
+    | ast::SelectItem::ExprWithAlias {
+        expr: Expr::Function(f),
+        ..
+    }) = &sel.projection[0]
+    else {
+        return None;
+    };
+    let fname = f.name.to_string().to_ascii_lowercase();
+    if fname != "set_config" && fname != "pg_catalog.set_config" {
+        return None;
+    }
+    let ast::FunctionArguments::List(list) = &f.args else {
+        return None;
+    };
+    let lit = |i: usize| match list.args.get(i) {
+        Some(ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(Expr::Value(v)))) => {
+            Some(match &v.value {
+                ast::Value::SingleQuotedString(s) => s.clone(),
+                other => other.to_string(),
+            })
+        }
+        _ => None,
+    };
+    if list.args.len() != 3 {
+        return None;
+    }
+    Some(StmtKind::Set {
+        name: lit(0)?.to_ascii_lowercase(),
+        value: lit(1)?,
+        local: lit(2)?.eq_ignore_ascii_case("true"),
+    })
+}
+
+/// Whether a WHERE predicate provably touches a part of the table: a column equal to a value,
+/// in a list, in a bounded range (BETWEEN, or a lower and an upper bound), or in a subquery
+/// with a LIMIT (batching). `IS NULL`, `<>`, `LIKE`, one-sided ranges and joins prove nothing.
+fn narrows(e: &Expr, depth: usize) -> bool {
+    use ast::BinaryOperator as Op;
+    if depth > 32 {
+        return false;
+    }
+    let is_col = |e: &Expr| matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_));
+    let is_value = |e: &Expr| !mentions_column(e, 0);
+    match e {
+        Expr::Nested(inner) => narrows(inner, depth + 1),
+        Expr::BinaryOp {
+            left,
+            op: Op::And,
+            right,
+        } => narrows(left, depth + 1) || narrows(right, depth + 1) || bounded(e),
+        Expr::BinaryOp {
+            left,
+            op: Op::Or,
+            right,
+        } => narrows(left, depth + 1) && narrows(right, depth + 1),
+        Expr::BinaryOp {
+            left,
+            op: Op::Eq,
+            right,
+        } => (is_col(left) && is_value(right)) || (is_col(right) && is_value(left)),
+        Expr::InList {
+            expr,
+            negated: false,
+            ..
+        } => is_col(expr),
+        Expr::Between {
+            expr,
+            negated: false,
+            low,
+            high,
+        } => is_col(expr) && is_value(low) && is_value(high),
+        Expr::InSubquery {
+            expr,
+            negated: false,
+            subquery,
+        } => is_col(expr) && subquery.limit_clause.is_some(),
+        _ => false,
+    }
+}
+
+/// An AND chain with both a lower and an upper bound on some column.
+fn bounded(e: &Expr) -> bool {
+    use ast::BinaryOperator as Op;
+    let mut terms = Vec::new();
+    let mut todo = vec![e];
+    while let Some(x) = todo.pop() {
+        match x {
+            Expr::BinaryOp {
+                left,
+                op: Op::And,
+                right,
+            } if terms.len() < 64 => {
+                todo.push(left);
+                todo.push(right);
+            }
+            Expr::Nested(inner) => todo.push(inner),
+            other => terms.push(other),
+        }
+    }
+    let mut lower = Vec::new();
+    let mut upper = Vec::new();
+    for t in terms {
+        if let Expr::BinaryOp { left, op, right } = t {
+            let (col, below) = match (left.as_ref(), right.as_ref()) {
+                (Expr::Identifier(_) | Expr::CompoundIdentifier(_), v)
+                    if !mentions_column(v, 0) =>
+                {
+                    (left.to_string(), matches!(op, Op::Lt | Op::LtEq))
+                }
+                (v, Expr::Identifier(_) | Expr::CompoundIdentifier(_))
+                    if !mentions_column(v, 0) =>
+                {
+                    (right.to_string(), matches!(op, Op::Gt | Op::GtEq))
+                }
+                _ => continue,
+            };
+            if !matches!(op, Op::Lt | Op::LtEq | Op::Gt | Op::GtEq) {
+                continue;
+            }
+            if below {
+                upper.push(col);
+            } else {
+                lower.push(col);
+            }
+        }
+    }
+    lower.iter().any(|c| upper.contains(c))
+}
+
+/// Whether an expression mentions a column (or a subquery): then it is no constant.
+fn mentions_column(e: &Expr, depth: usize) -> bool {
+    if depth > 32 {
+        return true;
+    }
+    match e {
+        Expr::Identifier(_) | Expr::CompoundIdentifier(_) => true,
+        Expr::Value(_) | Expr::TypedString { .. } | Expr::Interval(_) => false,
+        Expr::Cast { expr, .. } | Expr::Nested(expr) | Expr::UnaryOp { expr, .. } => {
+            mentions_column(expr, depth + 1)
+        }
+        Expr::BinaryOp { left, right, .. } => {
+            mentions_column(left, depth + 1) || mentions_column(right, depth + 1)
+        }
+        // now(), current_date: constant for the statement; with arguments it may read a column.
+        Expr::Function(f) => match &f.args {
+            ast::FunctionArguments::None => false,
+            ast::FunctionArguments::List(l) => !l.args.is_empty(),
+            ast::FunctionArguments::Subquery(_) => true,
+        },
+        _ => true,
+    }
 }
 
 fn table_with_joins_name(t: &TableWithJoins) -> Option<ObjName> {

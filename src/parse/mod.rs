@@ -300,6 +300,19 @@ fn parse_raw(src: &SourceFile, raw: RawStatement) -> Option<Stmt> {
         }
         RawKind::Sql => {}
     }
+    // A few statements are read by the recognizer first (see `fallback::recognized_first`).
+    let head = tokens.len().min(12);
+    let first = fallback::significant(tokens[..head].to_vec(), ranges[..head].to_vec());
+    if fallback::recognized_first(&first) {
+        let toks = fallback::significant(tokens.clone(), ranges.clone());
+        if let Some(kind) = fallback::recognize(&toks) {
+            return Some(Stmt {
+                span,
+                kind,
+                parsed: Parsed::Recognized,
+            });
+        }
+    }
     if tokens.is_empty() {
         return None;
     }
@@ -441,6 +454,50 @@ fn parse_matview_without_with_data(toks: &[Tok]) -> Option<StmtKind> {
     matches!(kind, StmtKind::CreateView { .. }).then_some(kind)
 }
 
+/// `ADD COLUMN c type GENERATED ALWAYS AS (expr) VIRTUAL` (PostgreSQL 18), which sqlparser's
+/// PostgreSQL dialect rejects: parsed as the STORED form, then marked as not stored (a virtual
+/// column is computed on read: adding it writes no row, observed on 18.6).
+fn virtual_generated_column(header: &[TokenWithSpan], part: &[Tok]) -> Option<Action> {
+    let at = part.iter().position(|t| {
+        matches!(t.token(), sqlparser::tokenizer::Token::Word(w)
+            if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("VIRTUAL"))
+    })?;
+    let mut tokens = header.to_vec();
+    for (i, t) in part.iter().enumerate() {
+        let mut tws = t.tws.clone();
+        if i == at {
+            tws.token = sqlparser::tokenizer::Token::make_keyword("STORED");
+        }
+        tokens.push(tws);
+    }
+    match parse_tokens(tokens) {
+        Ok(StmtKind::AlterTable { mut actions, .. }) if actions.len() == 1 => {
+            let mut a = actions.remove(0);
+            match &mut a.action {
+                crate::model::AlterAction::AddColumn { column, .. } => {
+                    column.generated_stored = false
+                }
+                _ => return None,
+            }
+            Some(a)
+        }
+        _ => None,
+    }
+}
+
+/// The table, IF EXISTS and ONLY of an ALTER TABLE's tokens.
+fn alter_head(toks: &[Tok]) -> (crate::model::ObjName, bool, bool) {
+    let mut c = fallback::Cursor::new(toks);
+    c.eat_all(&["ALTER", "TABLE"]);
+    let if_exists = c.eat_all(&["IF", "EXISTS"]);
+    let only = c.eat("ONLY");
+    (
+        c.name().unwrap_or_else(|| crate::model::ObjName::bare("?")),
+        if_exists,
+        only,
+    )
+}
+
 /// ALTER TABLE whose full parse failed: parse each action on its own so that one action
 /// sqlparser does not know never hides the others.
 fn parse_alter_by_action(
@@ -471,6 +528,12 @@ fn parse_alter_by_action(
                 actions.push(a);
             }
             res => {
+                if let Some(mut a) = virtual_generated_column(&header, part) {
+                    a.span = aspan;
+                    head_kind.get_or_insert_with(|| alter_head(toks));
+                    actions.push(a);
+                    continue;
+                }
                 if let Some(action) = fallback::recognize_action(part) {
                     actions.push(Action {
                         action,

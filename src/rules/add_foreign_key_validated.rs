@@ -1,4 +1,5 @@
-//! add-foreign-key-validated: ADD FOREIGN KEY without NOT VALID on an existing table.
+//! add-foreign-key-validated: ADD FOREIGN KEY without NOT VALID on an existing table, and
+//! ADD COLUMN ... DEFAULT <non-null> REFERENCES (every row's default is checked).
 
 use super::{Context, Rule};
 use crate::config::Level;
@@ -21,30 +22,55 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for w in cx
-        .effects
-        .direct_work()
-        .filter(|w| w.cause.action == Action::AddForeignKey)
-    {
+    for w in cx.effects.direct_work().filter(|w| {
+        matches!(
+            w.cause.action,
+            Action::AddForeignKey | Action::AddColumnReferencesValidated
+        )
+    }) {
         let Some(a) = actions.get(usize::from(w.cause.clause)) else {
             continue;
         };
-        let AlterAction::AddConstraint(c) = &a.action else {
-            continue;
-        };
-        let ConstraintKind::ForeignKey {
-            columns,
-            references,
-        } = &c.kind
-        else {
-            continue;
+        // (columns, referenced table and columns, constraint name, first step of the recipe)
+        let (columns, references, name, first) = match &a.action {
+            AlterAction::AddConstraint(c) => {
+                let ConstraintKind::ForeignKey {
+                    columns,
+                    references,
+                } = &c.kind
+                else {
+                    continue;
+                };
+                let name = c
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("{}_{}_fkey", table.name, columns.join("_")));
+                (columns.clone(), references, name, String::new())
+            }
+            // ADD COLUMN ... DEFAULT <non-null> REFERENCES: every row's default is checked.
+            AlterAction::AddColumn { column, .. } => {
+                let Some(r) = &column.references else {
+                    continue;
+                };
+                let default = column
+                    .default
+                    .as_ref()
+                    .map(|d| format!(" DEFAULT {}", d.text))
+                    .unwrap_or_default();
+                (
+                    vec![column.name.to_string()],
+                    r.as_ref(),
+                    format!("{}_{}_fkey", table.name, column.name),
+                    format!(
+                        "  ALTER TABLE {table} ADD COLUMN {} {}{default};\n",
+                        column.name, column.ty.text
+                    ),
+                )
+            }
+            _ => continue,
         };
         let h = cx.work_hazard(w);
         let parent = &references.table;
-        let name = c
-            .name
-            .clone()
-            .unwrap_or_else(|| format!("{}_{}_fkey", table.name, columns.join("_")));
         let parent_h = cx.hazard(parent, None);
         // Another clause of the statement (ADD COLUMN ...) can hold a stronger lock on the table
         // than the foreign key's own: the validation then runs under that one.
@@ -73,7 +99,7 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             format!(" ({})", references.columns.join(", "))
         };
         let help = format!(
-            "Add the constraint without checking existing rows, then validate it in a separate transaction (VALIDATE takes only SHARE UPDATE EXCLUSIVE, which does not block reads or writes):\n  ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY ({}) REFERENCES {parent}{ref_cols} NOT VALID;\n  -- next migration / transaction:\n  ALTER TABLE {table} VALIDATE CONSTRAINT {name};",
+            "Add the constraint without checking existing rows, then validate it in a separate transaction (VALIDATE takes only SHARE UPDATE EXCLUSIVE, which does not block reads or writes):\n{first}  ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY ({}) REFERENCES {parent}{ref_cols} NOT VALID;\n  -- next migration / transaction:\n  ALTER TABLE {table} VALIDATE CONSTRAINT {name};",
             columns.join(", ")
         );
         out.push(
@@ -83,4 +109,52 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{self, Fired};
+
+    fn fired(sql: &str) -> Vec<Fired> {
+        testing::fired(
+            super::RULE.name,
+            "[tables]\nbig = { rows = 5_000_000 }\nparent = { rows = 1_000 }\n",
+            &[sql],
+        )
+    }
+
+    #[test]
+    fn a_referencing_column_with_a_default_validates_every_row() {
+        let f = fired("ALTER TABLE big ADD COLUMN p bigint DEFAULT 5 REFERENCES parent (id);");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            f[0].message.contains("checks every row of `big`"),
+            "{}",
+            f[0].message
+        );
+        assert!(
+            f[0].message.contains("ACCESS EXCLUSIVE on it"),
+            "{}",
+            f[0].message
+        );
+        assert!(
+            f[0].message.contains("SHARE ROW EXCLUSIVE on `parent`"),
+            "{}",
+            f[0].message
+        );
+        assert!(
+            f[0].help.contains("ADD COLUMN p bigint DEFAULT 5;\n  ALTER TABLE big ADD CONSTRAINT big_p_fkey FOREIGN KEY (p) REFERENCES parent (id) NOT VALID;"),
+            "{}",
+            f[0].help
+        );
+    }
+
+    #[test]
+    fn without_a_default_nothing_is_checked() {
+        assert!(fired("ALTER TABLE big ADD COLUMN p bigint REFERENCES parent (id);").is_empty());
+        assert!(
+            fired("ALTER TABLE big ADD COLUMN p bigint DEFAULT NULL REFERENCES parent (id);")
+                .is_empty()
+        );
+    }
 }

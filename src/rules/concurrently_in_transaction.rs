@@ -23,11 +23,16 @@ fn describe(stmt: &Stmt) -> (String, Span) {
         StmtKind::CreateIndex { .. } => "CREATE INDEX CONCURRENTLY",
         StmtKind::DropIndex { .. } => "DROP INDEX CONCURRENTLY",
         StmtKind::Reindex {
-            target: ReindexTarget::Other,
+            target,
             concurrently: false,
             ..
-        } => "REINDEX SCHEMA / DATABASE / SYSTEM",
+        } => match target {
+            ReindexTarget::Schema => "REINDEX SCHEMA",
+            ReindexTarget::Database => "REINDEX DATABASE",
+            _ => "REINDEX SYSTEM",
+        },
         StmtKind::Reindex { .. } => "REINDEX CONCURRENTLY",
+        StmtKind::ClusterWide(cmd) => cmd.sql(),
         StmtKind::Vacuum { full: true, .. } => "VACUUM FULL",
         StmtKind::Vacuum { .. } => "VACUUM",
         StmtKind::Cluster { .. } => "CLUSTER without a table name",
@@ -100,6 +105,29 @@ mod tests {
     fn every_statement_that_refuses_a_transaction_block() {
         let sql = "BEGIN;\nCREATE INDEX CONCURRENTLY i ON t (a);\nDROP INDEX CONCURRENTLY i;\nREINDEX TABLE CONCURRENTLY t;\nREINDEX SCHEMA public;\nVACUUM t;\nVACUUM FULL t;\nCLUSTER;\nALTER TABLE p DETACH PARTITION p1 CONCURRENTLY;\nCLUSTER t USING i;\nREINDEX TABLE t;\nANALYZE t;\nCOMMIT;\nCREATE INDEX CONCURRENTLY j ON t (b);\n";
         assert_eq!(fired("", sql), vec![2, 3, 4, 5, 6, 7, 8, 9]);
+    }
+
+    #[test]
+    fn the_option_form_of_reindex_concurrently() {
+        let sql = "BEGIN;\nREINDEX (CONCURRENTLY) TABLE t;\nREINDEX (VERBOSE, CONCURRENTLY true) INDEX i;\nREINDEX (CONCURRENTLY false) TABLE t;\nCOMMIT;\n";
+        assert_eq!(fired("", sql), vec![2, 3]);
+    }
+
+    #[test]
+    fn cluster_wide_commands() {
+        let sql = "BEGIN;\nCREATE DATABASE app2;\nDROP DATABASE IF EXISTS app2;\nCREATE TABLESPACE fast LOCATION '/ssd';\nDROP TABLESPACE fast;\nALTER SYSTEM SET work_mem = '64MB';\nCREATE SCHEMA s;\nCOMMIT;\nCREATE DATABASE app3;\n";
+        assert_eq!(fired("", sql), vec![2, 3, 4, 5, 6]);
+        let h = hits(
+            "concurrently-in-transaction",
+            "",
+            &["BEGIN;\nALTER SYSTEM SET work_mem = '64MB';\nCOMMIT;\n"],
+        );
+        assert!(
+            h[0].message
+                .starts_with("ALTER SYSTEM cannot run inside a transaction block"),
+            "{}",
+            h[0].message
+        );
     }
 
     #[test]

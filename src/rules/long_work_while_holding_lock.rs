@@ -280,6 +280,53 @@ mod tests {
     }
 
     #[test]
+    fn a_full_read_and_an_unproven_where_are_long_work() {
+        let sql =
+            "BEGIN;\nALTER TABLE small ADD COLUMN c text;\nSELECT count(*) FROM big;\nCOMMIT;\n";
+        assert_eq!(fired(sql), vec![3]);
+        let h = held(sql);
+        assert!(
+            h[0].message.contains("reads every row of `big`"),
+            "{}",
+            h[0].message
+        );
+        // A WHERE that proves nothing: every row may be written.
+        for w in ["c IS NULL", "c <> 'x'", "id > 10", "c LIKE 'a%'"] {
+            let sql = format!(
+                "BEGIN;\nALTER TABLE small ADD COLUMN c text;\nUPDATE big SET c = 'x' WHERE {w};\nCOMMIT;\n"
+            );
+            assert_eq!(fired(&sql), vec![3], "{w}");
+            let sql = format!(
+                "BEGIN;\nALTER TABLE small ADD COLUMN c text;\nDELETE FROM big WHERE {w};\nCOMMIT;\n"
+            );
+            assert_eq!(fired(&sql), vec![3], "{w}");
+        }
+        // Provably selective: a key, a list, a bounded range, a LIMIT batch.
+        for w in [
+            "id = 5",
+            "id IN (1, 2, 3)",
+            "id BETWEEN 1 AND 10000",
+            "id >= 1 AND id < 10001",
+            "(id = 1 OR id = 2) AND c IS NULL",
+            "id IN (SELECT id FROM big WHERE c IS NULL LIMIT 1000)",
+            "created < now() AND created >= now() - interval '1 day'",
+        ] {
+            let sql = format!(
+                "BEGIN;\nALTER TABLE small ADD COLUMN c text;\nUPDATE big SET c = 'x' WHERE {w};\nCOMMIT;\n"
+            );
+            assert!(fired(&sql).is_empty(), "{w}");
+        }
+        // A filtered or limited read is not a full read.
+        for q in [
+            "SELECT * FROM big WHERE id = 1",
+            "SELECT * FROM big LIMIT 10",
+        ] {
+            let sql = format!("BEGIN;\nALTER TABLE small ADD COLUMN c text;\n{q};\nCOMMIT;\n");
+            assert!(fired(&sql).is_empty(), "{q}");
+        }
+    }
+
+    #[test]
     fn only_inside_one_transaction() {
         assert_eq!(
             fired("ALTER TABLE big ADD COLUMN x int;\nUPDATE big SET x = 0;\n"),

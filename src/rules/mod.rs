@@ -14,10 +14,13 @@ mod breaking_change;
 mod concurrently_in_transaction;
 mod create_index_non_concurrently;
 mod detach_partition_non_concurrently;
+mod domain_constraint_scan;
 mod drop_foreign_key_locks_parent;
 mod lock_table;
 mod long_work_while_holding_lock;
 mod missing_lock_timeout;
+mod missing_statement_timeout;
+mod nested_transaction_control;
 mod parse_error;
 mod refresh_materialized_view_non_concurrently;
 mod table_rewrite;
@@ -69,6 +72,7 @@ pub static RULES: &[&Rule] = &[
     &add_constraint_builds_index::RULE,
     &add_column_not_null_without_default::RULE,
     &validate_in_same_transaction::RULE,
+    &domain_constraint_scan::RULE,
     &alter_column_type_rewrite::RULE,
     &add_column_rewrites_table::RULE,
     &table_rewrite::RULE,
@@ -84,6 +88,8 @@ pub static RULES: &[&Rule] = &[
     &detach_partition_non_concurrently::RULE,
     &drop_foreign_key_locks_parent::RULE,
     &breaking_change::RULE,
+    &missing_statement_timeout::RULE,
+    &nested_transaction_control::RULE,
 ];
 
 /// The rule for files and statements locklint could not read or parse.

@@ -1,10 +1,11 @@
-//! reindex-non-concurrently: REINDEX TABLE / REINDEX INDEX without CONCURRENTLY.
+//! reindex-non-concurrently: REINDEX TABLE / INDEX / SCHEMA / DATABASE / SYSTEM without
+//! CONCURRENTLY.
 
 use super::{Context, Rule};
 use crate::config::Level;
 use crate::finding::Finding;
 use crate::locks::Action;
-use crate::model::{Blocks, ReindexTarget, Stmt, StmtKind, WorkKind};
+use crate::model::{Blocks, ObjName, ReindexTarget, Stmt, StmtKind, WorkKind};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -19,10 +20,16 @@ pub const RULE: Rule = Rule {
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
     let StmtKind::Reindex {
         target,
-        name: Some(name),
+        name,
         concurrently: false,
     } = &stmt.kind
     else {
+        return Vec::new();
+    };
+    if target.is_many() {
+        return many(stmt, cx, *target, name.as_ref());
+    }
+    let Some(name) = name else {
         return Vec::new();
     };
     let (table, what) = match target {
@@ -31,7 +38,7 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             cx.catalog.index(name).map(|i| i.table.clone()),
             format!("the index `{name}`"),
         ),
-        ReindexTarget::Other => return Vec::new(),
+        _ => return Vec::new(),
     };
     let hazard = table
         .as_ref()
@@ -91,6 +98,83 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
     vec![f]
 }
 
+/// REINDEX SCHEMA / DATABASE / SYSTEM: every table in turn, each in its own transaction.
+fn many(stmt: &Stmt, cx: &Context, target: ReindexTarget, name: Option<&ObjName>) -> Vec<Finding> {
+    let (what, action) = match (target, name) {
+        (ReindexTarget::Schema, Some(n)) => (format!("REINDEX SCHEMA {n}"), Action::ReindexMany),
+        (ReindexTarget::Database, Some(n)) => {
+            (format!("REINDEX DATABASE {n}"), Action::ReindexMany)
+        }
+        (ReindexTarget::Database, None) => ("REINDEX DATABASE".into(), Action::ReindexMany),
+        (ReindexTarget::System, _) => ("REINDEX SYSTEM".into(), Action::ReindexSystem),
+        _ => return Vec::new(),
+    };
+    // The largest table the catalog knows there weighs the finding; none known: unknown size.
+    let tables: Vec<&ObjName> = cx
+        .effects
+        .direct_work()
+        .filter(|w| w.cause.action == action)
+        .map(|w| &w.rel)
+        .collect();
+    let biggest = tables
+        .iter()
+        .map(|t| cx.hazard(t, Some(WorkKind::IndexBuild)))
+        .max_by_key(|h| match h.size {
+            crate::analyze::size::Size::New => 0,
+            crate::analyze::size::Size::Small(n) => n,
+            crate::analyze::size::Size::Large(n) => n.unwrap_or(u64::MAX),
+        });
+    let scope = match target {
+        ReindexTarget::System => "every system catalog".to_string(),
+        _ if tables.is_empty() => {
+            "every table there (none known to locklint: assumed large)".into()
+        }
+        _ => format!(
+            "{} table{} ({})",
+            tables.len(),
+            if tables.len() == 1 { "" } else { "s" },
+            biggest
+                .as_ref()
+                .map(|h| format!("the largest {}", h.described))
+                .unwrap_or_default()
+        ),
+    };
+    let mode = cx.model_lock(Action::ReindexMany);
+    let message = format!(
+        "{what} rebuilds the indexes of {scope}, one table at a time: each table in turn holds a {} lock, blocking {}, and an ACCESS EXCLUSIVE lock on its indexes, which blocks every SELECT that plans against it, while its indexes are rebuilt from every row",
+        mode.map(|m| m.sql_name()).unwrap_or(""),
+        mode.map(|m| m.blocks().describe()).unwrap_or_default(),
+    );
+    let help = if target == ReindexTarget::System {
+        "REINDEX SYSTEM has no concurrent form: run it in a maintenance window, not in a migration."
+            .to_string()
+    } else if cx.settings.postgres_version >= 12 {
+        let kw = if target == ReindexTarget::Schema {
+            "SCHEMA"
+        } else {
+            "DATABASE"
+        };
+        let n = name.map(|n| format!(" {n}")).unwrap_or_default();
+        format!(
+            "Rebuild without blocking reads or writes (PostgreSQL 12+), outside a transaction block (system catalogs are skipped):\n  REINDEX {kw} CONCURRENTLY{n};\nIf it fails it leaves INVALID `*_ccnew` indexes behind: drop them with DROP INDEX CONCURRENTLY and retry."
+        )
+    } else {
+        "Before PostgreSQL 12 there is no REINDEX CONCURRENTLY: rebuild each index with CREATE INDEX CONCURRENTLY, DROP INDEX CONCURRENTLY the old one and rename the new one.".to_string()
+    };
+    let f = Finding::new(&RULE, stmt.span.clone(), message, help)
+        .label("reads and writes of each table wait for its rebuild");
+    let mut f = match &biggest {
+        Some(h) => f.hazard(h),
+        None => f.unknown_relation(cx, Action::ReindexMany),
+    };
+    f.blocks = Some(Blocks {
+        reads: true,
+        writes: true,
+        ddl: true,
+    });
+    vec![f]
+}
+
 #[cfg(test)]
 mod tests {
     use crate::rules::testing::{self, Fired};
@@ -119,14 +203,53 @@ mod tests {
     }
 
     #[test]
-    fn concurrently_and_schema_wide_forms_are_not_flagged() {
+    fn concurrent_forms_are_not_flagged() {
         for sql in [
             "REINDEX TABLE CONCURRENTLY big;",
             "REINDEX (VERBOSE) INDEX CONCURRENTLY big_a_idx;",
-            "REINDEX SCHEMA public;",
+            "REINDEX (CONCURRENTLY) TABLE big;",
+            "REINDEX (VERBOSE, CONCURRENTLY true) INDEX big_a_idx;",
+            "REINDEX (CONCURRENTLY) SCHEMA public;",
+            "REINDEX SCHEMA CONCURRENTLY public;",
         ] {
             assert!(fired(SIZES, &[CREATE, sql]).is_empty(), "{sql}");
         }
+    }
+
+    #[test]
+    fn concurrently_false_is_not_concurrent() {
+        let f = fired(SIZES, &[CREATE, "REINDEX (CONCURRENTLY false) TABLE big;"]);
+        assert_eq!(f.len(), 1, "{f:?}");
+        let f = fired(
+            SIZES,
+            &[
+                CREATE,
+                "REINDEX (CONCURRENTLY off, VERBOSE) INDEX big_a_idx;",
+            ],
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+    }
+
+    #[test]
+    fn schema_and_database_wide_forms_rebuild_every_table() {
+        let f = fired(SIZES, &[CREATE, "REINDEX SCHEMA public;"]);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].message.contains("2 tables"), "{}", f[0].message);
+        assert!(
+            f[0].message.contains("`big` (~5M rows)"),
+            "{}",
+            f[0].message
+        );
+        assert!(f[0].help.contains("REINDEX SCHEMA CONCURRENTLY public;"));
+        assert_eq!(fired(SIZES, &[CREATE, "REINDEX DATABASE app;"]).len(), 1);
+        // Only small tables there: silent, like REINDEX TABLE tiny.
+        let small = "[tables]\nbig = { rows = 5 }\ntiny = { rows = 10 }\n";
+        assert!(fired(small, &[CREATE, "REINDEX SCHEMA public;"]).is_empty());
+        // A schema locklint knows nothing of: assumed large.
+        let f = fired(SIZES, &[CREATE, "REINDEX SCHEMA other;"]);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].message.contains("assumed large"), "{}", f[0].message);
+        assert_eq!(fired(SIZES, &[CREATE, "REINDEX SYSTEM;"]).len(), 1);
     }
 
     #[test]

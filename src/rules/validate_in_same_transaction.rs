@@ -68,11 +68,39 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             continue;
         };
         let Some((added, kind)) = added_not_valid(cx, table, name, &actions[..i]) else {
+            out.extend(stronger_clause(cx, table, name, a.span.clone()));
             continue;
         };
         out.extend(finding(cx, table, name, added, kind, a.span.clone()));
     }
     out
+}
+
+/// VALIDATE in an ALTER TABLE whose other clauses lock the table more strongly than VALIDATE's
+/// own SHARE UPDATE EXCLUSIVE: the validation reads every row under that lock (observed on
+/// PostgreSQL 15: `VALIDATE CONSTRAINT c, DROP COLUMN x` scans under ACCESS EXCLUSIVE).
+fn stronger_clause(cx: &Context, table: &ObjName, name: &str, span: Span) -> Option<Finding> {
+    let own = cx.model_lock(ModelAction::ValidateConstraint)?;
+    let held = cx.effects.lock_on(table)?;
+    if held <= own {
+        return None;
+    }
+    let h = cx.hazard(table, Some(WorkKind::Validate));
+    let message = format!(
+        "VALIDATE CONSTRAINT `{name}` shares its ALTER TABLE with a clause that takes {} on {}: every row is checked under that lock, blocking {}{}, instead of under VALIDATE's own SHARE UPDATE EXCLUSIVE",
+        h.a_lock(),
+        h.described,
+        h.blocked(),
+        h.for_how_long,
+    );
+    let help = format!(
+        "Validate in a statement of its own, in its own transaction (SHARE UPDATE EXCLUSIVE does not block reads or writes):\n  ALTER TABLE {table} VALIDATE CONSTRAINT {name};\n  -- the other changes in a separate statement and transaction"
+    );
+    Some(
+        Finding::new(&RULE, span, message, help)
+            .label("validates every row under the stronger lock")
+            .hazard(&h),
+    )
 }
 
 fn finding(
@@ -187,6 +215,38 @@ mod tests {
                 .contains("SHARE ROW EXCLUSIVE lock the ADD took on `big`")
         );
         assert!(f[0].message.contains("SHARE ROW EXCLUSIVE on `parent`"));
+    }
+
+    #[test]
+    fn validate_next_to_a_stronger_clause_runs_under_its_lock() {
+        let f = fired(
+            SIZES,
+            "ALTER TABLE big VALIDATE CONSTRAINT c, DROP COLUMN x;",
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].clause, "VALIDATE CONSTRAINT c");
+        assert!(
+            f[0].message.contains("ACCESS EXCLUSIVE lock on `big`"),
+            "{}",
+            f[0].message
+        );
+        // Alone, or next to a clause no stronger than its own lock: fine.
+        assert!(fired(SIZES, VALIDATE).is_empty());
+        assert!(
+            fired(
+                SIZES,
+                "ALTER TABLE big VALIDATE CONSTRAINT c, ALTER COLUMN a SET STATISTICS 100;"
+            )
+            .is_empty()
+        );
+        let small = "[tables]\nbig = { rows = 50 }\n";
+        assert!(
+            fired(
+                small,
+                "ALTER TABLE big VALIDATE CONSTRAINT c, DROP COLUMN x;"
+            )
+            .is_empty()
+        );
     }
 
     #[test]

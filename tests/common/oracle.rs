@@ -13,10 +13,26 @@ pub const FIXTURE: &str = include_str!("../../testdata/oracle/fixture.sql");
 pub const STATEMENTS: &str = include_str!("../../testdata/oracle/statements.csv");
 pub const EXTRA_STATEMENTS: &str = include_str!("../../testdata/oracle/extra_statements.csv");
 
-/// What the server showed for every case, written by the live test under
+/// The server major versions whose observations are stored (and checked without a server).
+pub const STORED_VERSIONS: [u32; 2] = [15, 18];
+
+/// What the server showed for every case on PostgreSQL 15, written by the live test under
 /// `LOCKLINT_ORACLE_RECORD=1`.
 pub const EXPECTED_PATH: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/oracle/expected.csv");
+
+/// Where the observations of a server major version are stored: [`EXPECTED_PATH`] for 15,
+/// `expected_pg<N>.csv` beside it for the others.
+pub fn expected_path(version: u32) -> String {
+    if version == 15 {
+        EXPECTED_PATH.to_string()
+    } else {
+        format!(
+            "{}/testdata/oracle/expected_pg{version}.csv",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    }
+}
 
 /// The header of [`EXPECTED_PATH`].
 pub const EXPECTED_HEADER: [&str; 5] = ["set", "id", "locks", "rewritten", "partitioned"];
@@ -27,6 +43,8 @@ pub struct Case {
     pub statement: String,
     pub setup: Vec<String>,
     pub session_settings: Vec<String>,
+    /// The oldest server major version the statement runs on (0: any).
+    pub min_version: u32,
 }
 
 /// The two sets of cases, by name: the published ground truth and locklint's own additions.
@@ -102,10 +120,12 @@ pub fn cases(csv: &str) -> Vec<Case> {
         col("setup"),
         col("session_settings"),
     );
+    let min = header.iter().position(|h| h == "min_version");
     rows[1..]
         .iter()
         .filter(|r| r.len() == header.len())
         .map(|r| Case {
+            min_version: min.and_then(|i| r[i].parse().ok()).unwrap_or(0),
             id: r[id].clone(),
             statement: r[stmt].clone(),
             setup: split_list(&r[setup]),
@@ -137,7 +157,7 @@ pub struct Predicted {
 
 /// Lint `fixture.sql + setup` (replayed as an earlier migration) and `session settings +
 /// statement`, and read the last statement's effects.
-pub fn predict(case: &Case) -> Predicted {
+pub fn predict(case: &Case, version: u32) -> Predicted {
     let mut earlier = FIXTURE.to_string();
     for s in &case.setup {
         earlier.push_str(s);
@@ -151,7 +171,7 @@ pub fn predict(case: &Case) -> Predicted {
     migration.push_str(&case.statement);
     migration.push_str(";\n");
     let settings = Settings {
-        postgres_version: 15,
+        postgres_version: version,
         ..Settings::default()
     };
     let results = lint_sources(
@@ -315,8 +335,8 @@ pub fn format_expected(rows: &[(&str, &str, &Observed)]) -> String {
 }
 
 /// The stored expectations, or why they cannot be read.
-pub fn read_expected() -> Result<Expected, String> {
-    let text =
-        std::fs::read_to_string(EXPECTED_PATH).map_err(|e| format!("{EXPECTED_PATH}: {e}"))?;
-    parse_expected(&text).map_err(|e| format!("{EXPECTED_PATH}: {e}"))
+pub fn read_expected(version: u32) -> Result<Expected, String> {
+    let path = expected_path(version);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+    parse_expected(&text).map_err(|e| format!("{path}: {e}"))
 }
