@@ -187,7 +187,13 @@ fn check(args: CheckArgs) -> ExitCode {
         },
         None => None,
     };
-    let (inputs, input_errors) = discover::collect(&paths, &args.input.stdin_filename);
+    let (inputs, input_errors, changed) = if args.with_history {
+        let (i, e, selected) = discover::history::collect(&paths, &args.input.stdin_filename);
+        (i, e, Some(selected))
+    } else {
+        let (i, e) = discover::collect(&paths, &args.input.stdin_filename);
+        (i, e, changed)
+    };
     // The markdown comment tables every statement; the other formats show findings only.
     let keep = match args.format {
         Format::Markdown => Keep::All,

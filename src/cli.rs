@@ -125,6 +125,10 @@ pub struct CheckArgs {
     /// modified or untracked); earlier migrations are still replayed into the schema.
     #[arg(long, value_name = "GIT_REF")]
     pub since: Option<String>,
+    /// Lint only the named files, with the other migrations of their folders replayed into the
+    /// schema first (the pre-commit hook's mode: it passes only the staged files).
+    #[arg(long, conflicts_with = "since")]
+    pub with_history: bool,
     /// Print the effective configuration as TOML and exit.
     #[arg(long)]
     pub dump_config: bool,

@@ -293,3 +293,52 @@ fn suppressions_silence_one_statement_and_unused_ones_are_reported() {
         ]
     );
 }
+
+#[test]
+fn with_history_lints_named_files_with_their_folders_replayed() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "db/migrations/001_accounts.sql",
+        "CREATE TABLE accounts (id bigint, name varchar(50));\nCREATE INDEX a_idx ON accounts (id);\n",
+    );
+    write(
+        d.path(),
+        "db/migrations/002_widen.sql",
+        "ALTER TABLE accounts ALTER COLUMN name TYPE varchar(100);\n",
+    );
+    // Alone, the current type is unknown: the widening is reported.
+    let alone = locklint(
+        d.path(),
+        &["check", "db/migrations/002_widen.sql", "--format", "json"],
+        None,
+    );
+    assert_eq!(alone.code, 1, "{}", alone.stdout);
+    assert!(rule_lines(&json(&alone)).contains(&("alter-column-type-rewrite", 1)));
+    // With history: 001 is replayed (its findings are not reported), 002 is metadata-only.
+    let r = locklint(
+        d.path(),
+        &[
+            "check",
+            "--with-history",
+            "db/migrations/002_widen.sql",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v = json(&r);
+    // (A warning for the missing lock_timeout remains; the type change itself is not reported.)
+    assert_eq!(rule_lines(&v), vec![("missing-lock-timeout", 1)]);
+    assert_eq!(v["diagnostics"][0]["path"], "db/migrations/002_widen.sql");
+    assert_eq!(v["summary"]["files"], 1);
+    // --since and --with-history are two ways of choosing the selection.
+    let both = locklint(
+        d.path(),
+        &["check", "--with-history", "--since", "HEAD", "db"],
+        None,
+    );
+    assert_eq!(both.code, 2);
+    assert!(both.stderr.contains("cannot be used with"), "{}", both.stderr);
+}

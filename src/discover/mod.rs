@@ -14,6 +14,7 @@ mod flyway;
 pub mod git;
 mod golang_migrate;
 mod goose;
+pub mod history;
 mod liquibase;
 pub mod order;
 mod plain;
