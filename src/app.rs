@@ -138,6 +138,20 @@ fn load_settings(args: &InputArgs) -> Result<Settings, ExitCode> {
     Ok(settings)
 }
 
+/// Expand the input paths; the current directory, when nothing names paths, without the
+/// files git ignores and hidden folders.
+fn collect_inputs(
+    named: &[PathBuf],
+    settings: &Settings,
+    stdin_name: &str,
+) -> (Vec<discover::Input>, Vec<InputError>) {
+    if named.is_empty() && settings.migrations.paths.is_empty() {
+        discover::default_walk::collect(Path::new("."))
+    } else {
+        discover::collect(&input_paths(named, settings), stdin_name)
+    }
+}
+
 /// The paths named on the command line, else the config's, else `.`.
 fn input_paths(named: &[PathBuf], settings: &Settings) -> Vec<PathBuf> {
     if !named.is_empty() {
@@ -191,7 +205,7 @@ fn check(args: CheckArgs) -> ExitCode {
         let (i, e, selected) = discover::history::collect(&paths, &args.input.stdin_filename);
         (i, e, Some(selected))
     } else {
-        let (i, e) = discover::collect(&paths, &args.input.stdin_filename);
+        let (i, e) = collect_inputs(&args.input.paths, &settings, &args.input.stdin_filename);
         (i, e, changed)
     };
     // The markdown comment tables every statement; the other formats show findings only.
@@ -242,8 +256,8 @@ fn annotated_report(args: ReportArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let paths = input_paths(&args.input.paths, &settings);
-    let (inputs, input_errors) = discover::collect(&paths, &args.input.stdin_filename);
+    let (inputs, input_errors) =
+        collect_inputs(&args.input.paths, &settings, &args.input.stdin_filename);
     let results = lint_inputs(&inputs, &settings, Keep::All);
     let text = match args.format {
         ReportFormat::Json => report::annotated::json::render(&results, &settings),

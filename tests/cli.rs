@@ -340,5 +340,58 @@ fn with_history_lints_named_files_with_their_folders_replayed() {
         None,
     );
     assert_eq!(both.code, 2);
-    assert!(both.stderr.contains("cannot be used with"), "{}", both.stderr);
+    assert!(
+        both.stderr.contains("cannot be used with"),
+        "{}",
+        both.stderr
+    );
+}
+
+#[test]
+fn default_walk_skips_ignored_and_hidden_folders_but_named_paths_are_linted() {
+    let d = tempfile::tempdir().unwrap();
+    let risky = "CREATE INDEX m_idx ON measurements (device_id);\n";
+    write(d.path(), "db/migrations/001.sql", risky);
+    write(d.path(), "node_modules/pkg/migrations/001.sql", risky);
+    write(d.path(), "target/debug/build/x/001.sql", risky);
+    write(d.path(), ".cache/migrations/001.sql", risky);
+    write(d.path(), "vendor/migrations/001.sql", risky);
+    write(d.path(), ".gitignore", "node_modules/\n/target\n");
+    write(d.path(), ".ignore", "vendor/\n");
+    let paths = |r: &Run| -> Vec<String> {
+        let mut p: Vec<String> = json(r)["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["path"].as_str().unwrap().to_string())
+            .collect();
+        p.dedup();
+        p
+    };
+    // No config, no arguments: only what git would see, without hidden folders (even outside
+    // a git repository).
+    let r = locklint(d.path(), &["check", "--format", "json"], None);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(paths(&r), vec!["./db/migrations/001.sql"]);
+    // Named paths are linted whatever the ignore files say.
+    let r = locklint(
+        d.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "node_modules/pkg/migrations",
+            ".cache/migrations/001.sql",
+            "vendor",
+        ],
+        None,
+    );
+    assert_eq!(
+        paths(&r),
+        vec![
+            "node_modules/pkg/migrations/001.sql",
+            ".cache/migrations/001.sql",
+            "vendor/migrations/001.sql"
+        ]
+    );
 }

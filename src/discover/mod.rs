@@ -8,6 +8,7 @@
 //! these steps; one module per tool holds its conventions.
 
 mod dbmate;
+pub mod default_walk;
 pub(crate) mod detect;
 mod diesel;
 mod flyway;
