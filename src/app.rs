@@ -135,6 +135,12 @@ fn load_settings(args: &InputArgs) -> Result<Settings, ExitCode> {
             DialectArg::Mysql => Dialect::Mysql,
         };
     }
+    if let Some(f) = args.fail_on {
+        settings.fail_on = match f {
+            FailOn::Error => Level::Error,
+            FailOn::Warning => Level::Warning,
+        };
+    }
     Ok(settings)
 }
 
@@ -165,14 +171,10 @@ fn input_paths(named: &[PathBuf], settings: &Settings) -> Vec<PathBuf> {
 
 /// Print input errors and pick the exit code: 2 for I/O errors, 1 for findings at or above
 /// `fail_on`, else 0.
-fn finish(results: &[FileResult], input_errors: &[InputError], fail_on: FailOn) -> ExitCode {
+fn finish(results: &[FileResult], input_errors: &[InputError], fail_on: Level) -> ExitCode {
     for e in input_errors {
         eprintln!("error: {}: {}", e.path, e.message);
     }
-    let fail_on = match fail_on {
-        FailOn::Error => Level::Error,
-        FailOn::Warning => Level::Warning,
-    };
     if !input_errors.is_empty() {
         ExitCode::from(EXIT_USAGE)
     } else if crate::severity::fails(&Summary::of(results), fail_on) {
@@ -244,7 +246,7 @@ fn check(args: CheckArgs) -> ExitCode {
         });
         eprint!("{}", crate::stats::table(&groups));
     }
-    let code = finish(&results, &input_errors, args.input.fail_on);
+    let code = finish(&results, &input_errors, settings.fail_on);
     // The process ends next and the OS takes the memory back at once; freeing every finding
     // and source one by one first would only cost time.
     std::mem::forget(results);
@@ -275,13 +277,36 @@ fn annotated_report(args: ReportArgs) -> ExitCode {
             print_stdout(&text);
         }
     }
-    finish(&results, &input_errors, args.input.fail_on)
+    finish(&results, &input_errors, settings.fail_on)
 }
 
+/// The effective settings as a config file that loads back: `[migrations] paths` relative
+/// to the config's folder again, where the file came from as a comment.
 fn dump_config(settings: &Settings) -> ExitCode {
-    match toml::to_string(settings) {
+    let mut settings = settings.clone();
+    let mut header = String::new();
+    if let Some(path) = &settings.config_path {
+        header = format!("# from {}\n", path.display());
+        let base = path.parent().unwrap_or(Path::new(""));
+        for p in &mut settings.migrations.paths {
+            if let Ok(rel) = p.strip_prefix(base) {
+                *p = if rel.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    rel.to_path_buf()
+                };
+            }
+        }
+        if !base.as_os_str().is_empty() && !settings.migrations.paths.is_empty() {
+            header.push_str(&format!(
+                "# [migrations] paths are relative to {}\n",
+                base.display()
+            ));
+        }
+    }
+    match toml::to_string(&settings) {
         Ok(s) => {
-            print_stdout(&s);
+            print_stdout(&format!("{header}{s}"));
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -104,9 +104,10 @@ pub struct InputArgs {
     /// SQL dialect (overrides the config).
     #[arg(long, value_enum)]
     pub dialect: Option<DialectArg>,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value = "error")]
-    pub fail_on: FailOn,
+    /// Lowest severity that makes the exit code 1 (default: the config's `fail_on`, else
+    /// error).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// Name shown for standard input.
     #[arg(long, value_name = "NAME", default_value = "<stdin>")]
     pub stdin_filename: String,

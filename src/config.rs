@@ -157,6 +157,9 @@ pub struct Settings {
     /// Target MySQL/MariaDB version ("8.0", "8.4", "mariadb-10.11", …); used when
     /// `dialect` is MySQL.
     pub mysql_version: String,
+    /// `fail_on`: the lowest severity that fails a run (`error` or `warning`; `--fail-on`
+    /// overrides it).
+    pub fail_on: Level,
     /// `[migrations]`: where migrations live and how they are run.
     pub migrations: Migrations,
     /// `[size]`: what counts as a large table.
@@ -165,8 +168,9 @@ pub struct Settings {
     pub tables: TableHints,
     /// `[rules]`: per-rule severity overrides, by rule name.
     pub rules: BTreeMap<String, Level>,
-    /// The file these settings were read from; `None` for built-in defaults.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The file these settings were read from; `None` for built-in defaults. Not a key of the
+    /// file: `--dump-config` prints it as a comment, so its output loads back.
+    #[serde(skip)]
     pub config_path: Option<PathBuf>,
 }
 
@@ -218,6 +222,7 @@ impl Default for Settings {
             postgres_version: DEFAULT_POSTGRES_VERSION,
             dialect: Dialect::Postgres,
             mysql_version: DEFAULT_MYSQL_VERSION.to_string(),
+            fail_on: Level::Error,
             migrations: Migrations::default(),
             size: Size::default(),
             tables: TableHints::default(),
@@ -584,6 +589,7 @@ struct RawConfig {
     postgres_version: Option<Spanned<i64>>,
     dialect: Option<Spanned<String>>,
     mysql_version: Option<Spanned<String>>,
+    fail_on: Option<Spanned<String>>,
     migrations: Option<RawMigrations>,
     size: Option<RawSize>,
     tables: Option<Ordered<Spanned<String>, Spanned<RawTableHint>>>,
@@ -723,6 +729,19 @@ impl Resolver<'_> {
                 ));
             }
             settings.mysql_version = version.into_inner();
+        }
+        if let Some(fail_on) = raw.fail_on {
+            settings.fail_on = match self.named(&fail_on)? {
+                level @ (Level::Error | Level::Warning) => level,
+                _ => {
+                    return Err(self.error(
+                        fail_on.span(),
+                        format!("`fail_on` cannot be \"{}\"", fail_on.get_ref()),
+                        "not error or warning",
+                        Some("write \"error\" or \"warning\"".into()),
+                    ));
+                }
+            };
         }
         if let Some(migrations) = raw.migrations {
             settings.migrations = self.migrations(migrations)?;

@@ -103,7 +103,13 @@ fn dump_config_prints_the_effective_settings() {
         Some(450_000_000)
     );
     assert_eq!(v["rules"]["parse-error"].as_str(), Some("error"));
-    assert_eq!(v["config_path"].as_str(), Some("locklint.toml"));
+    // Where it came from is a comment: the output loads back as a config.
+    assert!(v.get("config_path").is_none());
+    assert!(
+        r.stdout.starts_with("# from locklint.toml\n"),
+        "{}",
+        r.stdout
+    );
 
     // No config: the defaults.
     let e = tempfile::tempdir().unwrap();
@@ -116,6 +122,56 @@ fn dump_config_prints_the_effective_settings() {
     // An invalid config is still an error.
     write(e.path(), "locklint.toml", "nonsense = 1\n");
     assert_eq!(locklint(e.path(), &["check", "--dump-config"]).code, 2);
+}
+
+#[test]
+fn dump_config_round_trips() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "locklint.toml",
+        "postgres_version = 13\n[migrations]\npaths = [\"db/migrations\", \"other\"]\n\
+         tool = \"golang-migrate\"\nlint_down = true\n[size]\nunknown = \"small\"\n\
+         [tables]\nmeasurements = { rows = 450_000_000, bytes = \"120 GB\" }\n\
+         \"audit_*\" = { rows = 5 }\n[rules]\nparse-error = \"error\"\n",
+    );
+    std::fs::create_dir_all(d.path().join("sub")).unwrap();
+    std::fs::create_dir_all(d.path().join("other")).unwrap();
+    // From a subfolder the config is found above; its paths stay relative to it, and the
+    // command line's --fail-on is part of the effective configuration.
+    let first = locklint(
+        &d.path().join("sub"),
+        &["check", "--dump-config", "--fail-on", "warning"],
+    );
+    assert_eq!((first.code, first.stderr.as_str()), (0, ""));
+    let v: toml::Value = toml::from_str(&first.stdout).expect("TOML");
+    assert_eq!(
+        v["migrations"]["paths"],
+        toml::Value::Array(vec!["db/migrations".into(), "other".into()])
+    );
+    assert_eq!(v["fail_on"].as_str(), Some("warning"));
+    // Written over the config, it loads and dumps to the same text (the comment aside).
+    write(d.path(), "locklint.toml", &first.stdout);
+    let second = locklint(&d.path().join("sub"), &["check", "--dump-config"]);
+    assert_eq!((second.code, second.stderr.as_str()), (0, ""));
+    let body = |s: &str| -> String {
+        s.lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    };
+    assert_eq!(body(&second.stdout), body(&first.stdout));
+    // And the loaded fail_on applies: a warning now fails the run.
+    write(
+        d.path(),
+        "db/migrations/1_x.up.sql",
+        "ALTER TABLE t ADD COLUMN c int;\n",
+    );
+    let run = locklint(d.path(), &["check"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("0 errors, 1 warning"), "{}", run.stdout);
+    let run = locklint(d.path(), &["check", "--fail-on", "error"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
 
 #[test]
