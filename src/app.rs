@@ -5,6 +5,7 @@ use crate::cli::{
     RulesFormat,
 };
 use crate::config::{self, Dialect, Level, Settings};
+use crate::discover::git::Changed;
 use crate::discover::{self, InputError};
 use crate::pipeline::{Keep, lint_inputs, lint_inputs_since};
 use crate::report::{self, FileResult, Summary};
@@ -145,17 +146,68 @@ fn load_settings(args: &InputArgs) -> Result<Settings, ExitCode> {
 }
 
 /// Expand the input paths; the current directory, when nothing names paths, without the
-/// files git ignores and hidden folders.
+/// files git ignores and hidden folders. With `history`, the named files are the selection
+/// and their folders' other migrations are replayed (`--with-history`). A missing path from
+/// the config says so; a folder with no `.sql` file is a warning.
 fn collect_inputs(
     named: &[PathBuf],
     settings: &Settings,
     stdin_name: &str,
-) -> (Vec<discover::Input>, Vec<InputError>) {
-    if named.is_empty() && settings.migrations.paths.is_empty() {
-        discover::default_walk::collect(Path::new("."))
+    history: bool,
+) -> (Vec<discover::Input>, Vec<InputError>, Option<Changed>) {
+    let paths = input_paths(named, settings);
+    let (inputs, mut errors, selected) = if history {
+        let (i, e, selected) = discover::history::collect(&paths, stdin_name);
+        (i, e, Some(selected))
+    } else if named.is_empty() && settings.migrations.paths.is_empty() {
+        let (i, e) = discover::default_walk::collect(Path::new("."));
+        (i, e, None)
     } else {
-        discover::collect(&input_paths(named, settings), stdin_name)
+        let (i, e) = discover::collect(&paths, stdin_name);
+        (i, e, None)
+    };
+    if named.is_empty()
+        && let Some(config) = &settings.config_path
+    {
+        for e in &mut errors {
+            if settings
+                .migrations
+                .paths
+                .iter()
+                .any(|p| *p.to_string_lossy() == e.path)
+            {
+                e.message.push_str(&format!(
+                    " (from `[migrations] paths` in {})",
+                    config.display()
+                ));
+            }
+        }
     }
+    for p in &paths {
+        if p.is_dir()
+            && !inputs
+                .iter()
+                .any(|i| i.path.as_ref().is_some_and(|f| f.starts_with(p)))
+        {
+            eprintln!(
+                "warning: {}: no .sql files in this folder; nothing was linted there",
+                p.display()
+            );
+        }
+    }
+    (inputs, errors, selected)
+}
+
+/// With nothing to lint and an input error, the errors alone (no "0 files" summary that could
+/// pass for a clean run): the usage exit code.
+fn nothing_to_lint(inputs: &[discover::Input], errors: &[InputError]) -> Option<ExitCode> {
+    if !inputs.is_empty() || errors.is_empty() {
+        return None;
+    }
+    for e in errors {
+        eprintln!("error: {}: {}", e.path, e.message);
+    }
+    Some(ExitCode::from(EXIT_USAGE))
 }
 
 /// The paths named on the command line, else the config's, else `.`.
@@ -203,13 +255,16 @@ fn check(args: CheckArgs) -> ExitCode {
         },
         None => None,
     };
-    let (inputs, input_errors, changed) = if args.with_history {
-        let (i, e, selected) = discover::history::collect(&paths, &args.input.stdin_filename);
-        (i, e, Some(selected))
-    } else {
-        let (i, e) = collect_inputs(&args.input.paths, &settings, &args.input.stdin_filename);
-        (i, e, changed)
-    };
+    let (inputs, input_errors, selected) = collect_inputs(
+        &args.input.paths,
+        &settings,
+        &args.input.stdin_filename,
+        args.with_history,
+    );
+    if let Some(code) = nothing_to_lint(&inputs, &input_errors) {
+        return code;
+    }
+    let changed = selected.or(changed);
     // The markdown comment tables every statement; the other formats show findings only.
     let keep = match args.format {
         Format::Markdown => Keep::All,
@@ -258,8 +313,18 @@ fn annotated_report(args: ReportArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let (inputs, input_errors) =
-        collect_inputs(&args.input.paths, &settings, &args.input.stdin_filename);
+    let (inputs, input_errors, _) = collect_inputs(
+        &args.input.paths,
+        &settings,
+        &args.input.stdin_filename,
+        false,
+    );
+    if let Some(code) = nothing_to_lint(&inputs, &input_errors) {
+        if let Some(path) = &args.output {
+            eprintln!("error: {} not written", path.display());
+        }
+        return code;
+    }
     let results = lint_inputs(&inputs, &settings, Keep::All);
     let text = match args.format {
         ReportFormat::Json => report::annotated::json::render(&results, &settings),
@@ -267,6 +332,10 @@ fn annotated_report(args: ReportArgs) -> ExitCode {
         ReportFormat::Html => report::annotated::html::render(&results, &settings),
     };
     match &args.output {
+        // No report that looks complete when an input is missing.
+        Some(path) if !input_errors.is_empty() => {
+            eprintln!("error: {} not written", path.display());
+        }
         Some(path) => {
             if let Err(e) = std::fs::write(path, &text) {
                 eprintln!("error: could not write {}: {e}", path.display());

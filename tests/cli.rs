@@ -395,3 +395,43 @@ fn default_walk_skips_ignored_and_hidden_folders_but_named_paths_are_linted() {
         ]
     );
 }
+
+#[test]
+fn nothing_found_is_an_error_without_a_summary() {
+    let d = tempfile::tempdir().unwrap();
+    let r = locklint(d.path(), &["check", "nonexistent"], None);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (2, "", "error: nonexistent: No such file or directory\n")
+    );
+}
+
+#[test]
+fn missing_config_path_names_the_config() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "locklint.toml",
+        "[migrations]\npaths = [\"db/migratons\"]\n",
+    );
+    let r = locklint(d.path(), &["check"], None);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "error: db/migratons: No such file or directory (from `[migrations] paths` in locklint.toml)\n"
+    );
+}
+
+#[test]
+fn folder_without_sql_files_says_nothing_was_linted() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "migrations/README.md", "nothing here\n");
+    write(d.path(), "db/001.sql", "CREATE TABLE t (id int);\n");
+    let r = locklint(d.path(), &["check", "migrations", "db"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "warning: migrations: no .sql files in this folder; nothing was linted there\n"
+    );
+    assert!(r.stdout.contains("in 1 file"), "{}", r.stdout);
+}
