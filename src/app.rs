@@ -291,7 +291,10 @@ fn check(args: CheckArgs) -> ExitCode {
             Format::Sarif => report::check::sarif::render(&results),
             Format::Gitlab => report::check::gitlab::render(&results),
             Format::Junit => report::check::junit::render(&results),
-            Format::Markdown => report::check::markdown::render(&results),
+            Format::Markdown => report::check::markdown::render_capped(
+                &results,
+                usize::try_from(args.markdown_max_chars).unwrap_or(usize::MAX),
+            ),
         });
     }
     if args.stats {

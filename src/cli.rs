@@ -130,6 +130,11 @@ pub struct CheckArgs {
     /// schema first (the pre-commit hook's mode: it passes only the staged files).
     #[arg(long, conflicts_with = "since")]
     pub with_history: bool,
+    /// `--format markdown`: the most characters the comment may have (GitHub rejects comments
+    /// over 65,536); findings most severe first, then statement tables, as many as fit.
+    #[arg(long, value_name = "N", default_value_t = 65_536,
+          value_parser = clap::value_parser!(u64).range(1_000..))]
+    pub markdown_max_chars: u64,
     /// Print the effective configuration as TOML and exit.
     #[arg(long)]
     pub dump_config: bool,

@@ -435,3 +435,61 @@ fn folder_without_sql_files_says_nothing_was_linted() {
     );
     assert!(r.stdout.contains("in 1 file"), "{}", r.stdout);
 }
+
+#[test]
+fn markdown_is_capped_most_severe_first() {
+    let d = tempfile::tempdir().unwrap();
+    // Many files, each with warnings (missing lock_timeout) and an error (a blocking index
+    // build on a table of unknown size).
+    for i in 0..400 {
+        write(
+            d.path(),
+            &format!("m/{i:04}_x.sql"),
+            &format!(
+                "ALTER TABLE t{i} ADD COLUMN c int;\nCREATE INDEX i{i} ON measurements (c{i});\n"
+            ),
+        );
+    }
+    let r = locklint(d.path(), &["check", "m", "--format", "markdown"], None);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.len() <= 65_536, "{} bytes", r.stdout.len());
+    assert!(
+        r.stdout.contains("not shown"),
+        "{}",
+        &r.stdout[r.stdout.len() - 500..]
+    );
+    // Errors come first: the first finding row is an error, and every error row comes before
+    // any warning row.
+    let rows: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("| error |") || l.starts_with("| warning |"))
+        .collect();
+    assert!(rows[0].starts_with("| error |"), "{}", rows[0]);
+    let first_warning = rows.iter().position(|l| l.starts_with("| warning |"));
+    let last_error = rows.iter().rposition(|l| l.starts_with("| error |"));
+    if let (Some(w), Some(e)) = (first_warning, last_error) {
+        assert!(e < w, "errors before warnings");
+    }
+    // The limit is an option.
+    let small = locklint(
+        d.path(),
+        &[
+            "check",
+            "m",
+            "--format",
+            "markdown",
+            "--markdown-max-chars",
+            "4000",
+        ],
+        None,
+    );
+    assert!(small.stdout.len() <= 4000, "{}", small.stdout.len());
+    let tail = small.stdout.lines().last().unwrap_or("");
+    assert!(
+        tail.contains("findings")
+            && tail.contains("not shown")
+            && tail.contains("--markdown-max-chars"),
+        "{tail}"
+    );
+}
