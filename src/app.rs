@@ -45,7 +45,12 @@ fn explain(name: &str) -> ExitCode {
             ExitCode::SUCCESS
         }
         None => {
-            eprintln!("error: unknown rule `{name}`; `locklint rules` lists them");
+            match config::closest(name, rules::names()) {
+                Some(near) => eprintln!(
+                    "error: unknown rule `{name}`; did you mean `{near}`? (`locklint rules` lists them)"
+                ),
+                None => eprintln!("error: unknown rule `{name}`; `locklint rules` lists them"),
+            }
             ExitCode::from(EXIT_USAGE)
         }
     }
@@ -62,9 +67,10 @@ fn list_rules(format: RulesFormat) -> ExitCode {
 fn init(force: bool) -> ExitCode {
     match crate::init::run(Path::new("."), force) {
         Ok(w) => {
-            let found = match &w.migrations {
-                Some(dir) => format!("migrations: {dir}"),
-                None => "no migrations folder found: set [migrations] paths".to_string(),
+            let found = if w.migrations.is_empty() {
+                "no migrations folder found: set [migrations] paths".to_string()
+            } else {
+                format!("migrations: {}", w.migrations.join(", "))
             };
             print_stdout(&format!("wrote {} ({found})\n", w.path.display()));
             ExitCode::SUCCESS
@@ -290,7 +296,7 @@ fn check(args: CheckArgs) -> ExitCode {
             Format::Github => report::check::github::render(&results),
             Format::Sarif => report::check::sarif::render(&results),
             Format::Gitlab => report::check::gitlab::render(&results),
-            Format::Junit => report::check::junit::render(&results),
+            Format::Junit => report::check::junit::render(&results, settings.fail_on),
             Format::Markdown => report::check::markdown::render_capped(
                 &results,
                 usize::try_from(args.markdown_max_chars).unwrap_or(usize::MAX),

@@ -544,7 +544,10 @@ fn backticked(message: &str) -> Vec<&str> {
 
 /// The candidate closest to `name` by edit distance, if close enough to be a typo. An
 /// abbreviation (`warn` for `warning`) counts as close.
-fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1);
     let abbreviates = |candidate: &str| name.len() >= 3 && candidate.starts_with(name);
     candidates
