@@ -30,20 +30,31 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-fn print_stdout(s: &str) -> bool {
+/// Write `s` to standard output; see [`written`].
+fn print_stdout(s: &str) -> Result<(), ExitCode> {
     let mut out = std::io::stdout().lock();
-    // A closed pipe (`| head`) is not an error worth a panic.
-    out.write_all(s.as_bytes())
-        .and_then(|_| out.flush())
-        .is_ok()
+    written(out.write_all(s.as_bytes()).and_then(|_| out.flush()))
+}
+
+/// The outcome of writing the output: a closed pipe (`| head`) ends it silently, as the reader
+/// wanted no more; any other write error (a full disk) is reported and is the I/O exit code, so
+/// that a truncated report never passes.
+fn written(result: std::io::Result<()>) -> Result<(), ExitCode> {
+    match result {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!(
+                "error: could not write the output: {}",
+                discover::io_message(&e)
+            );
+            Err(ExitCode::from(EXIT_USAGE))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn explain(name: &str) -> ExitCode {
     match rules::find(name) {
-        Some(r) => {
-            print_stdout(r.doc);
-            ExitCode::SUCCESS
-        }
+        Some(r) => print_stdout(r.doc).map_or_else(|c| c, |_| ExitCode::SUCCESS),
         None => {
             match config::closest(name, rules::names()) {
                 Some(near) => eprintln!(
@@ -60,8 +71,8 @@ fn list_rules(format: RulesFormat) -> ExitCode {
     print_stdout(&match format {
         RulesFormat::Table => report::rule_list::table(),
         RulesFormat::Json => report::rule_list::json(),
-    });
-    ExitCode::SUCCESS
+    })
+    .map_or_else(|c| c, |_| ExitCode::SUCCESS)
 }
 
 fn init(force: bool) -> ExitCode {
@@ -72,8 +83,8 @@ fn init(force: bool) -> ExitCode {
             } else {
                 format!("migrations: {}", w.migrations.join(", "))
             };
-            print_stdout(&format!("wrote {} ({found})\n", w.path.display()));
-            ExitCode::SUCCESS
+            print_stdout(&format!("wrote {} ({found})\n", w.path.display()))
+                .map_or_else(|c| c, |_| ExitCode::SUCCESS)
         }
         Err(e) => {
             eprintln!("error: {e}");
@@ -85,8 +96,7 @@ fn init(force: bool) -> ExitCode {
 fn completions(shell: clap_complete::Shell) -> ExitCode {
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "locklint", &mut buf);
-    print_stdout(&String::from_utf8_lossy(&buf));
-    ExitCode::SUCCESS
+    print_stdout(&String::from_utf8_lossy(&buf)).map_or_else(|c| c, |_| ExitCode::SUCCESS)
 }
 
 /// Render a miette diagnostic to stderr without colour unless stderr is a terminal.
@@ -135,6 +145,9 @@ fn load_settings(args: &InputArgs) -> Result<Settings, ExitCode> {
     };
     if let Some(v) = args.postgres_version {
         settings.postgres_version = v;
+    }
+    if let Some(max) = args.max_file_bytes {
+        settings.migrations.max_file_bytes = max;
     }
     if let Some(d) = args.dialect {
         settings.dialect = match d {
@@ -277,11 +290,10 @@ fn check(args: CheckArgs) -> ExitCode {
         _ => Keep::Findings,
     };
     let results = lint_inputs_since(&inputs, &settings, changed.as_ref(), keep);
-    if args.format == Format::Json {
+    let output = if args.format == Format::Json {
         // Written as it is serialized: the document is never held whole.
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        // A closed pipe (`| head`) is not an error worth reporting.
-        let _ = report::check::json::write(&results, &mut out).and_then(|_| out.flush());
+        written(report::check::json::write(&results, &mut out).and_then(|_| out.flush()))
     } else {
         print_stdout(&match args.format {
             Format::Human => {
@@ -301,8 +313,8 @@ fn check(args: CheckArgs) -> ExitCode {
                 &results,
                 usize::try_from(args.markdown_max_chars).unwrap_or(usize::MAX),
             ),
-        });
-    }
+        })
+    };
     if args.stats {
         let roots = crate::stats::roots(&paths);
         let groups = crate::stats::Stats::grouped(&results, |f| {
@@ -311,6 +323,7 @@ fn check(args: CheckArgs) -> ExitCode {
         eprint!("{}", crate::stats::table(&groups));
     }
     let code = finish(&results, &input_errors, settings.fail_on);
+    let code = output.map_or_else(|c| c, |_| code);
     // The process ends next and the OS takes the memory back at once; freeing every finding
     // and source one by one first would only cost time.
     std::mem::forget(results);
@@ -352,7 +365,9 @@ fn annotated_report(args: ReportArgs) -> ExitCode {
             }
         }
         None => {
-            print_stdout(&text);
+            if let Err(code) = print_stdout(&text) {
+                return code;
+            }
         }
     }
     finish(&results, &input_errors, settings.fail_on)
@@ -383,10 +398,7 @@ fn dump_config(settings: &Settings) -> ExitCode {
         }
     }
     match toml::to_string(&settings) {
-        Ok(s) => {
-            print_stdout(&format!("{header}{s}"));
-            ExitCode::SUCCESS
-        }
+        Ok(s) => print_stdout(&format!("{header}{s}")).map_or_else(|c| c, |_| ExitCode::SUCCESS),
         Err(e) => {
             eprintln!("error: could not print the configuration: {e}");
             ExitCode::from(EXIT_USAGE)

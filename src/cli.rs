@@ -111,6 +111,10 @@ pub struct InputArgs {
     /// Name shown for standard input.
     #[arg(long, value_name = "NAME", default_value = "<stdin>")]
     pub stdin_filename: String,
+    /// Read at most this many bytes from one file; a larger one is reported and not linted
+    /// (overrides `[migrations] max_file_bytes`, default 64 MiB).
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_file_bytes: Option<u64>,
 }
 
 /// Arguments of `check`.

@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::io::Read;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -175,7 +176,7 @@ pub struct Settings {
 }
 
 /// The `[migrations]` section, resolved.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Migrations {
     /// Default inputs for `check`, already joined to the config file's directory; empty if
     /// the config names none.
@@ -186,6 +187,27 @@ pub struct Migrations {
     pub assume_in_transaction: bool,
     /// Whether down/undo migrations are linted too.
     pub lint_down: bool,
+    /// At most this many bytes are read from one file (or standard input); a larger file is
+    /// reported and not linted.
+    pub max_file_bytes: u64,
+}
+
+/// Default for `[migrations] max_file_bytes`: 64 MiB.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// At most this many bytes are read from a config file.
+pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+impl Default for Migrations {
+    fn default() -> Self {
+        Migrations {
+            paths: Vec::new(),
+            tool: Tool::default(),
+            assume_in_transaction: false,
+            lint_down: false,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+        }
+    }
 }
 
 /// The `[size]` section, resolved.
@@ -437,11 +459,33 @@ pub fn find(start_dir: &Path) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
+/// `8.0`, `8.4.2`, `mariadb-10.11`: an optional `mariadb-`, then one to three dot-separated
+/// numbers.
+fn is_mysql_version(v: &str) -> bool {
+    let v = v.strip_prefix("mariadb-").unwrap_or(v);
+    let parts: Vec<&str> = v.split('.').collect();
+    parts.len() <= 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
 fn read_text(path: &Path) -> Result<String, ConfigError> {
-    let bytes = std::fs::read(path).map_err(|io| ConfigError::Io {
+    let io = |io| ConfigError::Io {
         path: path.to_path_buf(),
         io,
-    })?;
+    };
+    // Capped, so that `--config /dev/zero` is an error, not an endless read.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(io(std::io::Error::other(format!(
+            "larger than {} MiB, the most a config file may hold",
+            MAX_CONFIG_BYTES >> 20
+        ))));
+    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(text),
         Err(err) => {
@@ -606,6 +650,7 @@ struct RawMigrations {
     tool: Option<Spanned<String>>,
     assume_in_transaction: Option<bool>,
     lint_down: Option<bool>,
+    max_file_bytes: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -731,6 +776,14 @@ impl Resolver<'_> {
                     Some("write a version like \"8.0\", \"8.4\" or \"mariadb-10.11\"".into()),
                 ));
             }
+            if !is_mysql_version(version.get_ref()) {
+                return Err(self.error(
+                    version.span(),
+                    format!("`mysql_version` {:?} is not a version", version.get_ref()),
+                    "not a version",
+                    Some("write a version like \"8.0\", \"8.4\" or \"mariadb-10.11\"".into()),
+                ));
+            }
             settings.mysql_version = version.into_inner();
         }
         if let Some(fail_on) = raw.fail_on {
@@ -818,6 +871,21 @@ impl Resolver<'_> {
             },
             assume_in_transaction: raw.assume_in_transaction.unwrap_or(false),
             lint_down: raw.lint_down.unwrap_or(false),
+            max_file_bytes: match raw.max_file_bytes {
+                Some(max) => match u64::try_from(*max.get_ref()) {
+                    Ok(0) => {
+                        return Err(self.error(
+                            max.span(),
+                            "`max_file_bytes` must be at least 1",
+                            "0 would skip every file",
+                            None,
+                        ));
+                    }
+                    Ok(n) => n,
+                    Err(_) => return Err(self.negative(max.span(), "max_file_bytes")),
+                },
+                None => DEFAULT_MAX_FILE_BYTES,
+            },
         })
     }
 

@@ -147,6 +147,8 @@ tool = "auto"
 assume_in_transaction = false
 # Lint down/undo migrations too.
 lint_down = false
+# A file (or standard input) larger than this is reported, not linted (64 MiB).
+max_file_bytes = 67_108_864
 
 [size]
 # Tables with at least this many rows are large: blocking work on them is an error.

@@ -44,7 +44,11 @@ pub fn lint_inputs_since(
     changed: Option<&Changed>,
     keep: Keep,
 ) -> Vec<FileResult> {
-    let loaded: Vec<(SourceFile, Vec<Finding>)> = inputs.par_iter().map(read_input).collect();
+    let max = settings.migrations.max_file_bytes;
+    let loaded: Vec<(SourceFile, Vec<Finding>)> = inputs
+        .par_iter()
+        .map(|i| read_input_capped(i, max))
+        .collect();
     let report: Vec<bool> = inputs
         .iter()
         .map(|i| match (changed, &i.path) {
@@ -176,6 +180,13 @@ fn lint_loaded(
                 file.replay(&mut analyzer);
                 continue;
             }
+            file_findings.extend(planned.notes.iter().map(|note| {
+                file_finding(
+                    0..0,
+                    note.clone(),
+                    "Fix that file so that the migration tool can read it.",
+                )
+            }));
             if planned.parts.is_empty() && file_findings.is_empty() {
                 // A down migration, not linted.
                 continue;
@@ -307,18 +318,55 @@ fn file_finding(span: std::ops::Range<usize>, message: String, help: &str) -> Fi
 /// Read one input: unreadable files and binary files become findings; invalid UTF-8 is decoded
 /// lossily with a warning at the first bad byte.
 pub fn read_input(input: &Input) -> (SourceFile, Vec<Finding>) {
-    let bytes = match &input.path {
-        Some(p) => std::fs::read(p),
-        None => {
-            let mut b = Vec::new();
-            std::io::stdin().read_to_end(&mut b).map(|_| b)
-        }
+    read_input_capped(input, crate::config::DEFAULT_MAX_FILE_BYTES)
+}
+
+/// [`read_input`], reading at most `max` bytes: a larger input is reported and not linted. A
+/// file found by walking a folder that is not a regular file (a FIFO, a device) is reported
+/// and not read at all.
+pub fn read_input_capped(input: &Input, max: u64) -> (SourceFile, Vec<Finding>) {
+    let unread = |message: String, help: &str| {
+        (
+            SourceFile::new(input.display.clone(), String::new()),
+            vec![file_finding(0..0, message, help)],
+        )
     };
-    let bytes = match bytes {
-        Ok(b) => b,
+    let mut bytes = Vec::new();
+    // One byte past the cap tells a file at the cap from a larger one.
+    let cap = max.saturating_add(1);
+    if let Some(problem) = &input.problem {
+        return unread(
+            format!("could not read {}: {problem}", input.display),
+            "Check that the path exists and is readable.",
+        );
+    }
+    let read = match &input.path {
+        // Checked before opening: opening a FIFO blocks until something writes to it.
+        Some(p) if input.walked && std::fs::metadata(p).is_ok_and(|m| !m.is_file()) => Ok(false),
+        Some(p) => std::fs::File::open(p).and_then(|f| {
+            let len = f.metadata().map_or(0, |m| m.len());
+            bytes.reserve(usize::try_from(len.min(max)).unwrap_or(0));
+            f.take(cap).read_to_end(&mut bytes).map(|_| true)
+        }),
+        None => std::io::stdin()
+            .lock()
+            .take(cap)
+            .read_to_end(&mut bytes)
+            .map(|_| true),
+    };
+    match read {
+        Ok(true) => {}
+        Ok(false) => {
+            return unread(
+                format!(
+                    "{} is not a regular file (a FIFO, socket or device); skipped",
+                    input.display
+                ),
+                "Only regular files found in a folder are read; name it on the command line to read it.",
+            );
+        }
         Err(e) => {
-            let f = file_finding(
-                0..0,
+            return unread(
                 format!(
                     "could not read {}: {}",
                     input.display,
@@ -326,12 +374,22 @@ pub fn read_input(input: &Input) -> (SourceFile, Vec<Finding>) {
                 ),
                 "Check that the file exists and is readable.",
             );
-            return (
-                SourceFile::new(input.display.clone(), String::new()),
-                vec![f],
-            );
         }
-    };
+    }
+    if bytes.len() as u64 > max {
+        return unread(
+            format!(
+                "{} is larger than {}, the most read from one file; not linted",
+                input.display,
+                if max.is_multiple_of(1 << 20) {
+                    format!("{} MiB", max >> 20)
+                } else {
+                    format!("{max} bytes")
+                }
+            ),
+            "Raise `[migrations] max_file_bytes` (or pass `--max-file-bytes`) to lint it.",
+        );
+    }
     decode(&input.display, bytes)
 }
 

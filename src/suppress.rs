@@ -80,7 +80,7 @@ struct Directive {
 }
 
 fn parse_comment(comment: &str) -> Option<(bool, bool, Vec<String>)> {
-    let body = comment.trim_start_matches('-').trim_start();
+    let body = comment.trim_start().trim_start_matches('-').trim_start();
     let (file, squawk, rest) = if let Some(r) = body.strip_prefix("locklint:ignore-file") {
         (true, false, r)
     } else if let Some(r) = body.strip_prefix("locklint:ignore") {
@@ -136,7 +136,63 @@ fn resolve(name: &str, squawk: bool) -> Vec<&'static str> {
     rules::find(name).map(|r| vec![r.name]).unwrap_or_default()
 }
 
-/// Find `--` line comments outside statements or on a statement's first line.
+/// The next comment at or after `from`: its byte range and its body (the text a directive is
+/// read from). A `--` comment ends at LF or CR, as PostgreSQL's scanner ends it; a `/* */`
+/// comment nests and ends at its matching `*/`, or at `limit` (the end of the statement it is
+/// in, or of the text) when it is not closed there. `None` when no comment starts before
+/// `limit`.
+fn next_comment(text: &str, from: usize, limit: usize) -> Option<(Span, &str)> {
+    let bytes = text.as_bytes();
+    let limit = limit.min(bytes.len());
+    let mut i = from;
+    while i + 1 < limit {
+        match (bytes[i], bytes[i + 1]) {
+            (b'-', b'-') => {
+                let end = bytes[i..limit]
+                    .iter()
+                    .position(|&c| c == b'\n' || c == b'\r')
+                    .map_or(limit, |n| i + n);
+                return Some((i..end, text.get(i..end)?));
+            }
+            (b'/', b'*') => {
+                let mut depth = 0usize;
+                let mut j = i;
+                let end = loop {
+                    if j + 1 >= limit {
+                        break limit;
+                    }
+                    match (bytes[j], bytes[j + 1]) {
+                        (b'/', b'*') => {
+                            depth += 1;
+                            j += 2;
+                        }
+                        (b'*', b'/') => {
+                            depth -= 1;
+                            j += 2;
+                            if depth == 0 {
+                                break j;
+                            }
+                        }
+                        _ => j += 1,
+                    }
+                };
+                let body_end = if end >= i + 4 && text.get(end - 2..end) == Some("*/") {
+                    end - 2
+                } else {
+                    end
+                };
+                return Some((i..end, text.get(i + 2..body_end)?));
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Find the directives in `--` and `/* */` comments outside statements or on a statement's
+/// first line. A block comment is a directive when its text starts with one (an optional `--`
+/// before it is allowed: `/* -- locklint:ignore RULE */`); it applies as a line comment in
+/// its place would.
 fn directives(src: &SourceFile, stmts: &[Span]) -> Vec<Directive> {
     let text = src.text.as_str();
     let mut out = Vec::new();
@@ -145,12 +201,27 @@ fn directives(src: &SourceFile, stmts: &[Span]) -> Vec<Directive> {
     }
     let starts: Vec<usize> = stmts.iter().map(|s| s.start).collect();
     let mut pos = 0;
-    while let Some(i) = text[pos..].find("--") {
-        let at = pos + i;
-        let line_end = text[at..].find('\n').map(|e| at + e).unwrap_or(text.len());
-        pos = line_end.max(at + 2);
-        let comment = text[at..line_end].trim_end_matches('\r');
-        let Some((file, squawk, names)) = parse_comment(comment) else {
+    let mut k = 0; // the first statement that does not end at or before `pos`
+    while pos < text.len() {
+        while stmts.get(k).is_some_and(|s| s.end <= pos) {
+            k += 1;
+        }
+        // Between statements there are only blanks, comments and `;`; inside one a comment
+        // cannot be told from a literal without its tokens, so a block comment there is not
+        // followed past the statement's end.
+        let limit = match stmts.get(k) {
+            Some(s) if s.start <= pos => s.end,
+            Some(s) => s.start,
+            None => text.len(),
+        };
+        let Some((span, body)) = next_comment(text, pos, limit) else {
+            pos = limit;
+            continue;
+        };
+        let at = span.start;
+        let comment_end = span.end;
+        pos = comment_end.max(at + 2);
+        let Some((file, squawk, names)) = parse_comment(body) else {
             continue;
         };
         let (line, _) = src.line_col(at);
@@ -172,10 +243,10 @@ fn directives(src: &SourceFile, stmts: &[Span]) -> Vec<Directive> {
             Some(s.start)
         } else {
             // The next statement, with only blank and comment lines in between.
-            let next = starts.iter().copied().find(|s| *s > at);
-            match next {
-                Some(s)
-                    if text[line_end..s].lines().all(|l| {
+            let next = starts.iter().copied().find(|s| *s >= comment_end);
+            match next.and_then(|s| Some((s, text.get(comment_end..s)?))) {
+                Some((s, between))
+                    if between.split(['\n', '\r']).all(|l| {
                         let t = l.trim();
                         t.is_empty() || t.starts_with("--")
                     }) =>
@@ -191,7 +262,7 @@ fn directives(src: &SourceFile, stmts: &[Span]) -> Vec<Directive> {
             .collect::<Vec<_>>();
         let used = vec![false; rules.len()];
         out.push(Directive {
-            span: at..at + comment.len(),
+            span,
             rules,
             file,
             target,

@@ -111,11 +111,39 @@ fn symlink_loop_is_reported_and_the_rest_linted() {
     std::fs::create_dir(d.path().join("m")).unwrap();
     std::os::unix::fs::symlink("..", d.path().join("m/loop")).unwrap();
     std::fs::write(d.path().join("m/1.sql"), RISKY).unwrap();
+    std::os::unix::fs::symlink("gone.sql", d.path().join("m/dangling.sql")).unwrap();
+    std::os::unix::fs::symlink("gone.txt", d.path().join("m/dangling.txt")).unwrap();
     let r = locklint(d.path(), &["check", "m", "--format", "json"]);
     let v = json(&r);
     assert_eq!(v["summary"]["errors"], 1, "{}", r.stdout);
-    assert!(r.stderr.contains("loop"), "{}", r.stderr);
-    assert_eq!(r.code, 2);
+    // Located warnings, not input errors: the run goes on and the exit code is the findings'.
+    for (file, what) in [
+        ("m/loop/m/loop", "symbolic link loop"),
+        ("m/dangling.sql", "No such file or directory"),
+    ] {
+        let got = diags_for(&v, file);
+        assert_eq!(got.len(), 1, "{file}: {}", r.stdout);
+        assert_eq!(got[0]["severity"], "warning");
+        let message = got[0]["message"].as_str().unwrap();
+        assert!(message.contains(what), "{file}: {message}");
+    }
+    assert!(diags_for(&v, "dangling.txt").is_empty(), "{}", r.stdout);
+    assert_eq!(r.stderr, "");
+    assert_eq!(r.code, 1);
+}
+
+#[test]
+fn a_path_named_twice_is_linted_once() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir(d.path().join("m")).unwrap();
+    std::fs::write(d.path().join("m/1.sql"), RISKY).unwrap();
+    let r = locklint(
+        d.path(),
+        &["check", "m/1.sql", "m", "./m/1.sql", "--format", "json"],
+    );
+    let v = json(&r);
+    assert_eq!(v["summary"]["files"], 1, "{}", r.stdout);
+    assert_eq!(v["summary"]["errors"], 1, "{}", r.stdout);
 }
 
 #[cfg(unix)]
@@ -181,6 +209,8 @@ fn unreadable_file_and_folder() {
     let secret = diags_for(&v, "secret.sql");
     assert_eq!(secret.len(), 1, "{}", r.stdout);
     assert_eq!(secret[0]["rule"], "parse-error", "{}", r.stdout);
+    // Unreadable is a warning (parse-error's level): the run goes on.
+    assert_eq!(secret[0]["severity"], "warning", "{}", r.stdout);
     assert!(
         secret[0]["message"]
             .as_str()
@@ -198,15 +228,17 @@ fn unreadable_file_and_folder() {
         r.stdout
     );
     assert!(diags_for(&v, "hidden.sql").is_empty(), "{}", r.stdout);
-    // A folder that cannot be listed is an I/O error: named on stderr, exit 2.
-    assert!(
-        r.stderr
-            .lines()
-            .any(|l| l.starts_with("error:") && l.contains("sub")),
-        "{}",
-        r.stderr
-    );
-    assert_eq!(r.code, 2, "{}", r.stderr);
+    // A folder that cannot be listed is a located warning too, and the run goes on: the exit
+    // code is the findings' (ok.sql's error), not the I/O error's.
+    let sub_diags: Vec<_> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["path"].as_str().is_some_and(|p| p.contains("sub")))
+        .collect();
+    assert_eq!(sub_diags.len(), 1, "{}", r.stdout);
+    assert_eq!(sub_diags[0]["severity"], "warning", "{}", r.stdout);
+    assert_eq!(r.code, 1, "{}", r.stderr);
 }
 
 /// Whether `wrapper` can run the binary (setpriv installed, the binary reachable by `nobody`).
@@ -262,4 +294,422 @@ fn large_file_is_linted() {
     let v = json(&r);
     assert_eq!(v["summary"]["statements"].as_u64().unwrap() as usize, n);
     assert_eq!(r.code, 0);
+}
+
+/// A file name, its text, and the (rule, line) pairs it must give.
+type Case = (&'static str, &'static str, &'static [(&'static str, u64)]);
+
+/// Inputs that once crashed a folder run: each is linted next to a risky file, and what the
+/// file itself gives is checked as (rule, line) pairs.
+#[test]
+fn suppression_directives_in_block_comments_and_before_a_bare_cr() {
+    let cases: &[Case] = &[
+        // A directive in a block comment applies like a line comment in its place.
+        (
+            "block.sql",
+            "/* -- locklint:ignore create-index-non-concurrently */ CREATE INDEX i ON big_t (a);\n",
+            &[],
+        ),
+        (
+            "block_plain.sql",
+            "/* locklint:ignore create-index-non-concurrently */\nCREATE INDEX i ON big_t (a);\n",
+            &[],
+        ),
+        (
+            "block_unused.sql",
+            "/* -- locklint:ignore x */ SELECT 1;\n",
+            &[("unused-suppression", 1)],
+        ),
+        // A bare CR ends a `--` comment, as in PostgreSQL: `x` is a statement.
+        ("cr.sql", "-- locklint:ignore\rx", &[("parse-error", 1)]),
+        (
+            "cr_rule.sql",
+            "-- locklint:ignore create-index-non-concurrently\rCREATE INDEX i ON big_t (a);",
+            &[],
+        ),
+        (
+            "squawk_block.sql",
+            "/*--squawk-ignore */*",
+            &[("parse-error", 1)],
+        ),
+        ("squawk_cr.sql", "--squawk-ignore\rR", &[("parse-error", 1)]),
+        // A `/*` inside a literal does not hide the directive after the statement.
+        (
+            "literal.sql",
+            "SELECT '/*';\n-- locklint:ignore create-index-non-concurrently\nCREATE INDEX i ON big_t (a);\n",
+            &[],
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let (r, v) = with_neighbour(name, text.as_bytes());
+        // missing-lock-timeout is about the file, not the statement a directive names.
+        let mut got: Vec<(String, u64)> = diags_for(&v, name)
+            .iter()
+            .filter(|d| d["rule"] != "missing-lock-timeout")
+            .map(|d| {
+                (
+                    d["rule"].as_str().unwrap().to_string(),
+                    d["line"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        got.sort();
+        let want: Vec<(String, u64)> = expected.iter().map(|(r, l)| (r.to_string(), *l)).collect();
+        assert_eq!(got, want, "{name}: {}", r.stdout);
+    }
+}
+
+#[test]
+fn findings_past_column_65535_render_in_human_format() {
+    let cases = [
+        (
+            "spaces.sql",
+            format!(
+                "{}ALTER TABLE users ADD COLUMN zz int NOT NULL;\n",
+                " ".repeat(65_520)
+            ),
+        ),
+        (
+            "ident.sql",
+            format!(
+                "ALTER TABLE {} ADD COLUMN zz int NOT NULL;\n",
+                "u".repeat(65_535)
+            ),
+        ),
+    ];
+    for (name, text) in cases {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join(name), &text).unwrap();
+        let r = locklint(d.path(), &["check", name]);
+        assert!(!r.stderr.contains("panicked"), "{name}: {}", r.stderr);
+        assert_eq!(r.code, 1, "{name}: {}", r.stderr);
+        assert!(
+            r.stdout.contains("add-column-not-null-without-default"),
+            "{name}"
+        );
+        assert!(
+            r.stdout.contains(&format!(
+                "at {name}:1:{} (line too long to show)",
+                text.find("ADD").unwrap() + 1
+            )),
+            "{name}: {}",
+            &r.stdout[r.stdout.len().saturating_sub(2000)..]
+        );
+    }
+}
+
+/// Flat chains build trees as deep as they are long, which once overflowed the stack (in a
+/// folder run from ~32k terms). Past the limit they are a located parse error; the rest of the
+/// folder is linted.
+#[test]
+fn long_operator_chains_are_parse_errors_not_stack_overflows() {
+    let n = 130_000;
+    let chains = [
+        ("plus.sql", "SELECT 1", "+1"),
+        ("cast.sql", "SELECT 1", "::int"),
+        ("and.sql", "SELECT true", " AND true"),
+        ("or.sql", "DELETE FROM t WHERE id = 1", " OR id = 2"),
+        ("concat.sql", "SELECT 'a'", " || 'a'"),
+        ("arrow.sql", "SELECT j", " -> 'a'"),
+        ("subscript.sql", "SELECT a", "[1]"),
+        ("is_null.sql", "SELECT a", " IS NULL"),
+        ("union.sql", "SELECT 1", " UNION SELECT 1"),
+    ];
+    let d = tempfile::tempdir().unwrap();
+    for (name, head, term) in chains {
+        let sql = format!("SELECT 1;\n{head}{};\n", term.repeat(n));
+        std::fs::write(d.path().join(name), sql).unwrap();
+    }
+    // Over 1 MB: parsed on the command's own thread, not a pool thread.
+    let big = format!("-- {}\nSELECT 1{};\n", "x".repeat(1 << 20), "+1".repeat(n));
+    std::fs::write(d.path().join("big.sql"), big).unwrap();
+    // Under the limit: parsed in full.
+    let fine = format!(
+        "DELETE FROM t WHERE id = 1{};\n",
+        " OR id = 2".repeat(4_000)
+    );
+    std::fs::write(d.path().join("fine.sql"), fine).unwrap();
+    std::fs::write(d.path().join("zz_risky.sql"), RISKY).unwrap();
+    let r = locklint(d.path(), &["check", ".", "--format", "json"]);
+    let v = json(&r);
+    for (name, line) in chains
+        .iter()
+        .map(|(n, _, _)| (*n, 2))
+        .chain([("big.sql", 2)])
+    {
+        let got = diags_for(&v, name);
+        assert_eq!(got.len(), 1, "{name}: {got:?}");
+        assert_eq!(got[0]["rule"], "parse-error", "{name}");
+        assert_eq!(got[0]["line"], line, "{name}");
+        assert!(
+            got[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("too deeply nested or too long to parse"),
+            "{name}: {}",
+            got[0]["message"]
+        );
+    }
+    assert!(diags_for(&v, "fine.sql").is_empty(), "{}", r.stdout);
+    assert_eq!(diags_for(&v, "zz_risky.sql").len(), 2, "{}", r.stdout);
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_in_a_walked_folder_are_never_opened() {
+    let d = tempfile::tempdir().unwrap();
+    let mkfifo = |p: &std::path::Path| {
+        assert!(Command::new("mkfifo").arg(p).status().unwrap().success());
+    };
+    // diesel: a FIFO named metadata.toml next to up.sql.
+    let diesel = d.path().join("diesel/2020-01-01-000000_a");
+    std::fs::create_dir_all(&diesel).unwrap();
+    std::fs::write(diesel.join("up.sql"), RISKY).unwrap();
+    std::fs::write(diesel.join("down.sql"), "SELECT 1;\n").unwrap();
+    mkfifo(&diesel.join("metadata.toml"));
+    // Flyway: a FIFO named V1__a.sql.conf, and one named V2__pipe.sql.
+    let flyway = d.path().join("flyway");
+    std::fs::create_dir_all(&flyway).unwrap();
+    std::fs::write(flyway.join("V1__a.sql"), RISKY).unwrap();
+    mkfifo(&flyway.join("V1__a.sql.conf"));
+    mkfifo(&flyway.join("V2__pipe.sql"));
+    for dir in ["diesel", "flyway"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_locklint"))
+            .args(["check", dir, "--format", "json"])
+            .current_dir(d.path())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if start.elapsed() > std::time::Duration::from_secs(20) {
+                child.kill().unwrap();
+                panic!("{dir}: locklint hangs on a FIFO");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let rules: Vec<_> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["rule"].as_str().unwrap())
+            .collect();
+        assert!(
+            rules.contains(&"create-index-non-concurrently"),
+            "{dir}: {v}"
+        );
+        assert_eq!(out.status.code(), Some(1), "{dir}");
+    }
+    let r = locklint(d.path(), &["check", "flyway", "--format", "json"]);
+    let v = json(&r);
+    let pipe = diags_for(&v, "V2__pipe.sql");
+    assert_eq!(pipe.len(), 1, "{pipe:?}");
+    assert_eq!(pipe[0]["severity"], "warning");
+    assert!(
+        pipe[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a regular file"),
+        "{pipe:?}"
+    );
+}
+
+#[test]
+fn input_size_is_capped() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("a.sql"), RISKY).unwrap();
+    std::fs::write(d.path().join("b.sql"), "SELECT 1;\n".repeat(10)).unwrap();
+    let over = |r: &Run, file: &str, limit: &str| {
+        let v = json(r);
+        let got = diags_for(&v, file);
+        assert_eq!(got.len(), 1, "{file}: {}", r.stdout);
+        // A parse-error finding: its level is parse-error's (warning unless configured).
+        assert_eq!(got[0]["rule"], "parse-error");
+        assert_eq!(got[0]["severity"], "warning");
+        assert!(
+            got[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("is larger than {limit}")),
+            "{}",
+            got[0]["message"]
+        );
+        assert_ne!(r.code, 2, "{}", r.stderr);
+    };
+    // By flag and by config: the small file is linted, the larger one reported.
+    let r = locklint(
+        d.path(),
+        &["check", ".", "--format", "json", "--max-file-bytes", "50"],
+    );
+    over(&r, "b.sql", "50 bytes");
+    assert_eq!(diags_for(&json(&r), "a.sql").len(), 2, "{}", r.stdout);
+    std::fs::write(
+        d.path().join("locklint.toml"),
+        "[migrations]\nmax_file_bytes = 50\n",
+    )
+    .unwrap();
+    over(
+        &locklint(d.path(), &["check", "b.sql", "--format", "json"]),
+        "b.sql",
+        "50 bytes",
+    );
+    std::fs::write(
+        d.path().join("locklint.toml"),
+        "[migrations]\nmax_file_bytes = 0\n",
+    )
+    .unwrap();
+    let r = locklint(d.path(), &["check", "b.sql"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("locklint.toml:2"), "{}", r.stderr);
+    std::fs::remove_file(d.path().join("locklint.toml")).unwrap();
+    // Endless inputs, named or on standard input: read up to the cap (64 MiB) and reported.
+    #[cfg(unix)]
+    {
+        for path in ["/dev/zero", "/dev/urandom"] {
+            over(
+                &locklint(d.path(), &["check", path, "--format", "json"]),
+                path,
+                "64 MiB",
+            );
+        }
+        let out = Command::new(env!("CARGO_BIN_EXE_locklint"))
+            .args(["check", "-", "--format", "json", "--max-file-bytes", "1000"])
+            .current_dir(d.path())
+            .stdin(std::fs::File::open("/dev/zero").unwrap())
+            .output()
+            .unwrap();
+        let r = Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        over(&r, "<stdin>", "1000 bytes");
+        let r = locklint(d.path(), &["check", "a.sql", "--config", "/dev/zero"]);
+        assert_eq!(r.code, 2);
+        assert!(
+            r.stderr.contains("/dev/zero") && r.stderr.contains("larger than 1 MiB"),
+            "{}",
+            r.stderr
+        );
+    }
+}
+
+/// Run `locklint ARGS` in `dir` with standard output going to `stdout`.
+fn locklint_to(dir: &std::path::Path, args: &[&str], stdout: std::process::Stdio) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_locklint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::new(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A full disk must fail the run (a truncated SARIF or JUnit file must not pass CI).
+#[cfg(target_os = "linux")]
+#[test]
+fn write_errors_exit_2() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("a.sql"), RISKY).unwrap();
+    for args in [
+        &["check", "a.sql"][..],
+        &["check", "a.sql", "--format", "json"],
+        &["check", "a.sql", "--format", "sarif"],
+        &["check", "a.sql", "--format", "junit"],
+        &["check", "a.sql", "--format", "github"],
+        &["check", "--dump-config"],
+        &["rules"],
+        &["rules", "--format", "json"],
+        &["explain", "lock-table"],
+        &["report", "a.sql"],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let r = locklint_to(d.path(), args, full.into());
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr
+                .contains("could not write the output: No space left on device"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+}
+
+/// A reader that stops early (`| head`) is no error: same exit code, nothing on stderr.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_is_silent() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("a.sql"), RISKY.repeat(2000)).unwrap();
+    for (args, code) in [
+        (&["check", "a.sql"][..], 1),
+        (&["check", "a.sql", "--format", "json"], 1),
+        (&["rules"], 0),
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let r = locklint_to(d.path(), args, writer.into());
+        assert_eq!(r.code, code, "{args:?}: {}", r.stderr);
+        assert_eq!(r.stderr, "", "{args:?}");
+    }
+}
+
+#[test]
+fn an_invalid_diesel_metadata_toml_is_reported() {
+    let d = tempfile::tempdir().unwrap();
+    for (dir, meta) in [
+        ("2020-01-01-000000_a", "run_in_transaction = [nope\n"),
+        ("2020-01-02-000000_b", "run_in_transaction = \"no\"\n"),
+        ("2020-01-03-000000_c", "run_in_transaction = false\n"),
+    ] {
+        let m = d.path().join("migrations").join(dir);
+        std::fs::create_dir_all(&m).unwrap();
+        std::fs::write(m.join("up.sql"), "SELECT 1;\n").unwrap();
+        std::fs::write(m.join("down.sql"), "SELECT 1;\n").unwrap();
+        std::fs::write(m.join("metadata.toml"), meta).unwrap();
+    }
+    let r = locklint(d.path(), &["check", "migrations", "--format", "json"]);
+    let v = json(&r);
+    let a = diags_for(&v, "000000_a/up.sql");
+    assert_eq!(a.len(), 1, "{}", r.stdout);
+    assert_eq!(a[0]["severity"], "warning");
+    assert!(
+        a[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("is not valid TOML"),
+        "{}",
+        a[0]["message"]
+    );
+    let b = diags_for(&v, "000000_b/up.sql");
+    assert_eq!(b.len(), 1, "{}", r.stdout);
+    assert!(
+        b[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`run_in_transaction` must be true or false"),
+        "{}",
+        b[0]["message"]
+    );
+    assert!(diags_for(&v, "000000_c/up.sql").is_empty(), "{}", r.stdout);
+    assert_eq!(
+        v["diagnostics"].as_array().unwrap().len(),
+        2,
+        "{}",
+        r.stdout
+    );
 }

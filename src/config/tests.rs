@@ -665,6 +665,20 @@ fn error_unknown_enum_values() {
 }
 
 #[test]
+fn mysql_version_must_be_a_version() {
+    for bad in ["banana", "8.", "mariadb-", "8.0.1.2", "v8", "8 .0"] {
+        let text = format!("mysql_version = \"{bad}\"\n");
+        let report = error_at(&text, &format!("\"{bad}\""), 1);
+        assert!(report.contains("is not a version"), "{report}");
+    }
+    for good in ["8", "8.0", "8.4.2", "mariadb-10.11", "5.7"] {
+        let text = format!("mysql_version = \"{good}\"\n");
+        let settings = parse_str(&text, Path::new("locklint.toml"), RULES).unwrap();
+        assert_eq!(settings.mysql_version, good);
+    }
+}
+
+#[test]
 fn error_duplicate_key() {
     let report = error_at(
         "postgres_version = 15\npostgres_version = 16\n",

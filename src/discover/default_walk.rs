@@ -5,7 +5,7 @@
 //! they are always linted.
 
 use super::{Input, InputError, display, file_id, io_message, is_sql, order};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The `.sql` files under `root` that are neither ignored nor hidden, in natural path order.
 pub fn collect(root: &Path) -> (Vec<Input>, Vec<InputError>) {
@@ -18,32 +18,54 @@ pub fn collect(root: &Path) -> (Vec<Input>, Vec<InputError>) {
         .require_git(false)
         .sort_by_file_name(std::ffi::OsStr::cmp)
         .build();
+    let mut problems = Vec::new();
     for entry in walker {
         match entry {
             Ok(e) => {
-                if e.file_type().is_some_and(|t| t.is_file())
+                // As in a named folder's walk: a FIFO, socket or device named `*.sql` is listed
+                // too (and reported unread); a file reached twice through links is linted once.
+                if !e.file_type().is_some_and(|t| t.is_dir())
                     && is_sql(e.path())
                     && seen.insert(file_id(e.path()))
                 {
                     found.push(e.into_path());
                 }
             }
-            Err(err) => errors.push(input_error(root, &err)),
+            Err(err) => {
+                let (path, message) = located(&err);
+                match path {
+                    // Inside the folder: reported on that path, and the rest is linted.
+                    Some(p) if p != root => problems.push((p, message)),
+                    p => errors.push(InputError {
+                        path: p.as_deref().map_or_else(|| display(root), display),
+                        message,
+                    }),
+                }
+            }
         }
     }
     found.sort_by_cached_key(|p| order::natural(&p.to_string_lossy()));
-    let inputs = found
+    let mut inputs: Vec<Input> = found
         .into_iter()
         .map(|p| Input {
             display: display(&p),
             path: Some(p),
+            walked: true,
+            problem: None,
         })
         .collect();
+    inputs.extend(problems.into_iter().map(|(p, message)| Input {
+        display: display(&p),
+        path: Some(p),
+        walked: true,
+        problem: Some(message),
+    }));
     (inputs, errors)
 }
 
-fn input_error(root: &Path, err: &ignore::Error) -> InputError {
-    // The ignore crate wraps the error with its path, depth and line; unwrap to the cause.
+/// The path an error of the ignore crate is about, and its cause in words.
+fn located(err: &ignore::Error) -> (Option<PathBuf>, String) {
+    // The crate wraps the error with its path, depth and line; unwrap to the cause.
     let mut err = err;
     let mut path = None;
     loop {
@@ -52,7 +74,7 @@ fn input_error(root: &Path, err: &ignore::Error) -> InputError {
                 path: p,
                 err: inner,
             } => {
-                path.get_or_insert_with(|| display(p));
+                path.get_or_insert_with(|| p.clone());
                 err = inner;
             }
             ignore::Error::WithDepth { err: inner, .. }
@@ -62,14 +84,11 @@ fn input_error(root: &Path, err: &ignore::Error) -> InputError {
     }
     let message = match err {
         ignore::Error::Loop { child, .. } => {
-            path.get_or_insert_with(|| display(child));
+            path.get_or_insert_with(|| child.clone());
             "symbolic link loop; not followed".to_string()
         }
         ignore::Error::Io(io) => io_message(io),
         other => other.to_string(),
     };
-    InputError {
-        path: path.unwrap_or_else(|| display(root)),
-        message,
-    }
+    (path, message)
 }

@@ -66,7 +66,7 @@ pub(crate) fn project(dir: &Path) -> Project {
     for d in start.ancestors() {
         if let Some(m) = MANIFESTS.iter().find(|m| d.join(m).is_file()) {
             let uses_sqlx = *m == "Cargo.toml"
-                && std::fs::read_to_string(d.join(m)).is_ok_and(|t| depends_on_sqlx(&t));
+                && super::read_side_file(&d.join(m)).is_some_and(|t| depends_on_sqlx(&t));
             return Project {
                 root: Some(d.to_path_buf()),
                 uses_sqlx: Some(uses_sqlx),

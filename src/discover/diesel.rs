@@ -33,7 +33,7 @@ fn runs_in_transaction(cx: &FileCtx) -> bool {
     let Some(dir) = cx.path.parent() else {
         return true;
     };
-    let Ok(meta) = std::fs::read_to_string(dir.join("metadata.toml")) else {
+    let Some(meta) = super::read_side_file(&dir.join("metadata.toml")) else {
         return true;
     };
     let Ok(table) = meta.parse::<toml::Table>() else {
@@ -43,6 +43,26 @@ fn runs_in_transaction(cx: &FileCtx) -> bool {
         .get("run_in_transaction")
         .and_then(toml::Value::as_bool)
         .unwrap_or(true)
+}
+
+/// What is wrong with the `metadata.toml` next to the file, if it is there and wrong: diesel
+/// would refuse it, and locklint cannot tell whether the migration runs in a transaction.
+pub fn metadata_problem(cx: &FileCtx) -> Option<String> {
+    let path = cx.path.parent()?.join("metadata.toml");
+    let meta = super::read_side_file(&path)?;
+    let shown = path.to_string_lossy();
+    match meta.parse::<toml::Table>() {
+        Err(e) => Some(format!(
+            "{shown} is not valid TOML ({}); assumed: the migration runs in a transaction",
+            e.message()
+        )),
+        Ok(t) => match t.get("run_in_transaction") {
+            Some(v) if !v.is_bool() => Some(format!(
+                "{shown}: `run_in_transaction` must be true or false; assumed: true"
+            )),
+            _ => None,
+        },
+    }
 }
 
 /// The whole file.

@@ -48,7 +48,7 @@ pub fn role(rel: &str) -> Option<Role> {
 fn config_disables_transaction(cx: &FileCtx) -> bool {
     let mut conf = cx.path.as_os_str().to_owned();
     conf.push(".conf");
-    let Ok(text) = std::fs::read_to_string(conf) else {
+    let Some(text) = super::read_side_file(std::path::Path::new(&conf)) else {
         return false;
     };
     text.lines().any(|l| {

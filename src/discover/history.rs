@@ -32,6 +32,8 @@ pub fn collect(paths: &[PathBuf], stdin_name: &str) -> (Vec<Input>, Vec<InputErr
                 inputs.push(Input {
                     display: display(&p),
                     path: Some(p),
+                    walked: true,
+                    problem: None,
                 });
             }
         }

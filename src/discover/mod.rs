@@ -39,6 +39,11 @@ pub struct Input {
     pub display: String,
     /// Where to read it; `None` for standard input.
     pub path: Option<PathBuf>,
+    /// Found by walking a folder (not named): read only if it is a regular file.
+    pub walked: bool,
+    /// Why it cannot be read, when walking found that out already (a dangling symbolic link,
+    /// a link loop, an unreadable folder): reported on it, nothing is read.
+    pub problem: Option<String>,
 }
 
 /// A problem with an input path itself (not with a file's content).
@@ -55,19 +60,26 @@ pub struct InputError {
 pub fn collect(paths: &[PathBuf], stdin_name: &str) -> (Vec<Input>, Vec<InputError>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
+    // A file named twice, or named and also found in a named folder, is linted once.
+    let mut seen = std::collections::HashSet::new();
     for p in paths {
         if p.as_os_str() == "-" {
             inputs.push(Input {
                 display: stdin_name.to_string(),
                 path: None,
+                walked: false,
+                problem: None,
             });
             continue;
         }
         match std::fs::metadata(p) {
-            Ok(m) if m.is_dir() => walk(p, &mut inputs, &mut errors),
+            Ok(m) if m.is_dir() => walk(p, &mut seen, &mut inputs, &mut errors),
+            Ok(_) if !seen.insert(file_id(p)) => {}
             Ok(_) => inputs.push(Input {
                 display: display(p),
                 path: Some(p.clone()),
+                walked: false,
+                problem: None,
             }),
             Err(e) => errors.push(InputError {
                 path: display(p),
@@ -81,21 +93,48 @@ pub fn collect(paths: &[PathBuf], stdin_name: &str) -> (Vec<Input>, Vec<InputErr
 /// What identifies a file however it is reached: device and inode (one `stat`, where
 /// canonicalizing would read every link of the path).
 #[cfg(unix)]
-fn file_id(path: &Path) -> Result<(u64, u64), PathBuf> {
+type FileKey = (u64, u64);
+#[cfg(not(unix))]
+type FileKey = PathBuf;
+
+#[cfg(unix)]
+fn file_id(path: &Path) -> FileId {
     use std::os::unix::fs::MetadataExt;
     std::fs::metadata(path)
         .map(|m| (m.dev(), m.ino()))
         .map_err(|_| path.to_path_buf())
 }
 
+/// What identifies a directory entry itself (a symbolic link, not what it points to).
+#[cfg(unix)]
+fn link_id(path: &Path) -> FileId {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(path)
+        .map(|m| (m.dev(), m.ino()))
+        .map_err(|_| path.to_path_buf())
+}
+
 #[cfg(not(unix))]
-fn file_id(path: &Path) -> Result<PathBuf, PathBuf> {
+fn link_id(path: &Path) -> FileId {
+    Err(path.to_path_buf())
+}
+
+#[cfg(not(unix))]
+fn file_id(path: &Path) -> FileId {
     std::fs::canonicalize(path).map_err(|_| path.to_path_buf())
 }
 
-fn walk(root: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<InputError>) {
+/// What [`file_id`] gives: the file's identity, or its path when it has none.
+type FileId = Result<FileKey, PathBuf>;
+
+fn walk(
+    root: &Path,
+    seen: &mut std::collections::HashSet<FileId>,
+    inputs: &mut Vec<Input>,
+    errors: &mut Vec<InputError>,
+) {
     let mut found = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut problems = Vec::new();
     for entry in walkdir::WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
@@ -103,12 +142,14 @@ fn walk(root: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<InputError>) {
         match entry {
             Ok(e) => {
                 // Through symbolic links the same file can be reached twice: lint it once.
-                if e.file_type().is_file() && is_sql(e.path()) && seen.insert(file_id(e.path())) {
+                // A FIFO, socket or device named `*.sql` is listed too (and reported unread).
+                let t = e.file_type();
+                if !t.is_dir() && is_sql(e.path()) && seen.insert(file_id(e.path())) {
                     found.push(e.into_path());
                 }
             }
             Err(err) => {
-                let path = err.path().map(display).unwrap_or_else(|| display(root));
+                let path = err.path().map(Path::to_path_buf);
                 let message = if err.loop_ancestor().is_some() {
                     "symbolic link loop; not followed".to_string()
                 } else if let Some(io) = err.io_error() {
@@ -116,7 +157,22 @@ fn walk(root: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<InputError>) {
                 } else {
                     err.to_string()
                 };
-                errors.push(InputError { path, message });
+                match path {
+                    // Inside the folder: reported on that path if it could hold SQL (a `*.sql`
+                    // or a folder), and the rest is linted.
+                    Some(p) if err.depth() > 0 => {
+                        let could_hold_sql =
+                            is_sql(&p) || std::fs::metadata(&p).is_ok_and(|m| m.is_dir());
+                        // Reached again through a link: reported once.
+                        if could_hold_sql && seen.insert(link_id(&p)) {
+                            problems.push((p, message));
+                        }
+                    }
+                    p => errors.push(InputError {
+                        path: p.as_deref().map(display).unwrap_or_else(|| display(root)),
+                        message,
+                    }),
+                }
             }
         }
     }
@@ -124,6 +180,14 @@ fn walk(root: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<InputError>) {
     inputs.extend(found.into_iter().map(|p| Input {
         display: display(&p),
         path: Some(p),
+        walked: true,
+        problem: None,
+    }));
+    inputs.extend(problems.into_iter().map(|(p, message)| Input {
+        display: display(&p),
+        path: Some(p),
+        walked: true,
+        problem: Some(message),
     }));
 }
 
@@ -135,6 +199,25 @@ fn is_sql(p: &Path) -> bool {
 
 fn display(p: &Path) -> String {
     p.to_string_lossy().into_owned()
+}
+
+/// At most this many bytes are read from a tool's side file (`metadata.toml`, `*.sql.conf`,
+/// `Cargo.toml`).
+const MAX_SIDE_FILE: u64 = 1 << 20;
+
+/// A tool's side file, if it is a regular file (a FIFO would block the run) of reasonable size.
+pub(crate) fn read_side_file(path: &Path) -> Option<String> {
+    use std::io::Read;
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(MAX_SIDE_FILE + 1)
+        .read_to_string(&mut text)
+        .ok()?;
+    (text.len() as u64 <= MAX_SIDE_FILE).then_some(text)
 }
 
 /// An I/O error without Rust's "(os error N)" noise.
@@ -296,6 +379,9 @@ pub struct Planned {
     /// Its parts in file order (down parts only with `lint_down = true`); empty for a down
     /// file that is not linted.
     pub parts: Vec<Part>,
+    /// Problems with the tool's files that decide how this file runs (an invalid diesel
+    /// `metadata.toml`), to report on the file.
+    pub notes: Vec<String>,
 }
 
 /// The folder a file belongs to and its path inside it. A migration that is a folder of its
@@ -443,7 +529,18 @@ pub fn arrange(files: &[FileRef], settings: &Settings, order: Order) -> Vec<Plan
                     p.txn = TxnMode::None;
                 }
             }
-            out.push(Planned { index, tool, parts });
+            let notes = match tool {
+                Tool::Diesel if direction == Direction::Forward => {
+                    diesel::metadata_problem(&cx).into_iter().collect()
+                }
+                _ => Vec::new(),
+            };
+            out.push(Planned {
+                index,
+                tool,
+                parts,
+                notes,
+            });
         }
     }
     if order == Order::Given {

@@ -19,6 +19,108 @@ use std::ops::Range;
 /// How deep expressions may nest before a statement is reported as unparsable.
 const RECURSION_LIMIT: usize = 64;
 
+/// At most this many operators may chain in one expression (at one parenthesis level, between
+/// commas), and at most this many set operations in one query. sqlparser's recursion limit
+/// does not bound a flat chain such as `1+1+…` or `a OR b OR …`: it builds a tree as deep as the
+/// chain is long, which overflows the stack when it is built, lowered or dropped.
+const CHAIN_LIMIT: u32 = 10_000;
+
+/// The first token where an expression chains more than [`CHAIN_LIMIT`] operators, if any.
+fn overlong_chain(tokens: &[TokenWithSpan]) -> Option<usize> {
+    use sqlparser::keywords::Keyword;
+    // Per parenthesis or bracket level: (operators since the last comma, set operations).
+    let mut levels: Vec<(u32, u32)> = vec![(0, 0)];
+    for (i, t) in tokens.iter().enumerate() {
+        let (mut op, mut set) = (false, false);
+        match &t.token {
+            Token::LParen => {
+                levels.push((0, 0));
+                continue;
+            }
+            Token::LBracket => {
+                op = true;
+            }
+            Token::RParen | Token::RBracket => {
+                if levels.len() > 1 {
+                    levels.pop();
+                }
+                continue;
+            }
+            Token::Comma => {
+                if let Some(l) = levels.last_mut() {
+                    l.0 = 0;
+                }
+                continue;
+            }
+            Token::Word(w) if w.quote_style.is_none() => match w.keyword {
+                Keyword::AND
+                | Keyword::OR
+                | Keyword::XOR
+                | Keyword::IS
+                | Keyword::LIKE
+                | Keyword::ILIKE
+                | Keyword::SIMILAR
+                | Keyword::BETWEEN
+                | Keyword::IN
+                | Keyword::COLLATE
+                | Keyword::AT
+                | Keyword::DIV
+                | Keyword::OVERLAPS => op = true,
+                Keyword::UNION | Keyword::INTERSECT | Keyword::EXCEPT => set = true,
+                _ => {}
+            },
+            Token::Word(_)
+            | Token::Number(..)
+            | Token::Char(_)
+            | Token::SingleQuotedString(_)
+            | Token::DoubleQuotedString(_)
+            | Token::DollarQuotedString(_)
+            | Token::NationalStringLiteral(_)
+            | Token::EscapedStringLiteral(_)
+            | Token::HexStringLiteral(_)
+            | Token::UnicodeStringLiteral(_)
+            | Token::SingleQuotedByteStringLiteral(_)
+            | Token::Placeholder(_)
+            | Token::Whitespace(_)
+            | Token::Period
+            | Token::SemiColon
+            | Token::EOF => {}
+            _ => op = true,
+        }
+        if let Some(l) = levels.last_mut() {
+            l.0 += u32::from(op);
+            l.1 += u32::from(set);
+            if l.0 > CHAIN_LIMIT || l.1 > CHAIN_LIMIT {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
+/// The statement for tokens that chain too many operators to parse: a located parse error.
+fn overlong(src: &SourceFile, span: Range<usize>, tokens: &[TokenWithSpan], at: usize) -> Stmt {
+    let at = tokens
+        .get(at)
+        .map(|t| {
+            let (start, end) = (t.span.start, t.span.end);
+            let a = src.offset(start.line as usize, start.column as usize);
+            let b = src.offset(end.line as usize, end.column as usize);
+            a..b.max(a)
+        })
+        .unwrap_or(span.start..span.start);
+    Stmt {
+        span,
+        kind: StmtKind::Other { what: "?".into() },
+        parsed: Parsed::Unparsed {
+            message: format!(
+                "statement too deeply nested or too long to parse (more than {CHAIN_LIMIT} chained operators): skipped"
+            ),
+            at,
+        },
+    }
+}
+
 /// Split and parse a whole file.
 pub fn parse_source(src: &SourceFile) -> Vec<Stmt> {
     let mut stmts = Vec::new();
@@ -201,7 +303,10 @@ fn parse_raw(src: &SourceFile, raw: RawStatement) -> Option<Stmt> {
     if tokens.is_empty() {
         return None;
     }
-    let (result, tokens) = parse_tokens_back(tokens);
+    if let Some(at) = overlong_chain(&tokens) {
+        return Some(overlong(src, span, &tokens, at));
+    }
+    let (result, tokens) = parse_tokens_unchecked(tokens);
     match result {
         Ok(kind) => {
             let kind = match kind {
@@ -253,6 +358,16 @@ fn parse_tokens(tokens: Vec<TokenWithSpan>) -> Result<StmtKind, ParserError> {
 
 /// [`parse_tokens`], handing the tokens back.
 fn parse_tokens_back(
+    tokens: Vec<TokenWithSpan>,
+) -> (Result<StmtKind, ParserError>, Vec<TokenWithSpan>) {
+    if overlong_chain(&tokens).is_some() {
+        return (Err(ParserError::RecursionLimitExceeded), tokens);
+    }
+    parse_tokens_unchecked(tokens)
+}
+
+/// [`parse_tokens_back`] for tokens [`overlong_chain`] has passed.
+fn parse_tokens_unchecked(
     tokens: Vec<TokenWithSpan>,
 ) -> (Result<StmtKind, ParserError>, Vec<TokenWithSpan>) {
     let dialect = PostgreSqlDialect {};

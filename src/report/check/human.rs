@@ -60,6 +60,27 @@ impl SourceCode for Snippet<'_> {
 struct Diag<'a> {
     f: &'a Finding,
     src: Snippet<'a>,
+    /// Whether the source snippet is drawn (not for an empty file or overlong lines).
+    snippet: bool,
+}
+
+/// Lines longer than this (bytes) are not drawn: miette pads with format widths, which panic
+/// past 65,535 columns, and a snippet that long helps nobody.
+const MAX_SNIPPET_LINE: usize = 4096;
+
+/// Whether every line miette would draw for `f` (its span's lines and one line of context on
+/// each side) is short enough to draw.
+fn drawable(src: &SourceFile, f: &Finding) -> bool {
+    if src.text.is_empty() {
+        return false;
+    }
+    let end = f.span.end.max(f.span.start);
+    let (first, _) = src.line_col(f.span.start.min(src.text.len()));
+    let (last, _) = src.line_col(end.saturating_sub(1).max(f.span.start).min(src.text.len()));
+    let from = first.saturating_sub(1).max(1);
+    let to = (last + 1).min(src.line_count().max(1));
+    (from..=to).all(|l| src.line_range(l).len() <= MAX_SNIPPET_LINE)
+        && f.label.len() <= MAX_SNIPPET_LINE
 }
 
 impl fmt::Debug for Diag<'_> {
@@ -94,11 +115,11 @@ impl Diagnostic for Diag<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        (!self.src.src.text.is_empty()).then_some(&self.src as &dyn SourceCode)
+        self.snippet.then_some(&self.src as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        if self.src.src.text.is_empty() {
+        if !self.snippet {
             return None;
         }
         let len = self.f.span.end.saturating_sub(self.f.span.start);
@@ -133,12 +154,16 @@ pub fn render(files: &[FileResult], opts: Options) -> String {
     let mut out = String::new();
     for file in files {
         for f in file.findings() {
+            let snippet = drawable(&file.source, f);
             let d = Diag {
                 f,
                 src: Snippet { src: &file.source },
+                snippet,
             };
+            let (line, col) = file
+                .source
+                .line_col(f.span.start.min(file.source.text.len()));
             if handler.render_report(&mut out, &d).is_err() {
-                let (line, col) = file.source.line_col(f.span.start);
                 out.push_str(&format!(
                     "{}:{line}:{col}: {}: {}\n",
                     file.source.name, f.rule, f.message
@@ -146,6 +171,11 @@ pub fn render(files: &[FileResult], opts: Options) -> String {
             }
             if file.source.text.is_empty() {
                 out.push_str(&format!("  at {}\n", file.source.name));
+            } else if !snippet {
+                out.push_str(&format!(
+                    "  at {}:{line}:{col} (line too long to show)\n",
+                    file.source.name
+                ));
             }
             out.push('\n');
         }
