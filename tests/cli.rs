@@ -493,3 +493,59 @@ fn markdown_is_capped_most_severe_first() {
         "{tail}"
     );
 }
+
+#[test]
+fn suppression_forms_are_honoured_or_reported() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "locklint.toml", BIG);
+    write(
+        d.path(),
+        "m/001.sql",
+        "SET lock_timeout = '2s';\n\
+         -- locklint:ignore\n\
+         CREATE INDEX a ON measurements (x);\n\
+         -- locklint: ignore create-index-non-concurrently spaces after the colon\n\
+         CREATE INDEX b ON measurements (x);\n\
+         -- LOCKLINT:IGNORE create-index-non-concurrently upper case\n\
+         CREATE INDEX c ON measurements (x);\n\
+         -- locklint : ignore create-index-non-concurrently spaces around the colon\n\
+         CREATE INDEX d ON measurements (x);\n\
+         -- locklint:disable create-index-non-concurrently\n\
+         CREATE INDEX e ON measurements (x);\n\
+         -- locklint ignore create-index-non-concurrently\n\
+         CREATE INDEX f ON measurements (x);\n\
+         -- locklint runs in CI (prose, not a directive)\n\
+         CREATE TABLE g (id int);\n",
+    );
+    let r = locklint(d.path(), &["check", "m", "--format", "json"], None);
+    let v = json(&r);
+    assert_eq!(
+        rule_lines(&v),
+        vec![
+            ("unused-suppression", 2),
+            ("create-index-non-concurrently", 3),
+            ("unused-suppression", 10),
+            ("create-index-non-concurrently", 11),
+            ("unused-suppression", 12),
+            ("create-index-non-concurrently", 13),
+        ]
+    );
+    let messages: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "unused-suppression")
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert!(messages[0].contains("names no rule"), "{}", messages[0]);
+    assert!(
+        messages[1].contains("not a locklint directive"),
+        "{}",
+        messages[1]
+    );
+    assert!(
+        messages[2].contains("not a locklint directive"),
+        "{}",
+        messages[2]
+    );
+}
