@@ -289,7 +289,10 @@ fn check(args: CheckArgs) -> ExitCode {
         Format::Markdown => Keep::All,
         _ => Keep::Findings,
     };
-    let results = lint_inputs_since(&inputs, &settings, changed.as_ref(), keep);
+    let mut results = lint_inputs_since(&inputs, &settings, changed.as_ref(), keep);
+    if let Err(code) = apply_baseline(&args, &mut results) {
+        return code;
+    }
     let output = if args.format == Format::Json {
         // Written as it is serialized: the document is never held whole.
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -322,12 +325,58 @@ fn check(args: CheckArgs) -> ExitCode {
         });
         eprint!("{}", crate::stats::table(&groups));
     }
-    let code = finish(&results, &input_errors, settings.fail_on);
+    let mut code = finish(&results, &input_errors, settings.fail_on);
+    if args.write_baseline.is_some() && code == ExitCode::from(1) {
+        // The findings were just recorded: adopting is a success.
+        code = ExitCode::SUCCESS;
+    }
     let code = output.map_or_else(|c| c, |_| code);
     // The process ends next and the OS takes the memory back at once; freeing every finding
     // and source one by one first would only cost time.
     std::mem::forget(results);
     code
+}
+
+/// `--write-baseline` (record the findings, before any baseline is applied) and `--baseline`
+/// (drop the recorded findings, list stale entries on standard error).
+fn apply_baseline(args: &CheckArgs, results: &mut [FileResult]) -> Result<(), ExitCode> {
+    let usage = |e: crate::baseline::BaselineError| {
+        eprintln!("error: {e}");
+        ExitCode::from(EXIT_USAGE)
+    };
+    if let Some(path) = &args.write_baseline {
+        let b = crate::baseline::of(results);
+        crate::baseline::write(path, &b).map_err(usage)?;
+        eprintln!(
+            "wrote {} to {}",
+            report::text::plural(b.findings.len(), "finding"),
+            path.display()
+        );
+        return Ok(());
+    }
+    let Some(path) = &args.baseline else {
+        return Ok(());
+    };
+    let b = crate::baseline::read(path).map_err(usage)?;
+    let (_, stale) = crate::baseline::apply(results, &b);
+    if !stale.is_empty() {
+        let mut s = format!(
+            "warning: baseline {}: {} no longer {} a finding (fixed, edited or deleted); \
+             refresh it with --write-baseline:\n",
+            path.display(),
+            if stale.len() == 1 {
+                "1 stale entry".to_string()
+            } else {
+                format!("{} stale entries", stale.len())
+            },
+            if stale.len() == 1 { "matches" } else { "match" },
+        );
+        for e in &stale {
+            s.push_str(&format!("  {}:{} {}\n", e.path, e.line, e.rule));
+        }
+        eprint!("{s}");
+    }
+    Ok(())
 }
 
 fn annotated_report(args: ReportArgs) -> ExitCode {

@@ -139,6 +139,13 @@ pub struct CheckArgs {
     #[arg(long, value_name = "N", default_value_t = 65_536,
           value_parser = clap::value_parser!(u64).range(1_000..))]
     pub markdown_max_chars: u64,
+    /// Do not report the findings recorded in this baseline file (see --write-baseline);
+    /// entries that no longer match a finding are listed on standard error.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record every finding of this run in FILE (a baseline for --baseline) and exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Print the effective configuration as TOML and exit.
     #[arg(long)]
     pub dump_config: bool,

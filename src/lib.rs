@@ -3,6 +3,7 @@
 
 pub mod analyze;
 pub mod app;
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod discover;
