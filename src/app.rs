@@ -7,7 +7,7 @@ use crate::cli::{
 use crate::config::{self, Dialect, Level, Settings};
 use crate::discover::git::Changed;
 use crate::discover::{self, InputError};
-use crate::pipeline::{Keep, lint_inputs, lint_inputs_since};
+use crate::pipeline::{Keep, lint_inputs_since};
 use crate::report::{self, FileResult, Summary};
 use crate::rules;
 use clap::CommandFactory;
@@ -217,6 +217,27 @@ fn collect_inputs(
     (inputs, errors, selected)
 }
 
+/// The selection (files reported; `None`: all) without the files `[migrations] exclude`
+/// matches: those are still replayed into the schema, never reported.
+fn without_excluded(
+    inputs: &[discover::Input],
+    settings: &Settings,
+    selection: Option<Changed>,
+) -> Option<Changed> {
+    let exclude = &settings.migrations.exclude;
+    if exclude.is_empty() {
+        return selection;
+    }
+    Some(Changed::of_paths(
+        inputs
+            .iter()
+            .filter_map(|i| i.path.as_ref())
+            .filter(|p| !exclude.matches(p))
+            .filter(|p| selection.as_ref().is_none_or(|c| c.contains(p)))
+            .cloned(),
+    ))
+}
+
 /// With nothing to lint and an input error, the errors alone (no "0 files" summary that could
 /// pass for a clean run): the usage exit code.
 fn nothing_to_lint(inputs: &[discover::Input], errors: &[InputError]) -> Option<ExitCode> {
@@ -283,7 +304,7 @@ fn check(args: CheckArgs) -> ExitCode {
     if let Some(code) = nothing_to_lint(&inputs, &input_errors) {
         return code;
     }
-    let changed = selected.or(changed);
+    let changed = without_excluded(&inputs, &settings, selected.or(changed));
     // The markdown comment tables every statement; the other formats show findings only.
     let keep = match args.format {
         Format::Markdown => Keep::All,
@@ -396,7 +417,8 @@ fn annotated_report(args: ReportArgs) -> ExitCode {
         }
         return code;
     }
-    let results = lint_inputs(&inputs, &settings, Keep::All);
+    let selection = without_excluded(&inputs, &settings, None);
+    let results = lint_inputs_since(&inputs, &settings, selection.as_ref(), Keep::All);
     let text = match args.format {
         ReportFormat::Json => report::annotated::json::render(&results, &settings),
         ReportFormat::Markdown => report::annotated::markdown::render(&results, &settings),

@@ -169,10 +169,23 @@ pub struct Settings {
     pub tables: TableHints,
     /// `[rules]`: per-rule severity overrides, by rule name.
     pub rules: BTreeMap<String, Level>,
+    /// `[[overrides]]`: rule levels for the files some globs match; the last matching one
+    /// that names a rule wins over `[rules]`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<Override>,
     /// The file these settings were read from; `None` for built-in defaults. Not a key of the
     /// file: `--dump-config` prints it as a comment, so its output loads back.
     #[serde(skip)]
     pub config_path: Option<PathBuf>,
+}
+
+/// One `[[overrides]]` entry, resolved.
+#[derive(Debug, Clone, Serialize)]
+pub struct Override {
+    /// The files it applies to.
+    pub paths: PathGlobs,
+    /// Levels by rule name.
+    pub rules: BTreeMap<String, Level>,
 }
 
 /// The `[migrations]` section, resolved.
@@ -190,6 +203,9 @@ pub struct Migrations {
     /// At most this many bytes are read from one file (or standard input); a larger file is
     /// reported and not linted.
     pub max_file_bytes: u64,
+    /// Files never linted (still replayed into the schema): globs relative to the config's
+    /// folder.
+    pub exclude: PathGlobs,
 }
 
 /// Default for `[migrations] max_file_bytes`: 64 MiB.
@@ -206,6 +222,7 @@ impl Default for Migrations {
             assume_in_transaction: false,
             lint_down: false,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            exclude: PathGlobs::default(),
         }
     }
 }
@@ -249,6 +266,7 @@ impl Default for Settings {
             size: Size::default(),
             tables: TableHints::default(),
             rules: BTreeMap::new(),
+            overrides: Vec::new(),
             config_path: None,
         }
     }
@@ -267,6 +285,18 @@ impl Settings {
     /// otherwise).
     pub fn rule_level(&self, rule: &str) -> Option<Level> {
         self.rules.get(rule).copied()
+    }
+
+    /// The configured level of a rule for the file at `path`: the last `[[overrides]]` entry
+    /// matching the path that names the rule, else `[rules]`.
+    pub fn rule_level_at(&self, path: &Path, rule: &str) -> Option<Level> {
+        self.overrides
+            .iter()
+            .rev()
+            .filter_map(|o| o.rules.get(rule).map(|l| (o, *l)))
+            .find(|(o, _)| o.paths.matches(path))
+            .map(|(_, l)| l)
+            .or_else(|| self.rule_level(rule))
     }
 }
 
@@ -641,6 +671,7 @@ struct RawConfig {
     size: Option<RawSize>,
     tables: Option<Ordered<Spanned<String>, Spanned<RawTableHint>>>,
     rules: Option<Ordered<Spanned<String>, Spanned<String>>>,
+    overrides: Option<Vec<RawOverride>>,
 }
 
 #[derive(Deserialize)]
@@ -651,6 +682,14 @@ struct RawMigrations {
     assume_in_transaction: Option<bool>,
     lint_down: Option<bool>,
     max_file_bytes: Option<Spanned<i64>>,
+    exclude: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table with `paths` and `rules`")]
+struct RawOverride {
+    paths: Vec<Spanned<String>>,
+    rules: Ordered<Spanned<String>, Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -811,6 +850,12 @@ impl Resolver<'_> {
         if let Some(rules) = raw.rules {
             settings.rules = self.rules(rules)?;
         }
+        for o in raw.overrides.unwrap_or_default() {
+            settings.overrides.push(Override {
+                paths: self.globs(&o.paths, "[[overrides]] paths")?,
+                rules: self.rules(o.rules)?,
+            });
+        }
         Ok(settings)
     }
 
@@ -886,6 +931,25 @@ impl Resolver<'_> {
                 },
                 None => DEFAULT_MAX_FILE_BYTES,
             },
+            exclude: match raw.exclude {
+                Some(globs) => self.globs(&globs, "[migrations] exclude")?,
+                None => PathGlobs::default(),
+            },
+        })
+    }
+
+    /// Globs relative to the config's folder; one that does not compile is a located error.
+    fn globs(&self, raw: &[Spanned<String>], key: &str) -> Result<PathGlobs, ConfigError> {
+        let patterns: Vec<String> = raw.iter().map(|g| g.get_ref().clone()).collect();
+        let base = self.path.parent().unwrap_or(Path::new(""));
+        PathGlobs::new(&patterns, base).map_err(|bad| {
+            let span = raw.get(bad.index).map_or(0..0, Spanned::span);
+            self.error(
+                span,
+                format!("invalid glob in `{key}`: {}", bad.message),
+                "invalid glob",
+                Some("`*` matches within a folder, `**` across folders, e.g. \"legacy/**\"".into()),
+            )
         })
     }
 
@@ -1138,6 +1202,9 @@ pub fn parse_byte_size(text: &str) -> Result<u64, String> {
     }
     Ok(bytes)
 }
+
+mod globs;
+pub use globs::PathGlobs;
 
 #[cfg(test)]
 mod tests;

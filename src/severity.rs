@@ -4,7 +4,7 @@
 //! 1. the size class: a finding about a relation created in this migration or below
 //!    `[size] large_rows` is dropped (its rule weighs size; findings that do not depend on size
 //!    carry none and are kept);
-//! 2. the level: `[rules]` overrides, else the rule's default; `off` drops the finding — for
+//! 2. the level: `[[overrides]]` for the file's path, then `[rules]`, else the rule's default; `off` drops the finding — for
 //!    every rule, `parse-error` and `unused-suppression` included;
 //! 3. suppressions (`-- locklint:ignore`), which may add `unused-suppression` findings, weighed
 //!    by steps 1–2 in turn;
@@ -17,15 +17,17 @@ use crate::finding::Finding;
 use crate::model::Span;
 use crate::report::Summary;
 use crate::source::SourceFile;
+use std::path::Path;
 
-/// Steps 1 and 2 for a list of findings.
-pub fn levels(findings: &mut Vec<Finding>, settings: &Settings) {
+/// Steps 1 and 2 for a list of findings of the file at `path` (`[[overrides]]` levels for
+/// that path, else `[rules]`, else the rule's default).
+pub fn levels(findings: &mut Vec<Finding>, settings: &Settings, path: &Path) {
     findings.retain_mut(|f| {
         if matches!(f.size, Some(SizeClass::New | SizeClass::Small)) {
             return false;
         }
         // `severity` holds the rule's default until now.
-        let level = settings.rule_level(f.rule).unwrap_or(f.severity);
+        let level = settings.rule_level_at(path, f.rule).unwrap_or(f.severity);
         f.severity = level;
         level != Level::Off
     });
@@ -41,17 +43,18 @@ pub fn apply<'a>(
     groups: impl Iterator<Item = &'a mut Vec<Finding>>,
     loose: &mut Vec<Finding>,
 ) {
+    let path = Path::new(&source.name);
     let mut groups: Vec<&mut Vec<Finding>> = groups.collect();
     for g in &mut groups {
-        levels(g, settings);
+        levels(g, settings, path);
     }
-    levels(loose, settings);
+    levels(loose, settings, path);
     let mut unused = crate::suppress::apply(
         source,
         spans,
         groups.into_iter().chain(std::iter::once(&mut *loose)),
     );
-    levels(&mut unused, settings);
+    levels(&mut unused, settings, path);
     loose.extend(unused);
 }
 

@@ -152,3 +152,119 @@ fn baseline_file_errors_are_usage_errors() {
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("bad.json"), "{}", bad.stderr);
 }
+
+#[test]
+fn excluded_files_are_replayed_but_not_linted() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "locklint.toml",
+        "[migrations]\npaths = [\"db\"]\nexclude = [\"db/0*_legacy*.sql\"]\n\
+         [rules]\nmissing-lock-timeout = \"off\"\n",
+    );
+    write(
+        d.path(),
+        "db/001_legacy.sql",
+        "CREATE TABLE accounts (id int, name varchar(50));\nCREATE INDEX a ON big (x);\n",
+    );
+    write(
+        d.path(),
+        "db/002_widen.sql",
+        "ALTER TABLE accounts ALTER COLUMN name TYPE varchar(100);\nCREATE INDEX b ON big (x);\n",
+    );
+    let r = locklint(d.path(), &["check", "--format", "json"]);
+    assert_eq!(
+        reported(&r),
+        vec![(
+            "db/002_widen.sql".to_string(),
+            "create-index-non-concurrently".to_string(),
+            2
+        )],
+        "{}",
+        r.stderr
+    );
+    assert_eq!(json(&r)["summary"]["files"], 1);
+    // A named file is excluded too: the config says it is never linted.
+    let named = locklint(
+        d.path(),
+        &["check", "db/001_legacy.sql", "--format", "json"],
+    );
+    assert_eq!(reported(&named), vec![]);
+
+    write(
+        d.path(),
+        "locklint.toml",
+        "[migrations]\nexclude = [\"db/[\"]\n",
+    );
+    let bad = locklint(d.path(), &["check"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("invalid glob"), "{}", bad.stderr);
+    assert!(bad.stderr.contains("locklint.toml:2"), "{}", bad.stderr);
+}
+
+#[test]
+fn rule_levels_per_path() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "locklint.toml",
+        "[rules]\nmissing-lock-timeout = \"off\"\n\n\
+         [[overrides]]\npaths = [\"db/legacy/**\"]\nrules = { create-index-non-concurrently = \"warning\" }\n\n\
+         [[overrides]]\npaths = [\"db/legacy/old/**\"]\nrules = { create-index-non-concurrently = \"off\" }\n",
+    );
+    write(
+        d.path(),
+        "db/legacy/001.sql",
+        "CREATE INDEX a ON big (x);\n",
+    );
+    write(
+        d.path(),
+        "db/legacy/old/000.sql",
+        "CREATE INDEX o ON big (x);\n",
+    );
+    write(d.path(), "db/002.sql", "CREATE INDEX b ON big (x);\n");
+    let r = locklint(d.path(), &["check", "db", "--format", "json"]);
+    let levels: Vec<(String, String)> = json(&r)["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        levels,
+        vec![
+            ("db/002.sql".to_string(), "error".to_string()),
+            ("db/legacy/001.sql".to_string(), "warning".to_string()),
+        ],
+        "{}",
+        r.stderr
+    );
+    // The dump carries them and loads back.
+    let dump = locklint(d.path(), &["check", "--dump-config"]);
+    assert_eq!(dump.code, 0, "{}", dump.stderr);
+    let v: toml::Value = toml::from_str(&dump.stdout).expect("TOML");
+    assert_eq!(
+        v["overrides"][1]["rules"]["create-index-non-concurrently"].as_str(),
+        Some("off")
+    );
+    write(d.path(), "locklint.toml", &dump.stdout);
+    let again = locklint(d.path(), &["check", "--dump-config"]);
+    assert_eq!(
+        again.stdout.lines().skip(1).collect::<Vec<_>>(),
+        dump.stdout.lines().skip(1).collect::<Vec<_>>()
+    );
+    // Unknown rules in an override are located errors, like in [rules].
+    write(
+        d.path(),
+        "locklint.toml",
+        "[[overrides]]\npaths = [\"x/**\"]\nrules = { create-index = \"off\" }\n",
+    );
+    let bad = locklint(d.path(), &["check", "db"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("create-index"), "{}", bad.stderr);
+}
