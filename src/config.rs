@@ -458,17 +458,18 @@ pub fn load(
 }
 
 /// The config file that applies to `start_dir`: [`CONFIG_FILE_NAME`] in it or in its
-/// nearest ancestor. A file found in `start_dir` itself is returned relative when
-/// `start_dir` is relative (so paths in reports stay relative); one found higher up is
-/// returned absolute.
+/// nearest ancestor, or in the same search a `pyproject.toml` with a `[tool.locklint]` table
+/// (a `locklint.toml` in the same folder wins). A file found in `start_dir` itself is returned
+/// relative when `start_dir` is relative (so paths in reports stay relative); one found higher
+/// up is returned absolute.
 pub fn find(start_dir: &Path) -> Option<PathBuf> {
     let here = if start_dir.as_os_str().is_empty() || start_dir == Path::new(".") {
-        PathBuf::from(CONFIG_FILE_NAME)
+        Path::new("")
     } else {
-        start_dir.join(CONFIG_FILE_NAME)
+        start_dir
     };
-    if here.is_file() {
-        return Some(here);
+    if let Some(found) = config_in(here) {
+        return Some(found);
     }
     // A relative start has no ancestors of its own beyond what the working directory
     // gives it, so walk up from its absolute form. `..` must be resolved first, or the
@@ -482,11 +483,41 @@ pub fn find(start_dir: &Path) -> Option<PathBuf> {
         std::path::absolute(start_dir).ok()
     }
     .unwrap_or_else(|| start_dir.to_path_buf());
-    absolute
-        .ancestors()
-        .skip(1)
-        .map(|dir| dir.join(CONFIG_FILE_NAME))
-        .find(|candidate| candidate.is_file())
+    absolute.ancestors().skip(1).find_map(config_in)
+}
+
+/// The name of the Python project file whose `[tool.locklint]` table is a config.
+pub const PYPROJECT_FILE_NAME: &str = "pyproject.toml";
+
+/// The config file in `dir` itself, if any: `locklint.toml`, else a `pyproject.toml` with a
+/// `[tool.locklint]` table.
+fn config_in(dir: &Path) -> Option<PathBuf> {
+    let toml = dir.join(CONFIG_FILE_NAME);
+    if toml.is_file() {
+        return Some(toml);
+    }
+    let py = dir.join(PYPROJECT_FILE_NAME);
+    let text = std::fs::read_to_string(&py).ok()?;
+    // Most pyproject.toml files never mention locklint: skip parsing them.
+    if !text.contains("locklint") {
+        return None;
+    }
+    let doc: toml::Table = toml::from_str(&text).ok()?;
+    doc.get("tool")
+        .and_then(|t| t.get("locklint"))
+        .is_some()
+        .then_some(py)
+}
+
+/// `pyproject.toml`: only `[tool.locklint]` is read; every other table is the Python tools'.
+#[derive(Deserialize)]
+struct RawPyproject {
+    tool: Option<RawPyTools>,
+}
+
+#[derive(Deserialize)]
+struct RawPyTools {
+    locklint: Option<RawConfig>,
 }
 
 /// `8.0`, `8.4.2`, `mariadb-10.11`: an optional `mariadb-`, then one to three dot-separated
@@ -539,7 +570,13 @@ fn read_text(path: &Path) -> Result<String, ConfigError> {
 /// `[migrations] paths`. `known_rules` lists the valid rule names for `[rules]`; an unknown
 /// name is an error pointing at the key, suggesting the closest known name if one is close.
 pub fn parse_str(text: &str, path: &Path, known_rules: &[&str]) -> Result<Settings, ConfigError> {
-    let raw: RawConfig = toml::from_str(text).map_err(|err| toml_error(text, path, &err))?;
+    let raw: RawConfig = if path.file_name() == Some(std::ffi::OsStr::new(PYPROJECT_FILE_NAME)) {
+        // Spans stay offsets into the whole file, so errors point into pyproject.toml.
+        let py: RawPyproject = toml::from_str(text).map_err(|err| toml_error(text, path, &err))?;
+        py.tool.and_then(|t| t.locklint).unwrap_or_default()
+    } else {
+        toml::from_str(text).map_err(|err| toml_error(text, path, &err))?
+    };
     Resolver {
         text,
         path,
@@ -660,7 +697,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 // Raw schema: exactly what the file may contain
 // ---------------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a table")]
 struct RawConfig {
     postgres_version: Option<Spanned<i64>>,

@@ -215,7 +215,10 @@ fn action_fetches_a_missing_base_branch_and_reads_the_config() {
     let r = action(
         &work,
         &summary,
-        &[("INPUT_CONFIG", "locklint.ci.toml"), ("INPUT_FAIL_ON", "error")],
+        &[
+            ("INPUT_CONFIG", "locklint.ci.toml"),
+            ("INPUT_FAIL_ON", "error"),
+        ],
     );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }

@@ -327,3 +327,48 @@ fn parse_error_says_what_was_not_understood() {
     assert!(message.contains("`ALTER TRIGGER`"), "{message}");
     assert!(message.contains("skipped"), "{message}");
 }
+
+#[test]
+fn config_from_tool_locklint_in_pyproject() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "pyproject.toml",
+        "[project]\nname = \"app\"\n\n[tool.black]\nline-length = 100\n\n\
+         [tool.locklint]\npostgres_version = 13\nfail_on = \"warning\"\n\n\
+         [tool.locklint.migrations]\npaths = [\"app/migrations\"]\n",
+    );
+    write(
+        d.path(),
+        "app/migrations/0001.sql",
+        "ALTER TABLE t ADD COLUMN c int;\n",
+    );
+    std::fs::create_dir_all(d.path().join("sub")).unwrap();
+    let dump = locklint(&d.path().join("sub"), &["check", "--dump-config"]);
+    assert_eq!(dump.code, 0, "{}", dump.stderr);
+    let v: toml::Value = toml::from_str(&dump.stdout).expect("TOML");
+    assert_eq!(v["postgres_version"].as_integer(), Some(13));
+    assert!(dump.stdout.contains("pyproject.toml"), "{}", dump.stdout);
+    // Its paths are relative to pyproject.toml; fail_on = "warning" fails on the warning.
+    let r = locklint(d.path(), &["check"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("in 1 file"), "{}", r.stdout);
+    // Errors point into pyproject.toml.
+    write(
+        d.path(),
+        "pyproject.toml",
+        "[project]\nname = \"app\"\n\n[tool.locklint]\npostgres = 13\n",
+    );
+    let bad = locklint(d.path(), &["check"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("pyproject.toml:5"), "{}", bad.stderr);
+    // A locklint.toml wins; a pyproject.toml without [tool.locklint] is not a config.
+    write(d.path(), "locklint.toml", "postgres_version = 14\n");
+    let r = locklint(d.path(), &["check", "--dump-config"]);
+    assert!(r.stdout.contains("postgres_version = 14"), "{}", r.stdout);
+    let e = tempfile::tempdir().unwrap();
+    write(e.path(), "pyproject.toml", "[project]\nname = \"x\"\n");
+    let r = locklint(e.path(), &["check", "--dump-config"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout.starts_with("# from"), "{}", r.stdout);
+}
