@@ -25,6 +25,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Report(args) => annotated_report(args),
         Command::Explain { rule } => explain(&rule),
         Command::Rules { format } => list_rules(format),
+        Command::Hints(args) => hints(args),
+        Command::Calibrate(args) => calibrate(args),
         Command::Init { force } => init(force),
         Command::Completions { shell } => completions(shell),
     }
@@ -88,6 +90,34 @@ fn init(force: bool) -> ExitCode {
         }
         Err(e) => {
             eprintln!("error: {e}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn hints(args: crate::cli::HintsArgs) -> ExitCode {
+    let outcome = crate::hints::command(args).map(|p| {
+        eprint!("{}", p.stderr);
+        print_stdout(&p.stdout)
+    });
+    match outcome {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprint_diagnostic(&e);
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn calibrate(args: crate::cli::CalibrateArgs) -> ExitCode {
+    let outcome = crate::calibrate::command(args).map(|p| {
+        eprint!("{}", p.stderr);
+        print_stdout(&p.stdout)
+    });
+    match outcome {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprint_diagnostic(&e);
             ExitCode::from(EXIT_USAGE)
         }
     }

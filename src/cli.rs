@@ -30,6 +30,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: RulesFormat,
     },
+    /// Read table sizes from a live database (or the saved output of its catalog query) and
+    /// write them into the config's [tables].
+    Hints(HintsArgs),
+    /// Measure the [estimate] throughput constants on a server (creates and drops a scratch
+    /// table of ~1M rows in a temporary schema).
+    Calibrate(CalibrateArgs),
     /// Write a commented starter locklint.toml in the current directory.
     Init {
         /// Overwrite an existing locklint.toml.
@@ -179,4 +185,64 @@ pub struct ReportArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// The database kinds `hints --print-query` knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QueryDialect {
+    /// PostgreSQL 12 or later.
+    Postgres,
+    /// MySQL or MariaDB.
+    Mysql,
+}
+
+/// Arguments of `hints`.
+#[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("source").required(true).args(["database_url", "print_query", "from"]))]
+pub struct HintsArgs {
+    /// postgres://, postgresql:// (or a key=value string), mysql:// or mariadb:// URL; read in
+    /// a READ ONLY transaction, catalogs only. The password is never printed.
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Print the catalog query for a DBA to run (then `--from` its output) and exit.
+    #[arg(long, value_name = "DIALECT", value_enum)]
+    pub print_query: Option<QueryDialect>,
+    /// Read sizes from the query's saved output (CSV or tab-separated with a header, or JSON).
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// Config file to update (default: locklint.toml in the current directory or its nearest
+    /// ancestor; created in the current directory when there is none).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Only this schema (MySQL: database); repeat for several. Default: every non-system one.
+    #[arg(long = "schema", value_name = "S")]
+    pub schemas: Vec<String>,
+    /// Add hints only for tables with at least this many rows (existing hints are always
+    /// updated).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub min_rows: u64,
+    /// Remove hints for tables the database no longer has (globs are never removed).
+    #[arg(long)]
+    pub prune: bool,
+    /// Print the change to the config as a diff instead of writing it.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Arguments of `calibrate`.
+#[derive(Debug, clap::Args)]
+pub struct CalibrateArgs {
+    /// postgres://, postgresql:// or key=value URL of a server to measure (not production: the
+    /// scratch table's writes and index builds load it).
+    #[arg(long, value_name = "URL")]
+    pub database_url: String,
+    /// Confirm creating (and dropping) a scratch table of ~1M rows in a temporary schema.
+    #[arg(long)]
+    pub yes: bool,
+    /// Rows in the scratch table.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub rows: u64,
+    /// Write the measured [estimate] into this config file instead of printing it.
+    #[arg(long, value_name = "FILE")]
+    pub write: Option<PathBuf>,
 }

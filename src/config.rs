@@ -34,6 +34,9 @@ pub const DEFAULT_POSTGRES_VERSION: u32 = 16;
 pub const DEFAULT_MYSQL_VERSION: &str = "8.0";
 /// Row count at or above which a table is large, unless `[size] large_rows` says otherwise.
 pub const DEFAULT_LARGE_ROWS: u64 = 1_000_000;
+/// Seconds of estimated blocking above which a finding is an error, unless `[size]
+/// max_blocking_seconds` says otherwise.
+pub const DEFAULT_MAX_BLOCKING_SECONDS: f64 = 5.0;
 
 // ---------------------------------------------------------------------------------------
 // Value enums
@@ -165,6 +168,8 @@ pub struct Settings {
     pub migrations: Migrations,
     /// `[size]`: what counts as a large table.
     pub size: Size,
+    /// `[estimate]`: the throughput model estimates are computed with.
+    pub estimate: Estimate,
     /// `[tables]`: per-table size hints.
     pub tables: TableHints,
     /// `[rules]`: per-rule severity overrides, by rule name.
@@ -234,6 +239,9 @@ pub struct Size {
     pub large_rows: u64,
     /// Size assumed for tables with no hint.
     pub unknown: UnknownSize,
+    /// An estimated blocking window above this many seconds is an error whatever the table's
+    /// size; at or below it, a warning at most.
+    pub max_blocking_seconds: f64,
 }
 
 impl Default for Size {
@@ -241,15 +249,69 @@ impl Default for Size {
         Size {
             large_rows: DEFAULT_LARGE_ROWS,
             unknown: UnknownSize::Large,
+            max_blocking_seconds: DEFAULT_MAX_BLOCKING_SECONDS,
         }
     }
 }
 
-/// One table's size hint.
+/// The `[estimate]` section, resolved: how fast the server gets through each kind of work.
+/// MB are 10^6 bytes. The defaults are conservative single-core figures for a server under
+/// load; `locklint calibrate` measures them on a given server.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Estimate {
+    /// Average bytes per row (heap and indexes), to derive bytes from rows or rows from bytes
+    /// when a hint gives only one of them.
+    pub row_bytes: f64,
+    /// Sequential scan (SET NOT NULL, ATTACH PARTITION, REFRESH): MB/s of the table's size.
+    pub scan_mb_per_s: f64,
+    /// Table rewrite (ALTER COLUMN TYPE, VACUUM FULL, CLUSTER), indexes rebuilt included:
+    /// MB/s of the table's size.
+    pub rewrite_mb_per_s: f64,
+    /// Index build, sorting: rows/s (added to the heap scan below).
+    pub index_rows_per_s: f64,
+    /// Index build, reading the heap: MB/s of the table's size.
+    pub index_mb_per_s: f64,
+    /// FOREIGN KEY / CHECK validation: rows/s.
+    pub validate_rows_per_s: f64,
+    /// UPDATE / DELETE of every row: rows/s.
+    pub update_rows_per_s: f64,
+}
+
+impl Default for Estimate {
+    fn default() -> Self {
+        Estimate {
+            row_bytes: 100.0,
+            scan_mb_per_s: 200.0,
+            rewrite_mb_per_s: 25.0,
+            index_rows_per_s: 500_000.0,
+            index_mb_per_s: 200.0,
+            validate_rows_per_s: 300_000.0,
+            update_rows_per_s: 100_000.0,
+        }
+    }
+}
+
+impl Estimate {
+    /// Every key with its value, in the order the section documents them.
+    pub fn entries(&self) -> [(&'static str, f64); 7] {
+        [
+            ("row_bytes", self.row_bytes),
+            ("scan_mb_per_s", self.scan_mb_per_s),
+            ("rewrite_mb_per_s", self.rewrite_mb_per_s),
+            ("index_rows_per_s", self.index_rows_per_s),
+            ("index_mb_per_s", self.index_mb_per_s),
+            ("validate_rows_per_s", self.validate_rows_per_s),
+            ("update_rows_per_s", self.update_rows_per_s),
+        ]
+    }
+}
+
+/// One table's size hint: rows, bytes or both.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct TableHint {
-    /// Estimated row count.
-    pub rows: u64,
+    /// Estimated row count, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<u64>,
     /// Estimated on-disk size in bytes, if given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bytes: Option<u64>,
@@ -264,6 +326,7 @@ impl Default for Settings {
             fail_on: Level::Error,
             migrations: Migrations::default(),
             size: Size::default(),
+            estimate: Estimate::default(),
             tables: TableHints::default(),
             rules: BTreeMap::new(),
             overrides: Vec::new(),
@@ -276,8 +339,26 @@ impl Settings {
     /// Is a table with this hint large? Without a hint, `[size] unknown` decides.
     pub fn is_large(&self, hint: Option<TableHint>) -> bool {
         match hint {
-            Some(hint) => hint.rows >= self.size.large_rows,
+            Some(hint) => self.rows_of(hint) >= self.size.large_rows,
             None => self.size.unknown == UnknownSize::Large,
+        }
+    }
+
+    /// A hint's row count: as given, else derived from its bytes and `[estimate] row_bytes`.
+    pub fn rows_of(&self, hint: TableHint) -> u64 {
+        match (hint.rows, hint.bytes) {
+            (Some(rows), _) => rows,
+            (None, Some(bytes)) => (bytes as f64 / self.estimate.row_bytes).round() as u64,
+            (None, None) => 0,
+        }
+    }
+
+    /// A hint's size in bytes: as given, else derived from its rows and `[estimate] row_bytes`.
+    pub fn bytes_of(&self, hint: TableHint) -> u64 {
+        match (hint.bytes, hint.rows) {
+            (Some(bytes), _) => bytes,
+            (None, Some(rows)) => (rows as f64 * self.estimate.row_bytes).round() as u64,
+            (None, None) => 0,
         }
     }
 
@@ -706,6 +787,7 @@ struct RawConfig {
     fail_on: Option<Spanned<String>>,
     migrations: Option<RawMigrations>,
     size: Option<RawSize>,
+    estimate: Option<RawEstimate>,
     tables: Option<Ordered<Spanned<String>, Spanned<RawTableHint>>>,
     rules: Option<Ordered<Spanned<String>, Spanned<String>>>,
     overrides: Option<Vec<RawOverride>>,
@@ -734,6 +816,19 @@ struct RawOverride {
 struct RawSize {
     large_rows: Option<Spanned<i64>>,
     unknown: Option<Spanned<String>>,
+    max_blocking_seconds: Option<Spanned<f64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+struct RawEstimate {
+    row_bytes: Option<Spanned<f64>>,
+    scan_mb_per_s: Option<Spanned<f64>>,
+    rewrite_mb_per_s: Option<Spanned<f64>>,
+    index_rows_per_s: Option<Spanned<f64>>,
+    index_mb_per_s: Option<Spanned<f64>>,
+    validate_rows_per_s: Option<Spanned<f64>>,
+    update_rows_per_s: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -742,7 +837,7 @@ struct RawSize {
     expecting = "a table like { rows = 1000000, bytes = \"120 GB\" }"
 )]
 struct RawTableHint {
-    rows: Spanned<i64>,
+    rows: Option<Spanned<i64>>,
     bytes: Option<Spanned<RawBytes>>,
 }
 
@@ -881,6 +976,9 @@ impl Resolver<'_> {
         if let Some(size) = raw.size {
             settings.size = self.size(size)?;
         }
+        if let Some(estimate) = raw.estimate {
+            settings.estimate = self.estimate(estimate)?;
+        }
         if let Some(tables) = raw.tables {
             settings.tables = self.tables(tables)?;
         }
@@ -1010,10 +1108,72 @@ impl Resolver<'_> {
             Some(unknown) => self.named(&unknown)?,
             None => UnknownSize::Large,
         };
+        let max_blocking_seconds = match raw.max_blocking_seconds {
+            Some(secs) => self.seconds(&secs, "max_blocking_seconds")?,
+            None => DEFAULT_MAX_BLOCKING_SECONDS,
+        };
         Ok(Size {
             large_rows,
             unknown,
+            max_blocking_seconds,
         })
+    }
+
+    fn seconds(&self, value: &Spanned<f64>, key: &str) -> Result<f64, ConfigError> {
+        let v = *value.get_ref();
+        if v.is_finite() && v >= 0.0 {
+            Ok(v)
+        } else {
+            Err(self.error(
+                value.span(),
+                format!("`{key}` must be a number of seconds, 0 or more"),
+                "not a duration",
+                Some(format!("e.g. `{key} = 5`")),
+            ))
+        }
+    }
+
+    fn estimate(&self, raw: RawEstimate) -> Result<Estimate, ConfigError> {
+        let mut e = Estimate::default();
+        let fields = [
+            (raw.row_bytes, &mut e.row_bytes, "row_bytes"),
+            (raw.scan_mb_per_s, &mut e.scan_mb_per_s, "scan_mb_per_s"),
+            (
+                raw.rewrite_mb_per_s,
+                &mut e.rewrite_mb_per_s,
+                "rewrite_mb_per_s",
+            ),
+            (
+                raw.index_rows_per_s,
+                &mut e.index_rows_per_s,
+                "index_rows_per_s",
+            ),
+            (raw.index_mb_per_s, &mut e.index_mb_per_s, "index_mb_per_s"),
+            (
+                raw.validate_rows_per_s,
+                &mut e.validate_rows_per_s,
+                "validate_rows_per_s",
+            ),
+            (
+                raw.update_rows_per_s,
+                &mut e.update_rows_per_s,
+                "update_rows_per_s",
+            ),
+        ];
+        for (value, slot, key) in fields {
+            let Some(value) = value else { continue };
+            let v = *value.get_ref();
+            if !(v.is_finite() && v > 0.0) {
+                return Err(self.error(
+                    value.span(),
+                    format!("`[estimate] {key}` must be a positive number"),
+                    "not a positive number",
+                    Some("`locklint calibrate` measures these on a server".into()),
+                ));
+            }
+            *slot = v;
+        }
+        Ok(e)
     }
 
     fn negative(&self, span: Range<usize>, key: &str) -> ConfigError {
@@ -1036,9 +1196,21 @@ impl Resolver<'_> {
             let key_span = key.span();
             let key = key.into_inner();
             let entry = entry.into_inner();
-            let rows = u64::try_from(*entry.rows.get_ref())
-                .map_err(|_| self.negative(entry.rows.span(), "rows"))?;
+            let rows = entry
+                .rows
+                .map(|rows| {
+                    u64::try_from(*rows.get_ref()).map_err(|_| self.negative(rows.span(), "rows"))
+                })
+                .transpose()?;
             let bytes = entry.bytes.map(|bytes| self.bytes(&bytes)).transpose()?;
+            if rows.is_none() && bytes.is_none() {
+                return Err(self.error(
+                    key_span,
+                    format!("table hint `{key}` gives neither `rows` nor `bytes`"),
+                    "no size",
+                    Some("write `{ rows = 1000000 }`, `{ bytes = \"120 GB\" }` or both".into()),
+                ));
+            }
             let hint = TableHint { rows, bytes };
 
             let parts = split_table_key(&key).map_err(|why| {
@@ -1137,7 +1309,7 @@ impl Resolver<'_> {
 /// Split a `[tables]` key into its parts (`table` or `schema`, `table`), folding unquoted
 /// parts to lower case the way PostgreSQL folds unquoted identifiers (ASCII only) and
 /// keeping double-quoted parts as written (`""` inside quotes is a literal quote).
-fn split_table_key(key: &str) -> Result<Vec<String>, &'static str> {
+pub fn split_table_key(key: &str) -> Result<Vec<String>, &'static str> {
     let mut parts = Vec::new();
     let mut rest = key;
     loop {

@@ -155,9 +155,12 @@ max_file_bytes = 67_108_864
 large_rows = 1_000_000
 # Size assumed for tables without a hint below: "large" (the safe choice) or "small".
 unknown = "large"
+# An estimated blocking window (until COMMIT) above this many seconds is an error.
+max_blocking_seconds = 5
 
 [tables]
-# Size hints: keys are table names, optionally schema-qualified, or globs.
+# Size hints (rows, bytes or both): keys are table names, optionally schema-qualified, or
+# globs. `locklint hints` writes them from a live database.
 # measurements = {{ rows = 450_000_000, bytes = "120 GB" }}
 # "public.patients" = {{ rows = 2_000_000 }}
 # "audit_*" = {{ rows = 50_000_000 }}

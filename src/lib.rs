@@ -4,10 +4,12 @@
 pub mod analyze;
 pub mod app;
 pub mod baseline;
+pub mod calibrate;
 pub mod cli;
 pub mod config;
 pub mod discover;
 pub mod finding;
+pub mod hints;
 pub mod init;
 pub mod locks;
 pub mod model;

@@ -400,7 +400,10 @@ pub fn read_input_capped(input: &Input, max: u64) -> (SourceFile, Vec<Finding>) 
 /// Decode file bytes into a source plus any file-level findings.
 pub fn decode(name: &str, bytes: Vec<u8>) -> (SourceFile, Vec<Finding>) {
     let sniff = &bytes[..bytes.len().min(8192)];
-    if sniff.contains(&0) {
+    let nuls = sniff.iter().filter(|b| **b == 0).count();
+    // Many NUL bytes: a binary file. A few in text (a stray byte from an editor or a bad
+    // copy): PostgreSQL would reject the file, but the rest of its SQL is still linted.
+    if nuls > 8 && nuls * 100 > sniff.len() {
         let f = file_finding(
             0..0,
             format!("{name} looks like a binary file (it contains NUL bytes); skipped"),
@@ -408,12 +411,26 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> (SourceFile, Vec<Finding>) {
         );
         return (SourceFile::new(name, String::new()), vec![f]);
     }
-    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+    let mut bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => rest.to_vec(),
         None => bytes,
     };
+    let mut notes = Vec::new();
+    if let Some(first) = bytes.iter().position(|b| *b == 0) {
+        let count = bytes.iter().filter(|b| **b == 0).count();
+        for b in bytes.iter_mut().filter(|b| **b == 0) {
+            *b = b' ';
+        }
+        notes.push(file_finding(
+            first..first,
+            format!(
+                "{name} contains {count} NUL byte(s), the first at offset {first}: PostgreSQL rejects them; they were read as spaces and the rest was linted"
+            ),
+            "Remove the NUL bytes from the file.",
+        ));
+    }
     match String::from_utf8(bytes) {
-        Ok(text) => (SourceFile::new(name, text), Vec::new()),
+        Ok(text) => (SourceFile::new(name, text), notes),
         Err(e) => {
             let bad = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
@@ -424,7 +441,8 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> (SourceFile, Vec<Finding>) {
                 ),
                 "Save the file as UTF-8.",
             );
-            (SourceFile::new(name, text), vec![f])
+            notes.push(f);
+            (SourceFile::new(name, text), notes)
         }
     }
 }

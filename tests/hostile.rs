@@ -713,3 +713,113 @@ fn an_invalid_diesel_metadata_toml_is_reported() {
         r.stdout
     );
 }
+
+/// SQL a migration tool never runs is never linted, but it must not pass silently (issue 13,
+/// item 8): each case is a folder of one tool with one file; the note names the lines.
+#[test]
+fn sql_outside_a_tools_sections_is_reported() {
+    let d = tempfile::tempdir().unwrap();
+    let goose = d.path().join("goose");
+    std::fs::create_dir(&goose).unwrap();
+    // Statements before `-- +goose Up` in a goose folder: goose does not run them; reported.
+    std::fs::write(
+        goose.join("001_a.sql"),
+        "CREATE INDEX a ON big (a);\n-- +goose Up\nCREATE INDEX b ON big (b);\n-- +goose Down\nDROP INDEX b;\n",
+    )
+    .unwrap();
+    // A second Up after Down: goose runs neither part after it.
+    std::fs::write(
+        goose.join("002_b.sql"),
+        "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2;\n-- +goose Up\nCREATE INDEX c ON big (c);\n",
+    )
+    .unwrap();
+    let r = locklint(d.path(), &["check", "goose", "--format", "json"]);
+    let v = json(&r);
+    let a = diags_for(&v, "001_a.sql");
+    let indexes = a
+        .iter()
+        .filter(|x| x["rule"] == "create-index-non-concurrently")
+        .count();
+    assert_eq!(indexes, 1, "{}", r.stdout);
+    assert!(
+        a.iter().any(|x| x["rule"] == "parse-error"
+            && x["message"]
+                .as_str()
+                .unwrap()
+                .contains("line 1 is outside the goose sections")),
+        "{}",
+        r.stdout
+    );
+    let b = diags_for(&v, "002_b.sql");
+    assert!(
+        b.iter().any(|x| x["rule"] == "parse-error"
+            && x["message"]
+                .as_str()
+                .unwrap()
+                .contains("line 6 is outside the goose sections")),
+        "{}",
+        r.stdout
+    );
+
+    // dbmate: only a down section.
+    let dbmate = d.path().join("db").join("migrations");
+    std::fs::create_dir_all(&dbmate).unwrap();
+    std::fs::write(
+        dbmate.join("20240101000000_a.sql"),
+        "-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dbmate.join("20240102000000_b.sql"),
+        "-- migrate:down\nDROP TABLE t;\n",
+    )
+    .unwrap();
+    let r = locklint(d.path(), &["check", "db/migrations", "--format", "json"]);
+    let v = json(&r);
+    let b = diags_for(&v, "20240102000000_b.sql");
+    assert!(
+        b.iter().any(|x| x["message"]
+            .as_str()
+            .unwrap()
+            .contains("no forward (dbmate) section")),
+        "{}",
+        r.stdout
+    );
+
+    // A marker far down a plain file does not make it a tool's: all of it is linted.
+    let plain = d.path().join("plain");
+    std::fs::create_dir(&plain).unwrap();
+    let mut text = "CREATE INDEX a ON big (a);\n".repeat(5);
+    text.push_str("-- +goose Up\nCREATE INDEX z ON big (z);\n");
+    std::fs::write(plain.join("big.sql"), text).unwrap();
+    let r = locklint(d.path(), &["check", "plain", "--format", "json"]);
+    let v = json(&r);
+    assert_eq!(v["summary"]["statements"], 6, "{}", r.stdout);
+}
+
+/// One stray NUL byte does not hide the file's SQL: it is read as a space and reported.
+#[test]
+fn a_stray_nul_byte_is_reported_and_the_rest_linted() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("a.sql"),
+        b"SELECT 1;\0\nCREATE INDEX i ON big (a);\n",
+    )
+    .unwrap();
+    let r = locklint(d.path(), &["check", "a.sql", "--format", "json"]);
+    let v = json(&r);
+    let a = diags_for(&v, "a.sql");
+    assert!(
+        a.iter()
+            .any(|x| x["rule"] == "parse-error"
+                && x["message"].as_str().unwrap().contains("NUL byte")),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        a.iter()
+            .any(|x| x["rule"] == "create-index-non-concurrently"),
+        "{}",
+        r.stdout
+    );
+}

@@ -178,6 +178,7 @@ impl<'s> Analyzer<'s> {
             part: usize::MAX,
             wrapped: None,
             pending: Vec::new(),
+            open: Vec::new(),
         }
     }
 }
@@ -199,6 +200,9 @@ pub struct FileRun<'a, 's> {
     wrapped: Option<bool>,
     /// Statements of one part waiting for `wrapped` to be decided.
     pending: Vec<Stmt>,
+    /// The analyzed statements of the transaction still open, handed out when it ends: a lock
+    /// is held until COMMIT, so how long it blocks depends on the work after it.
+    open: Vec<Analyzed>,
 }
 
 impl FileRun<'_, '_> {
@@ -228,6 +232,26 @@ impl FileRun<'_, '_> {
     /// The file ended: analyze whatever was held back.
     pub fn finish(mut self, out: &mut dyn FnMut(Analyzed)) {
         self.flush(true, out);
+        self.close_txn(out);
+    }
+
+    /// The open transaction ended (COMMIT, ROLLBACK, the end of the tool's part or of the
+    /// file): every finding with an estimate now covers the work after its statement until the
+    /// end too, and the statements are handed out.
+    fn close_txn(&mut self, out: &mut dyn FnMut(Analyzed)) {
+        let mut later = 0.0;
+        for a in self.open.iter_mut().rev() {
+            if later > 0.0 {
+                for f in &mut a.findings {
+                    extend_window(f, later);
+                }
+            }
+            later += a.estimate_seconds.unwrap_or(0.0);
+        }
+        // Drained, not taken: the buffer keeps its capacity for the next transaction.
+        for a in self.open.drain(..) {
+            out(a);
+        }
     }
 
     /// Decide the wrapping of the held-back part if its statements so far (all of them, when
@@ -268,11 +292,14 @@ impl FileRun<'_, '_> {
 
     /// Analyze one statement of part `p`, whose wrapping is decided.
     fn step(&mut self, stmt: Stmt, p: usize, out: &mut dyn FnMut(Analyzed)) {
-        let (txn, session) = (&mut self.txn, &mut self.session);
         let wrapped = self.wrapped.unwrap_or(false);
         if p != self.part {
             // The tool finished the previous part (committing its transaction, if any)
             // and starts this one.
+            self.close_txn(out);
+        }
+        let (txn, session) = (&mut self.txn, &mut self.session);
+        if p != self.part {
             self.part = p;
             *txn = TxnView {
                 in_transaction: wrapped,
@@ -392,13 +419,37 @@ impl FileRun<'_, '_> {
                 txn.explicit = false;
             }
         }
-        out(Analyzed {
+        self.open.push(Analyzed {
             stmt,
             effects,
             in_transaction,
             findings,
             estimate_seconds,
         });
+        if ends_txn || !in_transaction {
+            self.close_txn(out);
+        }
+    }
+}
+
+/// A finding whose lock blocks reads or writes and whose own work has an estimate: the lock is
+/// held through `later` more seconds of work in the same transaction, so it blocks for that
+/// much longer, and the message says so.
+fn extend_window(f: &mut Finding, later: f64) {
+    let (Some(own), Some(blocks)) = (f.estimate_seconds, f.blocks) else {
+        return;
+    };
+    if !blocks.blocks_traffic() {
+        return;
+    }
+    let window = ((own + later) * 10.0).round() / 10.0;
+    f.estimate_seconds = Some(window);
+    if let Some(table) = &f.table {
+        f.message.push_str(&format!(
+            ". With the work after it in this transaction, its lock keeps {} of `{table}` blocked for {} in all, until COMMIT",
+            blocks.describe(),
+            crate::finding::format_duration(window),
+        ));
     }
 }
 

@@ -141,21 +141,21 @@ fn full_example_parses() {
             (
                 "measurements",
                 TableHint {
-                    rows: 450_000_000,
+                    rows: Some(450_000_000),
                     bytes: Some(120_000_000_000)
                 }
             ),
             (
                 "public.patients",
                 TableHint {
-                    rows: 2_000_000,
+                    rows: Some(2_000_000),
                     bytes: None
                 }
             ),
             (
                 "audit_*",
                 TableHint {
-                    rows: 50_000_000,
+                    rows: Some(50_000_000),
                     bytes: None
                 }
             ),
@@ -226,7 +226,7 @@ fn tables_may_use_table_headers() {
     assert_eq!(
         settings.tables.lookup(None, "events"),
         Some(TableHint {
-            rows: 10,
+            rows: Some(10),
             bytes: Some(2048)
         })
     );
@@ -243,7 +243,12 @@ fn postgres_version_bounds_are_inclusive() {
 #[test]
 fn is_large_compares_rows_at_or_above_the_threshold() {
     let settings = parse("[size]\nlarge_rows = 100\n");
-    let hint = |rows| Some(TableHint { rows, bytes: None });
+    let hint = |rows| {
+        Some(TableHint {
+            rows: Some(rows),
+            bytes: None,
+        })
+    };
     assert!(!settings.is_large(hint(99)));
     assert!(settings.is_large(hint(100)));
     assert!(settings.is_large(hint(101)));
@@ -297,7 +302,7 @@ fn hints(text: &str) -> TableHints {
 }
 
 fn rows(hints: &TableHints, schema: Option<&str>, table: &str) -> Option<u64> {
-    hints.lookup(schema, table).map(|hint| hint.rows)
+    hints.lookup(schema, table).and_then(|hint| hint.rows)
 }
 
 #[test]
@@ -501,7 +506,7 @@ fn bytes_may_be_an_integer() {
     assert_eq!(
         hints.lookup(None, "t"),
         Some(TableHint {
-            rows: 1,
+            rows: Some(1),
             bytes: Some(4096)
         })
     );
@@ -555,14 +560,52 @@ fn error_wrong_type_for_a_boolean_and_a_section() {
 }
 
 #[test]
-fn error_missing_rows() {
-    let report = error_at(
-        "[tables]\nx = { bytes = \"1 GB\" }\n",
-        "{ bytes = \"1 GB\" }",
-        2,
+fn a_hint_may_give_bytes_alone_and_rows_are_derived_from_row_bytes() {
+    let settings = parse("[estimate]\nrow_bytes = 200\n[tables]\nx = { bytes = \"1 GB\" }\n");
+    let hint = settings.tables.lookup(None, "x").expect("hint");
+    assert_eq!(hint.rows, None);
+    assert_eq!(hint.bytes, Some(1_000_000_000));
+    assert_eq!(settings.rows_of(hint), 5_000_000);
+    assert_eq!(settings.bytes_of(hint), 1_000_000_000);
+    assert!(settings.is_large(Some(hint)));
+    let rows_only = TableHint {
+        rows: Some(10),
+        bytes: None,
+    };
+    assert_eq!(settings.bytes_of(rows_only), 2_000);
+}
+
+#[test]
+fn error_hint_without_rows_or_bytes() {
+    let report = error_at("[tables]\nx = {}\n", "x", 2);
+    assert!(report.contains("neither `rows` nor `bytes`"), "{report}");
+}
+
+#[test]
+fn estimate_section_has_documented_defaults_and_takes_every_key() {
+    let d = parse("").estimate;
+    assert_eq!(d, crate::config::Estimate::default());
+    assert_eq!(d.scan_mb_per_s, 200.0);
+    assert_eq!(parse("").size.max_blocking_seconds, 5.0);
+    let s = parse(
+        "[size]\nmax_blocking_seconds = 0.5\n[estimate]\nrow_bytes = 80\nscan_mb_per_s = 400\nrewrite_mb_per_s = 30.5\nindex_rows_per_s = 1_000_000\nindex_mb_per_s = 150\nvalidate_rows_per_s = 2e5\nupdate_rows_per_s = 50000\n",
     );
-    assert!(report.contains("missing key `rows`"), "{report}");
-    assert_report!("missing_rows", report);
+    assert_eq!(s.size.max_blocking_seconds, 0.5);
+    let e = s.estimate;
+    assert_eq!(
+        e.entries().map(|(_, v)| v),
+        [80.0, 400.0, 30.5, 1e6, 150.0, 2e5, 5e4]
+    );
+}
+
+#[test]
+fn error_estimate_values_must_be_positive_and_keys_known() {
+    let report = error_at("[estimate]\nscan_mb_per_s = 0\n", "0", 2);
+    assert!(report.contains("must be a positive number"), "{report}");
+    error_at("[estimate]\nrow_bytes = -3\n", "-3", 2);
+    let report = error_at("[estimate]\nscan_mbps = 3\n", "scan_mbps", 2);
+    assert!(report.contains("scan_mb_per_s"), "{report}");
+    error_at("[size]\nmax_blocking_seconds = -1\n", "-1", 2);
 }
 
 #[test]

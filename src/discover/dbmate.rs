@@ -48,9 +48,10 @@ fn txn(opts: &str) -> TxnMode {
     }
 }
 
-/// Whether the file carries dbmate's section markers.
+/// Whether the file carries dbmate's section markers before any SQL (dbmate reads them from
+/// the top; a marker far down a plain SQL file does not make it dbmate's).
 pub fn has_markers(text: &str) -> bool {
-    lines(text).any(|l| marker(l.text).is_some())
+    super::markers_at_top(text, |l| marker(l).is_some())
 }
 
 /// The up section forward, the down section down.

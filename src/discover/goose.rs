@@ -36,9 +36,12 @@ fn annotation(line: &str) -> Option<String> {
     )
 }
 
-/// Whether the file carries goose's section markers.
+/// Whether the file carries goose's section markers before any SQL (goose reads its
+/// annotations from the top; a marker far down a plain SQL file does not make it goose's).
 pub fn has_markers(text: &str) -> bool {
-    lines(text).any(|l| matches!(annotation(l.text).as_deref(), Some("up" | "down")))
+    super::markers_at_top(text, |l| {
+        annotation(l).is_some_and(|a| a == "up" || a == "down" || a == "no transaction")
+    })
 }
 
 /// The Up section forward, the Down section down, one transaction unless NO TRANSACTION.
@@ -46,6 +49,7 @@ pub fn parts(cx: &FileCtx) -> Vec<Part> {
     let text = cx.text;
     let mut up: Option<usize> = None;
     let mut down: Option<(usize, usize)> = None;
+    let mut down_end: Option<usize> = None;
     let mut no_transaction = false;
     let mut blocks = Vec::new();
     let mut open: Option<usize> = None;
@@ -55,6 +59,9 @@ pub fn parts(cx: &FileCtx) -> Vec<Part> {
         };
         match cmd.as_str() {
             "up" if up.is_none() && down.is_none() => up = Some(l.next),
+            // A second Up after Down: the Down section ends there; what follows belongs to no
+            // section goose runs (reported as SQL not linted).
+            "up" if down.is_some() && down_end.is_none() => down_end = Some(l.start),
             "down" if down.is_none() => down = Some((l.start, l.next)),
             "no transaction" => no_transaction = true,
             "statementbegin" => open = Some(l.next),
@@ -71,11 +78,16 @@ pub fn parts(cx: &FileCtx) -> Vec<Part> {
     } else {
         TxnMode::Single
     };
-    // Without an Up marker goose refuses the file; linting all of it loses nothing.
+    // Without an Up marker goose refuses the file; linting all of it loses nothing. Text
+    // before the Up marker is in no section (reported when it holds SQL).
     let up_range = up.unwrap_or(0)..down.map_or(text.len(), |d| d.0);
     let mut out = vec![Part::new(up_range, Direction::Forward, txn)];
     if let Some((_, body)) = down {
-        out.push(Part::new(body..text.len(), Direction::Down, txn));
+        out.push(Part::new(
+            body..down_end.unwrap_or(text.len()),
+            Direction::Down,
+            txn,
+        ));
     }
     for p in &mut out {
         p.blocks = blocks

@@ -191,10 +191,17 @@ fn walk(
     }));
 }
 
-fn is_sql(p: &Path) -> bool {
-    p.extension()
-        .map(|e| e.eq_ignore_ascii_case("sql"))
-        .unwrap_or(false)
+/// Files found by walking that are migrations: `*.sql`, and `*.sql.postgres` (the
+/// PostgreSQL-only variant some projects keep beside `*.sql.sqlite`, e.g. Synapse's delta
+/// files). Other dialects' variants (`*.sql.sqlite`, `*.sql.mysql`) are not PostgreSQL.
+pub(crate) fn is_sql(p: &Path) -> bool {
+    let Some(name) = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+    else {
+        return false;
+    };
+    name.ends_with(".sql") || name.ends_with(".sql.postgres")
 }
 
 fn display(p: &Path) -> String {
@@ -351,6 +358,71 @@ pub(crate) fn lines(text: &str) -> impl Iterator<Item = Line<'_>> {
     })
 }
 
+/// Whether a stretch of SQL text holds anything but blanks and comments (a cheap look: block
+/// comments are skipped, quotes are not followed — enough to tell SQL from annotations).
+pub(crate) fn has_sql(text: &str) -> bool {
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            return false;
+        }
+        if let Some(r) = rest.strip_prefix("--") {
+            rest = r.split_once('\n').map_or("", |(_, after)| after);
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            rest = r.split_once("*/").map_or("", |(_, after)| after);
+        } else {
+            return true;
+        }
+    }
+}
+
+/// Whether a marker line (`is_marker`) comes before any SQL: the tools read their annotations
+/// at the top of the file, so a marker far down a plain SQL file does not make it theirs.
+pub(crate) fn markers_at_top(text: &str, is_marker: impl Fn(&str) -> bool) -> bool {
+    for l in lines(text) {
+        if is_marker(l.text) {
+            return true;
+        }
+        let t = l.text.trim();
+        if !t.is_empty() && !t.starts_with("--") && has_sql(t) {
+            return false;
+        }
+    }
+    false
+}
+
+/// The 1-based first and last line of the first stretch of the file that holds SQL but is in
+/// none of the tool's parts: SQL the tool never runs, and so never linted.
+fn uncovered_sql(text: &str, parts: &[Part]) -> Option<(usize, usize)> {
+    let mut covered: Vec<Range<usize>> = parts.iter().map(|p| p.range.clone()).collect();
+    covered.sort_by_key(|r| r.start);
+    let mut at = 0;
+    let mut gaps = Vec::new();
+    for r in covered {
+        if r.start > at {
+            gaps.push(at..r.start);
+        }
+        at = at.max(r.end);
+    }
+    if at < text.len() {
+        gaps.push(at..text.len());
+    }
+    let gap = gaps
+        .into_iter()
+        .find(|g| text.get(g.clone()).is_some_and(has_sql))?;
+    let line_of = |o: usize| text[..o.min(text.len())].matches('\n').count() + 1;
+    // The lines of the stretch that hold SQL (not its comments and annotations).
+    let sql_lines: Vec<usize> = lines(&text[gap.clone()])
+        .filter(|l| {
+            let t = l.text.trim();
+            !t.is_empty() && !t.starts_with("--") && has_sql(t)
+        })
+        .map(|l| line_of(gap.start + l.start))
+        .collect();
+    Some((*sql_lines.first()?, *sql_lines.last()?))
+}
+
 /// The tool for a file that does not follow its folder's naming: a marker-based tool still
 /// applies when the file carries its markers; otherwise the file is plain SQL.
 fn other_tool(tool: Tool, text: &str) -> Tool {
@@ -456,15 +528,16 @@ pub fn arrange(files: &[FileRef], settings: &Settings, order: Order) -> Vec<Plan
     // A folder whose numbered names could be sqlx follows a folder of the same project that
     // surely is (one project, one migration tool).
     let numbered = detect::numbered_tool();
-    let sqlx_roots: Vec<Option<PathBuf>> = folders
+    let sqlx_roots: Vec<PathBuf> = folders
         .iter()
         .zip(&detected)
         .filter(|(_, d)| d.sure && d.tool == numbered)
-        .map(|((dir, _), _)| project_root(&mut projects, dir))
+        .filter_map(|((dir, _), _)| project_root(&mut projects, dir))
         .collect();
     if !sqlx_roots.is_empty() {
         for ((dir, _), d) in folders.iter().zip(detected.iter_mut()) {
-            if !d.sure && sqlx_roots.contains(&project_root(&mut projects, dir)) {
+            if !d.sure && project_root(&mut projects, dir).is_some_and(|r| sqlx_roots.contains(&r))
+            {
                 d.tool = numbered;
             }
         }
@@ -529,12 +602,42 @@ pub fn arrange(files: &[FileRef], settings: &Settings, order: Order) -> Vec<Plan
                     p.txn = TxnMode::None;
                 }
             }
-            let notes = match tool {
+            let mut notes: Vec<String> = match tool {
                 Tool::Diesel if direction == Direction::Forward => {
                     diesel::metadata_problem(&cx).into_iter().collect()
                 }
                 _ => Vec::new(),
             };
+            // SQL the tool never runs must not pass silently.
+            if direction == Direction::Forward {
+                let all = (tools::row(tool).parts)(&cx);
+                if let Some((first, last)) = uncovered_sql(f.text, &all) {
+                    let lines = if first == last {
+                        format!("line {first} is")
+                    } else {
+                        format!("lines {first}-{last} are")
+                    };
+                    notes.push(format!(
+                        "{lines} outside the {} sections of this file: {} does not run that SQL, so it was not linted",
+                        tool.name(),
+                        tool.name()
+                    ));
+                }
+                let forward_sql = all
+                    .iter()
+                    .filter(|p| p.direction == Direction::Forward)
+                    .any(|p| f.text.get(p.range.clone()).is_some_and(has_sql));
+                let down_sql = all
+                    .iter()
+                    .filter(|p| p.direction == Direction::Down)
+                    .any(|p| f.text.get(p.range.clone()).is_some_and(has_sql));
+                if !forward_sql && down_sql && !settings.migrations.lint_down {
+                    notes.push(format!(
+                        "this file has no forward ({}) section with SQL, only a down section: nothing was linted",
+                        tool.name()
+                    ));
+                }
+            }
             out.push(Planned {
                 index,
                 tool,
@@ -557,12 +660,30 @@ struct Ranked<'a> {
 }
 
 /// The project root of a folder, looked up once.
+/// The project a folder belongs to, for following a sure sqlx detection: a folder under a
+/// manifest (Cargo.toml, ...). A bare git root is not one project: a repository of several
+/// projects (a monorepo, a corpus) must not relabel one project's files by another's tool.
 fn project_root(cache: &mut Vec<(PathBuf, detect::Project)>, dir: &Path) -> Option<PathBuf> {
     if let Some((_, p)) = cache.iter().find(|(d, _)| d == dir) {
-        return p.root.clone();
+        return p.uses_sqlx.and(p.root.clone());
     }
     let p = detect::project(dir);
-    let root = p.root.clone();
+    let root = p.uses_sqlx.and(p.root.clone());
     cache.push((dir.to_path_buf(), p));
     root
+}
+
+#[cfg(test)]
+mod extension_tests {
+    use super::is_sql;
+    use std::path::Path;
+
+    #[test]
+    fn postgres_variants_are_migrations_other_dialects_are_not() {
+        assert!(is_sql(Path::new("a/001_init.sql")));
+        assert!(is_sql(Path::new("a/001_INIT.SQL")));
+        assert!(is_sql(Path::new("delta/25/01_x.sql.postgres")));
+        assert!(!is_sql(Path::new("delta/25/01_x.sql.sqlite")));
+        assert!(!is_sql(Path::new("a/notes.md")));
+    }
 }
