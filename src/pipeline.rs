@@ -401,9 +401,14 @@ pub fn read_input_capped(input: &Input, max: u64) -> (SourceFile, Vec<Finding>) 
 pub fn decode(name: &str, bytes: Vec<u8>) -> (SourceFile, Vec<Finding>) {
     let sniff = &bytes[..bytes.len().min(8192)];
     let nuls = sniff.iter().filter(|b| **b == 0).count();
-    // Many NUL bytes: a binary file. A few in text (a stray byte from an editor or a bad
-    // copy): PostgreSQL would reject the file, but the rest of its SQL is still linted.
-    if nuls > 8 && nuls * 100 > sniff.len() {
+    let controls = sniff
+        .iter()
+        .filter(|b| **b != 0 && **b < 0x20 && !matches!(**b, b'\t' | b'\n' | b'\r' | 0x0c))
+        .count();
+    // NUL bytes with other control bytes, or many of them: a binary file. A few in text (a
+    // stray byte from an editor or a bad copy): PostgreSQL would reject the file, but the rest
+    // of its SQL is still linted.
+    if nuls > 0 && (controls > 0 || (nuls > 8 && nuls * 100 > sniff.len())) {
         let f = file_finding(
             0..0,
             format!("{name} looks like a binary file (it contains NUL bytes); skipped"),

@@ -528,17 +528,41 @@ pub fn arrange(files: &[FileRef], settings: &Settings, order: Order) -> Vec<Plan
     // A folder whose numbered names could be sqlx follows a folder of the same project that
     // surely is (one project, one migration tool).
     let numbered = detect::numbered_tool();
-    let sqlx_roots: Vec<PathBuf> = folders
-        .iter()
-        .zip(&detected)
-        .filter(|(_, d)| d.sure && d.tool == numbered)
-        .filter_map(|((dir, _), _)| project_root(&mut projects, dir))
+    // The project is the manifest's (Cargo.toml) when there is one; without one, the nearest
+    // folder holding both, as long as no folder of another sure tool is under it (a
+    // repository of several projects must not relabel one project's files by another's tool).
+    let sure_sqlx: Vec<usize> = (0..folders.len())
+        .filter(|&i| detected[i].sure && detected[i].tool == numbered)
         .collect();
-    if !sqlx_roots.is_empty() {
-        for ((dir, _), d) in folders.iter().zip(detected.iter_mut()) {
-            if !d.sure && project_root(&mut projects, dir).is_some_and(|r| sqlx_roots.contains(&r))
-            {
-                d.tool = numbered;
+    if !sure_sqlx.is_empty() {
+        let sure_other: Vec<&Path> = (0..folders.len())
+            .filter(|&i| detected[i].sure && detected[i].tool != numbered)
+            .map(|i| folders[i].0.as_path())
+            .collect();
+        let roots: Vec<Option<PathBuf>> = sure_sqlx
+            .iter()
+            .map(|&i| project_root(&mut projects, &folders[i].0))
+            .collect();
+        for u in 0..folders.len() {
+            if detected[u].sure {
+                continue;
+            }
+            let dir = folders[u].0.clone();
+            let own_root = project_root(&mut projects, &dir);
+            let same_project =
+                sure_sqlx
+                    .iter()
+                    .zip(&roots)
+                    .any(|(&s, root)| match (root, &own_root) {
+                        (Some(a), Some(b)) => a == b,
+                        (None, None) => {
+                            let lca = common_ancestor(&folders[s].0, &dir);
+                            !sure_other.iter().any(|o| o.starts_with(&lca))
+                        }
+                        _ => false,
+                    });
+            if same_project {
+                detected[u].tool = numbered;
             }
         }
     }
@@ -660,6 +684,15 @@ struct Ranked<'a> {
 }
 
 /// The project root of a folder, looked up once.
+/// The deepest folder both paths are in.
+fn common_ancestor(a: &Path, b: &Path) -> PathBuf {
+    a.components()
+        .zip(b.components())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x)
+        .collect()
+}
+
 /// The project a folder belongs to, for following a sure sqlx detection: a folder under a
 /// manifest (Cargo.toml, ...). A bare git root is not one project: a repository of several
 /// projects (a monorepo, a corpus) must not relabel one project's files by another's tool.

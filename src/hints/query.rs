@@ -40,6 +40,8 @@ SELECT r.nspname AS schema, r.relname AS \"table\",
                    JOIN rel l ON l.oid = t.relid WHERE t.isleaf), true)
        ELSE r.analyzed END AS analyzed
 FROM rel r
+-- A relation dropped while the catalog is read has no size (NULL): it is gone, not empty.
+WHERE r.bytes IS NOT NULL
 ORDER BY 1, 2";
 
 /// MySQL / MariaDB: base tables of every non-system database, from
