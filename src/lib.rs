@@ -3,7 +3,7 @@
 
 pub mod analyze;
 pub mod app;
-pub mod baseline;
+pub(crate) mod baseline;
 pub mod calibrate;
 pub mod cli;
 pub mod config;
