@@ -5,8 +5,9 @@ use crate::cli::{
     RulesFormat,
 };
 use crate::config::{self, Dialect, Level, Settings};
+use crate::discover::git::Changed;
 use crate::discover::{self, InputError};
-use crate::pipeline::{Keep, lint_inputs, lint_inputs_since};
+use crate::pipeline::{Keep, lint_inputs_since};
 use crate::report::{self, FileResult, Summary};
 use crate::rules;
 use clap::CommandFactory;
@@ -57,7 +58,12 @@ fn explain(name: &str) -> ExitCode {
     match rules::find(name) {
         Some(r) => print_stdout(r.doc).map_or_else(|c| c, |_| ExitCode::SUCCESS),
         None => {
-            eprintln!("error: unknown rule `{name}`; `locklint rules` lists them");
+            match config::closest(name, rules::names()) {
+                Some(near) => eprintln!(
+                    "error: unknown rule `{name}`; did you mean `{near}`? (`locklint rules` lists them)"
+                ),
+                None => eprintln!("error: unknown rule `{name}`; `locklint rules` lists them"),
+            }
             ExitCode::from(EXIT_USAGE)
         }
     }
@@ -74,9 +80,10 @@ fn list_rules(format: RulesFormat) -> ExitCode {
 fn init(force: bool) -> ExitCode {
     match crate::init::run(Path::new("."), force) {
         Ok(w) => {
-            let found = match &w.migrations {
-                Some(dir) => format!("migrations: {dir}"),
-                None => "no migrations folder found: set [migrations] paths".to_string(),
+            let found = if w.migrations.is_empty() {
+                "no migrations folder found: set [migrations] paths".to_string()
+            } else {
+                format!("migrations: {}", w.migrations.join(", "))
             };
             print_stdout(&format!("wrote {} ({found})\n", w.path.display()))
                 .map_or_else(|c| c, |_| ExitCode::SUCCESS)
@@ -178,7 +185,99 @@ fn load_settings(args: &InputArgs) -> Result<Settings, ExitCode> {
             DialectArg::Mysql => Dialect::Mysql,
         };
     }
+    if let Some(f) = args.fail_on {
+        settings.fail_on = match f {
+            FailOn::Error => Level::Error,
+            FailOn::Warning => Level::Warning,
+        };
+    }
     Ok(settings)
+}
+
+/// Expand the input paths; the current directory, when nothing names paths, without the
+/// files git ignores and hidden folders. With `history`, the named files are the selection
+/// and their folders' other migrations are replayed (`--with-history`). A missing path from
+/// the config says so; a folder with no `.sql` file is a warning.
+fn collect_inputs(
+    named: &[PathBuf],
+    settings: &Settings,
+    stdin_name: &str,
+    history: bool,
+) -> (Vec<discover::Input>, Vec<InputError>, Option<Changed>) {
+    let paths = input_paths(named, settings);
+    let (inputs, mut errors, selected) = if history {
+        let (i, e, selected) = discover::history::collect(&paths, stdin_name);
+        (i, e, Some(selected))
+    } else if named.is_empty() && settings.migrations.paths.is_empty() {
+        let (i, e) = discover::default_walk::collect(Path::new("."));
+        (i, e, None)
+    } else {
+        let (i, e) = discover::collect(&paths, stdin_name);
+        (i, e, None)
+    };
+    if named.is_empty()
+        && let Some(config) = &settings.config_path
+    {
+        for e in &mut errors {
+            if settings
+                .migrations
+                .paths
+                .iter()
+                .any(|p| *p.to_string_lossy() == e.path)
+            {
+                e.message.push_str(&format!(
+                    " (from `[migrations] paths` in {})",
+                    config.display()
+                ));
+            }
+        }
+    }
+    for p in &paths {
+        if p.is_dir()
+            && !inputs
+                .iter()
+                .any(|i| i.path.as_ref().is_some_and(|f| f.starts_with(p)))
+        {
+            eprintln!(
+                "warning: {}: no .sql files in this folder; nothing was linted there",
+                p.display()
+            );
+        }
+    }
+    (inputs, errors, selected)
+}
+
+/// The selection (files reported; `None`: all) without the files `[migrations] exclude`
+/// matches: those are still replayed into the schema, never reported.
+fn without_excluded(
+    inputs: &[discover::Input],
+    settings: &Settings,
+    selection: Option<Changed>,
+) -> Option<Changed> {
+    let exclude = &settings.migrations.exclude;
+    if exclude.is_empty() {
+        return selection;
+    }
+    Some(Changed::of_paths(
+        inputs
+            .iter()
+            .filter_map(|i| i.path.as_ref())
+            .filter(|p| !exclude.matches(p))
+            .filter(|p| selection.as_ref().is_none_or(|c| c.contains(p)))
+            .cloned(),
+    ))
+}
+
+/// With nothing to lint and an input error, the errors alone (no "0 files" summary that could
+/// pass for a clean run): the usage exit code.
+fn nothing_to_lint(inputs: &[discover::Input], errors: &[InputError]) -> Option<ExitCode> {
+    if !inputs.is_empty() || errors.is_empty() {
+        return None;
+    }
+    for e in errors {
+        eprintln!("error: {}: {}", e.path, e.message);
+    }
+    Some(ExitCode::from(EXIT_USAGE))
 }
 
 /// The paths named on the command line, else the config's, else `.`.
@@ -194,14 +293,10 @@ fn input_paths(named: &[PathBuf], settings: &Settings) -> Vec<PathBuf> {
 
 /// Print input errors and pick the exit code: 2 for I/O errors, 1 for findings at or above
 /// `fail_on`, else 0.
-fn finish(results: &[FileResult], input_errors: &[InputError], fail_on: FailOn) -> ExitCode {
+fn finish(results: &[FileResult], input_errors: &[InputError], fail_on: Level) -> ExitCode {
     for e in input_errors {
         eprintln!("error: {}: {}", e.path, e.message);
     }
-    let fail_on = match fail_on {
-        FailOn::Error => Level::Error,
-        FailOn::Warning => Level::Warning,
-    };
     if !input_errors.is_empty() {
         ExitCode::from(EXIT_USAGE)
     } else if crate::severity::fails(&Summary::of(results), fail_on) {
@@ -230,13 +325,25 @@ fn check(args: CheckArgs) -> ExitCode {
         },
         None => None,
     };
-    let (inputs, input_errors) = discover::collect(&paths, &args.input.stdin_filename);
+    let (inputs, input_errors, selected) = collect_inputs(
+        &args.input.paths,
+        &settings,
+        &args.input.stdin_filename,
+        args.with_history,
+    );
+    if let Some(code) = nothing_to_lint(&inputs, &input_errors) {
+        return code;
+    }
+    let changed = without_excluded(&inputs, &settings, selected.or(changed));
     // The markdown comment tables every statement; the other formats show findings only.
     let keep = match args.format {
         Format::Markdown => Keep::All,
         _ => Keep::Findings,
     };
-    let results = lint_inputs_since(&inputs, &settings, changed.as_ref(), keep);
+    let mut results = lint_inputs_since(&inputs, &settings, changed.as_ref(), keep);
+    if let Err(code) = apply_baseline(&args, &mut results) {
+        return code;
+    }
     let output = if args.format == Format::Json {
         // Written as it is serialized: the document is never held whole.
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -255,8 +362,11 @@ fn check(args: CheckArgs) -> ExitCode {
             Format::Github => report::check::github::render(&results),
             Format::Sarif => report::check::sarif::render(&results),
             Format::Gitlab => report::check::gitlab::render(&results),
-            Format::Junit => report::check::junit::render(&results),
-            Format::Markdown => report::check::markdown::render(&results),
+            Format::Junit => report::check::junit::render(&results, settings.fail_on),
+            Format::Markdown => report::check::markdown::render_capped(
+                &results,
+                usize::try_from(args.markdown_max_chars).unwrap_or(usize::MAX),
+            ),
         })
     };
     if args.stats {
@@ -266,7 +376,11 @@ fn check(args: CheckArgs) -> ExitCode {
         });
         eprint!("{}", crate::stats::table(&groups));
     }
-    let code = finish(&results, &input_errors, args.input.fail_on);
+    let mut code = finish(&results, &input_errors, settings.fail_on);
+    if args.write_baseline.is_some() && code == ExitCode::from(1) {
+        // The findings were just recorded: adopting is a success.
+        code = ExitCode::SUCCESS;
+    }
     let code = output.map_or_else(|c| c, |_| code);
     // The process ends next and the OS takes the memory back at once; freeing every finding
     // and source one by one first would only cost time.
@@ -274,20 +388,77 @@ fn check(args: CheckArgs) -> ExitCode {
     code
 }
 
+/// `--write-baseline` (record the findings, before any baseline is applied) and `--baseline`
+/// (drop the recorded findings, list stale entries on standard error).
+fn apply_baseline(args: &CheckArgs, results: &mut [FileResult]) -> Result<(), ExitCode> {
+    let usage = |e: crate::baseline::BaselineError| {
+        eprintln!("error: {e}");
+        ExitCode::from(EXIT_USAGE)
+    };
+    if let Some(path) = &args.write_baseline {
+        let b = crate::baseline::of(results);
+        crate::baseline::write(path, &b).map_err(usage)?;
+        eprintln!(
+            "wrote {} to {}",
+            report::text::plural(b.findings.len(), "finding"),
+            path.display()
+        );
+        return Ok(());
+    }
+    let Some(path) = &args.baseline else {
+        return Ok(());
+    };
+    let b = crate::baseline::read(path).map_err(usage)?;
+    let (_, stale) = crate::baseline::apply(results, &b);
+    if !stale.is_empty() {
+        let mut s = format!(
+            "warning: baseline {}: {} no longer {} a finding (fixed, edited or deleted); \
+             refresh it with --write-baseline:\n",
+            path.display(),
+            if stale.len() == 1 {
+                "1 stale entry".to_string()
+            } else {
+                format!("{} stale entries", stale.len())
+            },
+            if stale.len() == 1 { "matches" } else { "match" },
+        );
+        for e in &stale {
+            s.push_str(&format!("  {}:{} {}\n", e.path, e.line, e.rule));
+        }
+        eprint!("{s}");
+    }
+    Ok(())
+}
+
 fn annotated_report(args: ReportArgs) -> ExitCode {
     let settings = match load_settings(&args.input) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let paths = input_paths(&args.input.paths, &settings);
-    let (inputs, input_errors) = discover::collect(&paths, &args.input.stdin_filename);
-    let results = lint_inputs(&inputs, &settings, Keep::All);
+    let (inputs, input_errors, _) = collect_inputs(
+        &args.input.paths,
+        &settings,
+        &args.input.stdin_filename,
+        false,
+    );
+    if let Some(code) = nothing_to_lint(&inputs, &input_errors) {
+        if let Some(path) = &args.output {
+            eprintln!("error: {} not written", path.display());
+        }
+        return code;
+    }
+    let selection = without_excluded(&inputs, &settings, None);
+    let results = lint_inputs_since(&inputs, &settings, selection.as_ref(), Keep::All);
     let text = match args.format {
         ReportFormat::Json => report::annotated::json::render(&results, &settings),
         ReportFormat::Markdown => report::annotated::markdown::render(&results, &settings),
         ReportFormat::Html => report::annotated::html::render(&results, &settings),
     };
     match &args.output {
+        // No report that looks complete when an input is missing.
+        Some(path) if !input_errors.is_empty() => {
+            eprintln!("error: {} not written", path.display());
+        }
         Some(path) => {
             if let Err(e) = std::fs::write(path, &text) {
                 eprintln!("error: could not write {}: {e}", path.display());
@@ -300,12 +471,35 @@ fn annotated_report(args: ReportArgs) -> ExitCode {
             }
         }
     }
-    finish(&results, &input_errors, args.input.fail_on)
+    finish(&results, &input_errors, settings.fail_on)
 }
 
+/// The effective settings as a config file that loads back: `[migrations] paths` relative
+/// to the config's folder again, where the file came from as a comment.
 fn dump_config(settings: &Settings) -> ExitCode {
-    match toml::to_string(settings) {
-        Ok(s) => print_stdout(&s).map_or_else(|c| c, |_| ExitCode::SUCCESS),
+    let mut settings = settings.clone();
+    let mut header = String::new();
+    if let Some(path) = &settings.config_path {
+        header = format!("# from {}\n", path.display());
+        let base = path.parent().unwrap_or(Path::new(""));
+        for p in &mut settings.migrations.paths {
+            if let Ok(rel) = p.strip_prefix(base) {
+                *p = if rel.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    rel.to_path_buf()
+                };
+            }
+        }
+        if !base.as_os_str().is_empty() && !settings.migrations.paths.is_empty() {
+            header.push_str(&format!(
+                "# [migrations] paths are relative to {}\n",
+                base.display()
+            ));
+        }
+    }
+    match toml::to_string(&settings) {
+        Ok(s) => print_stdout(&format!("{header}{s}")).map_or_else(|c| c, |_| ExitCode::SUCCESS),
         Err(e) => {
             eprintln!("error: could not print the configuration: {e}");
             ExitCode::from(EXIT_USAGE)

@@ -110,9 +110,10 @@ pub struct InputArgs {
     /// SQL dialect (overrides the config).
     #[arg(long, value_enum)]
     pub dialect: Option<DialectArg>,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value = "error")]
-    pub fail_on: FailOn,
+    /// Lowest severity that makes the exit code 1 (default: the config's `fail_on`, else
+    /// error).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// Name shown for standard input.
     #[arg(long, value_name = "NAME", default_value = "<stdin>")]
     pub stdin_filename: String,
@@ -135,6 +136,22 @@ pub struct CheckArgs {
     /// modified or untracked); earlier migrations are still replayed into the schema.
     #[arg(long, value_name = "GIT_REF")]
     pub since: Option<String>,
+    /// Lint only the named files, with the other migrations of their folders replayed into the
+    /// schema first (the pre-commit hook's mode: it passes only the staged files).
+    #[arg(long, conflicts_with = "since")]
+    pub with_history: bool,
+    /// `--format markdown`: the most characters the comment may have (GitHub rejects comments
+    /// over 65,536); findings most severe first, then statement tables, as many as fit.
+    #[arg(long, value_name = "N", default_value_t = 65_536,
+          value_parser = clap::value_parser!(u64).range(1_000..))]
+    pub markdown_max_chars: u64,
+    /// Do not report the findings recorded in this baseline file (see --write-baseline);
+    /// entries that no longer match a finding are listed on standard error.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record every finding of this run in FILE (a baseline for --baseline) and exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Print the effective configuration as TOML and exit.
     #[arg(long)]
     pub dump_config: bool,

@@ -161,6 +161,9 @@ pub struct Settings {
     /// Target MySQL/MariaDB version ("8.0", "8.4", "mariadb-10.11", …); used when
     /// `dialect` is MySQL.
     pub mysql_version: String,
+    /// `fail_on`: the lowest severity that fails a run (`error` or `warning`; `--fail-on`
+    /// overrides it).
+    pub fail_on: Level,
     /// `[migrations]`: where migrations live and how they are run.
     pub migrations: Migrations,
     /// `[size]`: what counts as a large table.
@@ -171,9 +174,23 @@ pub struct Settings {
     pub tables: TableHints,
     /// `[rules]`: per-rule severity overrides, by rule name.
     pub rules: BTreeMap<String, Level>,
-    /// The file these settings were read from; `None` for built-in defaults.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `[[overrides]]`: rule levels for the files some globs match; the last matching one
+    /// that names a rule wins over `[rules]`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<Override>,
+    /// The file these settings were read from; `None` for built-in defaults. Not a key of the
+    /// file: `--dump-config` prints it as a comment, so its output loads back.
+    #[serde(skip)]
     pub config_path: Option<PathBuf>,
+}
+
+/// One `[[overrides]]` entry, resolved.
+#[derive(Debug, Clone, Serialize)]
+pub struct Override {
+    /// The files it applies to.
+    pub paths: PathGlobs,
+    /// Levels by rule name.
+    pub rules: BTreeMap<String, Level>,
 }
 
 /// The `[migrations]` section, resolved.
@@ -191,6 +208,9 @@ pub struct Migrations {
     /// At most this many bytes are read from one file (or standard input); a larger file is
     /// reported and not linted.
     pub max_file_bytes: u64,
+    /// Files never linted (still replayed into the schema): globs relative to the config's
+    /// folder.
+    pub exclude: PathGlobs,
 }
 
 /// Default for `[migrations] max_file_bytes`: 64 MiB.
@@ -207,6 +227,7 @@ impl Default for Migrations {
             assume_in_transaction: false,
             lint_down: false,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            exclude: PathGlobs::default(),
         }
     }
 }
@@ -302,11 +323,13 @@ impl Default for Settings {
             postgres_version: DEFAULT_POSTGRES_VERSION,
             dialect: Dialect::Postgres,
             mysql_version: DEFAULT_MYSQL_VERSION.to_string(),
+            fail_on: Level::Error,
             migrations: Migrations::default(),
             size: Size::default(),
             estimate: Estimate::default(),
             tables: TableHints::default(),
             rules: BTreeMap::new(),
+            overrides: Vec::new(),
             config_path: None,
         }
     }
@@ -343,6 +366,18 @@ impl Settings {
     /// otherwise).
     pub fn rule_level(&self, rule: &str) -> Option<Level> {
         self.rules.get(rule).copied()
+    }
+
+    /// The configured level of a rule for the file at `path`: the last `[[overrides]]` entry
+    /// matching the path that names the rule, else `[rules]`.
+    pub fn rule_level_at(&self, path: &Path, rule: &str) -> Option<Level> {
+        self.overrides
+            .iter()
+            .rev()
+            .filter_map(|o| o.rules.get(rule).map(|l| (o, *l)))
+            .find(|(o, _)| o.paths.matches(path))
+            .map(|(_, l)| l)
+            .or_else(|| self.rule_level(rule))
     }
 }
 
@@ -504,17 +539,18 @@ pub fn load(
 }
 
 /// The config file that applies to `start_dir`: [`CONFIG_FILE_NAME`] in it or in its
-/// nearest ancestor. A file found in `start_dir` itself is returned relative when
-/// `start_dir` is relative (so paths in reports stay relative); one found higher up is
-/// returned absolute.
+/// nearest ancestor, or in the same search a `pyproject.toml` with a `[tool.locklint]` table
+/// (a `locklint.toml` in the same folder wins). A file found in `start_dir` itself is returned
+/// relative when `start_dir` is relative (so paths in reports stay relative); one found higher
+/// up is returned absolute.
 pub fn find(start_dir: &Path) -> Option<PathBuf> {
     let here = if start_dir.as_os_str().is_empty() || start_dir == Path::new(".") {
-        PathBuf::from(CONFIG_FILE_NAME)
+        Path::new("")
     } else {
-        start_dir.join(CONFIG_FILE_NAME)
+        start_dir
     };
-    if here.is_file() {
-        return Some(here);
+    if let Some(found) = config_in(here) {
+        return Some(found);
     }
     // A relative start has no ancestors of its own beyond what the working directory
     // gives it, so walk up from its absolute form. `..` must be resolved first, or the
@@ -528,11 +564,41 @@ pub fn find(start_dir: &Path) -> Option<PathBuf> {
         std::path::absolute(start_dir).ok()
     }
     .unwrap_or_else(|| start_dir.to_path_buf());
-    absolute
-        .ancestors()
-        .skip(1)
-        .map(|dir| dir.join(CONFIG_FILE_NAME))
-        .find(|candidate| candidate.is_file())
+    absolute.ancestors().skip(1).find_map(config_in)
+}
+
+/// The name of the Python project file whose `[tool.locklint]` table is a config.
+pub const PYPROJECT_FILE_NAME: &str = "pyproject.toml";
+
+/// The config file in `dir` itself, if any: `locklint.toml`, else a `pyproject.toml` with a
+/// `[tool.locklint]` table.
+fn config_in(dir: &Path) -> Option<PathBuf> {
+    let toml = dir.join(CONFIG_FILE_NAME);
+    if toml.is_file() {
+        return Some(toml);
+    }
+    let py = dir.join(PYPROJECT_FILE_NAME);
+    let text = std::fs::read_to_string(&py).ok()?;
+    // Most pyproject.toml files never mention locklint: skip parsing them.
+    if !text.contains("locklint") {
+        return None;
+    }
+    let doc: toml::Table = toml::from_str(&text).ok()?;
+    doc.get("tool")
+        .and_then(|t| t.get("locklint"))
+        .is_some()
+        .then_some(py)
+}
+
+/// `pyproject.toml`: only `[tool.locklint]` is read; every other table is the Python tools'.
+#[derive(Deserialize)]
+struct RawPyproject {
+    tool: Option<RawPyTools>,
+}
+
+#[derive(Deserialize)]
+struct RawPyTools {
+    locklint: Option<RawConfig>,
 }
 
 /// `8.0`, `8.4.2`, `mariadb-10.11`: an optional `mariadb-`, then one to three dot-separated
@@ -585,7 +651,13 @@ fn read_text(path: &Path) -> Result<String, ConfigError> {
 /// `[migrations] paths`. `known_rules` lists the valid rule names for `[rules]`; an unknown
 /// name is an error pointing at the key, suggesting the closest known name if one is close.
 pub fn parse_str(text: &str, path: &Path, known_rules: &[&str]) -> Result<Settings, ConfigError> {
-    let raw: RawConfig = toml::from_str(text).map_err(|err| toml_error(text, path, &err))?;
+    let raw: RawConfig = if path.file_name() == Some(std::ffi::OsStr::new(PYPROJECT_FILE_NAME)) {
+        // Spans stay offsets into the whole file, so errors point into pyproject.toml.
+        let py: RawPyproject = toml::from_str(text).map_err(|err| toml_error(text, path, &err))?;
+        py.tool.and_then(|t| t.locklint).unwrap_or_default()
+    } else {
+        toml::from_str(text).map_err(|err| toml_error(text, path, &err))?
+    };
     Resolver {
         text,
         path,
@@ -664,7 +736,10 @@ fn backticked(message: &str) -> Vec<&str> {
 
 /// The candidate closest to `name` by edit distance, if close enough to be a typo. An
 /// abbreviation (`warn` for `warning`) counts as close.
-fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1);
     let abbreviates = |candidate: &str| name.len() >= 3 && candidate.starts_with(name);
     candidates
@@ -703,17 +778,19 @@ fn edit_distance(a: &str, b: &str) -> usize {
 // Raw schema: exactly what the file may contain
 // ---------------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a table")]
 struct RawConfig {
     postgres_version: Option<Spanned<i64>>,
     dialect: Option<Spanned<String>>,
     mysql_version: Option<Spanned<String>>,
+    fail_on: Option<Spanned<String>>,
     migrations: Option<RawMigrations>,
     size: Option<RawSize>,
     estimate: Option<RawEstimate>,
     tables: Option<Ordered<Spanned<String>, Spanned<RawTableHint>>>,
     rules: Option<Ordered<Spanned<String>, Spanned<String>>>,
+    overrides: Option<Vec<RawOverride>>,
 }
 
 #[derive(Deserialize)]
@@ -724,6 +801,14 @@ struct RawMigrations {
     assume_in_transaction: Option<bool>,
     lint_down: Option<bool>,
     max_file_bytes: Option<Spanned<i64>>,
+    exclude: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table with `paths` and `rules`")]
+struct RawOverride {
+    paths: Vec<Spanned<String>>,
+    rules: Ordered<Spanned<String>, Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -872,6 +957,19 @@ impl Resolver<'_> {
             }
             settings.mysql_version = version.into_inner();
         }
+        if let Some(fail_on) = raw.fail_on {
+            settings.fail_on = match self.named(&fail_on)? {
+                level @ (Level::Error | Level::Warning) => level,
+                _ => {
+                    return Err(self.error(
+                        fail_on.span(),
+                        format!("`fail_on` cannot be \"{}\"", fail_on.get_ref()),
+                        "not error or warning",
+                        Some("write \"error\" or \"warning\"".into()),
+                    ));
+                }
+            };
+        }
         if let Some(migrations) = raw.migrations {
             settings.migrations = self.migrations(migrations)?;
         }
@@ -886,6 +984,12 @@ impl Resolver<'_> {
         }
         if let Some(rules) = raw.rules {
             settings.rules = self.rules(rules)?;
+        }
+        for o in raw.overrides.unwrap_or_default() {
+            settings.overrides.push(Override {
+                paths: self.globs(&o.paths, "[[overrides]] paths")?,
+                rules: self.rules(o.rules)?,
+            });
         }
         Ok(settings)
     }
@@ -962,6 +1066,25 @@ impl Resolver<'_> {
                 },
                 None => DEFAULT_MAX_FILE_BYTES,
             },
+            exclude: match raw.exclude {
+                Some(globs) => self.globs(&globs, "[migrations] exclude")?,
+                None => PathGlobs::default(),
+            },
+        })
+    }
+
+    /// Globs relative to the config's folder; one that does not compile is a located error.
+    fn globs(&self, raw: &[Spanned<String>], key: &str) -> Result<PathGlobs, ConfigError> {
+        let patterns: Vec<String> = raw.iter().map(|g| g.get_ref().clone()).collect();
+        let base = self.path.parent().unwrap_or(Path::new(""));
+        PathGlobs::new(&patterns, base).map_err(|bad| {
+            let span = raw.get(bad.index).map_or(0..0, Spanned::span);
+            self.error(
+                span,
+                format!("invalid glob in `{key}`: {}", bad.message),
+                "invalid glob",
+                Some("`*` matches within a folder, `**` across folders, e.g. \"legacy/**\"".into()),
+            )
         })
     }
 
@@ -1288,6 +1411,9 @@ pub fn parse_byte_size(text: &str) -> Result<u64, String> {
     }
     Ok(bytes)
 }
+
+mod globs;
+pub use globs::PathGlobs;
 
 #[cfg(test)]
 mod tests;

@@ -42,8 +42,8 @@ pub enum InitError {
 pub struct Written {
     /// The config file.
     pub path: PathBuf,
-    /// The migrations folder put into `[migrations] paths`, relative to the config's directory.
-    pub migrations: Option<String>,
+    /// The migrations folders put into `[migrations] paths`, relative to the config's directory.
+    pub migrations: Vec<String>,
 }
 
 fn has_sql(dir: &Path) -> bool {
@@ -59,9 +59,12 @@ fn has_sql(dir: &Path) -> bool {
         })
 }
 
+/// Folders of a monorepo that hold one project per subfolder (`packages/api`, `apps/web`).
+pub const WORKSPACE_DIRS: &[&str] = &["packages", "apps", "services", "libs", "modules"];
+
 /// The migrations folder under `root`: the first of [`MIGRATION_DIRS`] holding `.sql` files,
 /// else the first that exists.
-pub fn detect_migrations(root: &Path) -> Option<String> {
+fn detect_one(root: &Path) -> Option<String> {
     let existing: Vec<&str> = MIGRATION_DIRS
         .iter()
         .copied()
@@ -74,16 +77,56 @@ pub fn detect_migrations(root: &Path) -> Option<String> {
         .map(|d| d.to_string())
 }
 
+/// The migrations folders under `root`: the one at the top (see [`detect_one`]) when it
+/// holds `.sql` files; else, in a monorepo, each project's under [`WORKSPACE_DIRS`] that does
+/// (`packages/*/prisma/migrations`, `apps/*/migrations`), sorted; else the top one that
+/// exists, if any.
+pub fn detect_migrations(root: &Path) -> Vec<String> {
+    let top = detect_one(root);
+    if let Some(dir) = &top
+        && has_sql(&root.join(dir))
+    {
+        return vec![dir.clone()];
+    }
+    let mut found = Vec::new();
+    for ws in WORKSPACE_DIRS {
+        let Ok(entries) = std::fs::read_dir(root.join(ws)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let project = e.path();
+            if !project.is_dir() {
+                continue;
+            }
+            if let Some(dir) = detect_one(&project)
+                && has_sql(&project.join(&dir))
+            {
+                let name = e.file_name().to_string_lossy().into_owned();
+                found.push(format!("{ws}/{name}/{dir}"));
+            }
+        }
+    }
+    found.sort();
+    if found.is_empty() {
+        top.into_iter().collect()
+    } else {
+        found
+    }
+}
+
 /// The starter config. Every value is the default except the detected `paths`.
-pub fn template(migrations: Option<&str>) -> String {
+pub fn template(migrations: &[String]) -> String {
     let paths = match migrations {
-        Some(dir) => format!(
-            "paths = [{}]            # detected by `locklint init`\n",
-            toml::Value::String(dir.to_string())
-        ),
-        None => "# No migrations folder was found; `locklint check` lints the current directory.\n\
+        [] => "# No migrations folder was found; `locklint check` lints the current directory.\n\
                  # paths = [\"db/migrations\"]\n"
             .to_string(),
+        dirs => format!(
+            "paths = [{}]            # detected by `locklint init`\n",
+            dirs.iter()
+                .map(|d| toml::Value::String(d.clone()).to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     };
     format!(
         r#"# locklint configuration. Every key is optional: the values below are the defaults
@@ -139,7 +182,7 @@ pub fn run(dir: &Path, force: bool) -> Result<Written, InitError> {
         dir.join(CONFIG_FILE_NAME)
     };
     let migrations = detect_migrations(dir);
-    let text = template(migrations.as_deref());
+    let text = template(&migrations);
     let mut options = std::fs::OpenOptions::new();
     options.write(true);
     if force {
@@ -173,7 +216,7 @@ mod tests {
 
     #[test]
     fn template_is_valid_and_default() {
-        let s = parses(&template(None));
+        let s = parses(&template(&[]));
         let d = crate::config::Settings::default();
         assert_eq!(s.postgres_version, d.postgres_version);
         assert!(s.migrations.paths.is_empty());
@@ -183,7 +226,7 @@ mod tests {
 
     #[test]
     fn template_lists_every_tool() {
-        let text = template(None);
+        let text = template(&[]);
         let line = text
             .lines()
             .find(|l| l.starts_with("# auto | "))
@@ -195,7 +238,7 @@ mod tests {
 
     #[test]
     fn template_with_a_folder() {
-        let s = parses(&template(Some("db/my \"migrations\"")));
+        let s = parses(&template(&["db/my \"migrations\"".to_string()]));
         assert_eq!(
             s.migrations.paths,
             vec![PathBuf::from("db/my \"migrations\"")]
@@ -205,11 +248,11 @@ mod tests {
     #[test]
     fn detection_prefers_folders_with_sql() {
         let d = tempfile::tempdir().unwrap();
-        assert_eq!(detect_migrations(d.path()), None);
+        assert!(detect_migrations(d.path()).is_empty());
         std::fs::create_dir_all(d.path().join("db/migrate")).unwrap();
-        assert_eq!(detect_migrations(d.path()).as_deref(), Some("db/migrate"));
+        assert_eq!(detect_migrations(d.path()), ["db/migrate"]);
         std::fs::create_dir_all(d.path().join("sql/v1")).unwrap();
         std::fs::write(d.path().join("sql/v1/001.sql"), "select 1;").unwrap();
-        assert_eq!(detect_migrations(d.path()).as_deref(), Some("sql"));
+        assert_eq!(detect_migrations(d.path()), ["sql"]);
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod analyze;
 pub mod app;
+pub(crate) mod baseline;
 pub mod calibrate;
 pub mod cli;
 pub mod config;

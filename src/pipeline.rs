@@ -191,7 +191,11 @@ fn lint_loaded(
                 // A down migration, not linted.
                 continue;
             }
-            crate::severity::levels(&mut file_findings, settings);
+            crate::severity::levels(
+                &mut file_findings,
+                settings,
+                std::path::Path::new(&source.name),
+            );
             let (stmts, counts, loose) = file.analyze(&mut analyzer, keep, settings);
             file_findings.extend(loose);
             results.push(FileResult {

@@ -5,10 +5,11 @@
 //!    `[size] large_rows` is dropped (its rule weighs size; findings that do not depend on size
 //!    carry none and are kept) — unless its lock blocks reads or writes for an estimated
 //!    window above `[size] max_blocking_seconds`;
-//! 2. the level: `[rules]` overrides, else the time budget (a size-weighed finding whose lock
-//!    blocks reads or writes for an estimated window above `max_blocking_seconds` is an error,
-//!    one at or below it a warning at most), else the rule's default; `off` drops the
-//!    finding — for every rule, `parse-error` and `unused-suppression` included;
+//! 2. the level: `[[overrides]]` for the file's path, then `[rules]`, else the time budget (a
+//!    size-weighed finding whose lock blocks reads or writes for an estimated window above
+//!    `max_blocking_seconds` is an error, one at or below it a warning at most), else the
+//!    rule's default; `off` drops the finding — for every rule, `parse-error` and
+//!    `unused-suppression` included;
 //! 3. suppressions (`-- locklint:ignore`), which may add `unused-suppression` findings, weighed
 //!    by steps 1–2 in turn;
 //!
@@ -20,9 +21,11 @@ use crate::finding::Finding;
 use crate::model::Span;
 use crate::report::Summary;
 use crate::source::SourceFile;
+use std::path::Path;
 
-/// Steps 1 and 2 for a list of findings.
-pub fn levels(findings: &mut Vec<Finding>, settings: &Settings) {
+/// Steps 1 and 2 for a list of findings of the file at `path` (`[[overrides]]` levels for
+/// that path, else `[rules]`, else the rule's default).
+pub fn levels(findings: &mut Vec<Finding>, settings: &Settings, path: &Path) {
     findings.retain_mut(|f| {
         // The estimated time the finding's lock blocks traffic (until COMMIT), when known.
         let window = f
@@ -38,7 +41,7 @@ pub fn levels(findings: &mut Vec<Finding>, settings: &Settings) {
             Some(_) => f.severity.min(Level::Warning),
             None => f.severity,
         };
-        let level = settings.rule_level(f.rule).unwrap_or(budget);
+        let level = settings.rule_level_at(path, f.rule).unwrap_or(budget);
         f.severity = level;
         level != Level::Off
     });
@@ -54,17 +57,18 @@ pub fn apply<'a>(
     groups: impl Iterator<Item = &'a mut Vec<Finding>>,
     loose: &mut Vec<Finding>,
 ) {
+    let path = Path::new(&source.name);
     let mut groups: Vec<&mut Vec<Finding>> = groups.collect();
     for g in &mut groups {
-        levels(g, settings);
+        levels(g, settings, path);
     }
-    levels(loose, settings);
+    levels(loose, settings, path);
     let mut unused = crate::suppress::apply(
         source,
         spans,
         groups.into_iter().chain(std::iter::once(&mut *loose)),
     );
-    levels(&mut unused, settings);
+    levels(&mut unused, settings, path);
     loose.extend(unused);
 }
 

@@ -77,20 +77,63 @@ struct Directive {
     used: Vec<bool>,
     /// squawk syntax (unused squawk directives are not reported: squawk may still need them).
     squawk: bool,
+    /// A comment addressed to locklint that is not a directive: its words as written.
+    malformed: Option<String>,
 }
 
-fn parse_comment(comment: &str) -> Option<(bool, bool, Vec<String>)> {
+/// What a comment says to locklint.
+#[derive(Debug, PartialEq, Eq)]
+enum Comment {
+    /// A directive: file-wide or not, squawk syntax or not, the rule names as written.
+    Directive {
+        file: bool,
+        squawk: bool,
+        names: Vec<String>,
+    },
+    /// Addressed to locklint (`locklint:…`, `locklint ignore …`) but not a directive: the words
+    /// as written. Reported, never silently ignored.
+    Malformed(String),
+}
+
+/// `text` without a leading `prefix`, compared ignoring ASCII case.
+fn strip_prefix_ci<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
+}
+
+/// Read a comment's body. `locklint:ignore` is read in the forms people write: any case,
+/// spaces around the colon (`locklint: ignore`, `LOCKLINT : IGNORE`). Anything else that starts
+/// with `locklint:`, and `locklint ignore` without the colon, is malformed; other text after
+/// `locklint` is prose.
+fn parse_comment(comment: &str) -> Option<Comment> {
     let body = comment.trim_start().trim_start_matches('-').trim_start();
-    let (file, squawk, rest) = if let Some(r) = body.strip_prefix("locklint:ignore-file") {
-        (true, false, r)
-    } else if let Some(r) = body.strip_prefix("locklint:ignore") {
-        (false, false, r)
-    } else if let Some(r) = body.strip_prefix("squawk-ignore-file") {
+    let (file, squawk, rest) = if let Some(r) = body.strip_prefix("squawk-ignore-file") {
         (true, true, r)
     } else if let Some(r) = body.strip_prefix("squawk-ignore") {
         (false, true, r)
     } else {
-        return None;
+        let after = strip_prefix_ci(body, "locklint")?;
+        let trimmed = after.trim_start();
+        let (colon, rest) = match trimmed.strip_prefix(':') {
+            Some(r) => (true, r.trim_start()),
+            None => (false, trimmed),
+        };
+        let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let word = &rest[..word_end];
+        let file = if word.eq_ignore_ascii_case("ignore-file") {
+            Some(true)
+        } else if word.eq_ignore_ascii_case("ignore") {
+            Some(false)
+        } else {
+            None
+        };
+        let written = || body[..body.len() - rest.len() + word_end].to_string();
+        match (colon, file) {
+            (true, Some(file)) => (file, false, &rest[word_end..]),
+            (true, None) | (false, Some(_)) => return Some(Comment::Malformed(written())),
+            (false, None) => return None,
+        }
     };
     if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
         return None;
@@ -117,7 +160,18 @@ fn parse_comment(comment: &str) -> Option<(bool, bool, Vec<String>)> {
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect();
-    Some((file, squawk, names))
+    Some(Comment::Directive {
+        file,
+        squawk,
+        names,
+    })
+}
+
+/// Whether `text` mentions locklint in any case (the cheap test before looking for directives).
+fn mentions_locklint(text: &str) -> bool {
+    text.as_bytes()
+        .windows(8)
+        .any(|w| w.eq_ignore_ascii_case(b"locklint"))
 }
 
 fn resolve(name: &str, squawk: bool) -> Vec<&'static str> {
@@ -196,7 +250,7 @@ fn next_comment(text: &str, from: usize, limit: usize) -> Option<(Span, &str)> {
 fn directives(src: &SourceFile, stmts: &[Span]) -> Vec<Directive> {
     let text = src.text.as_str();
     let mut out = Vec::new();
-    if !text.contains("locklint:ignore") && !text.contains("squawk-ignore") {
+    if !mentions_locklint(text) && !text.contains("squawk-ignore") {
         return out;
     }
     let starts: Vec<usize> = stmts.iter().map(|s| s.start).collect();
@@ -221,8 +275,25 @@ fn directives(src: &SourceFile, stmts: &[Span]) -> Vec<Directive> {
         let at = span.start;
         let comment_end = span.end;
         pos = comment_end.max(at + 2);
-        let Some((file, squawk, names)) = parse_comment(body) else {
-            continue;
+        let (file, squawk, names) = match parse_comment(body) {
+            None => continue,
+            Some(Comment::Malformed(written)) => {
+                out.push(Directive {
+                    span,
+                    rules: Vec::new(),
+                    file: false,
+                    target: None,
+                    used: Vec::new(),
+                    squawk: false,
+                    malformed: Some(written),
+                });
+                continue;
+            }
+            Some(Comment::Directive {
+                file,
+                squawk,
+                names,
+            }) => (file, squawk, names),
         };
         let (line, _) = src.line_col(at);
         // Inside a statement: only on its first line (a trailing comment on a multi-line statement).
@@ -268,6 +339,7 @@ fn directives(src: &SourceFile, stmts: &[Span]) -> Vec<Directive> {
             target,
             used,
             squawk,
+            malformed: None,
         });
     }
     out
@@ -308,7 +380,35 @@ pub fn apply<'a>(
         return Vec::new();
     };
     let mut out = Vec::new();
+    let report = |span: &Span, message: String| {
+        Finding::new(
+            rule,
+            span.clone(),
+            message,
+            "Remove the comment, or fix the rule name (`locklint rules` lists them).".into(),
+        )
+        .label("unused suppression")
+    };
     for d in dirs.iter().filter(|d| !d.squawk) {
+        if let Some(written) = &d.malformed {
+            out.push(report(
+                &d.span,
+                format!(
+                    "`{written}` is not a locklint directive, so it silences nothing: write \
+                     `-- locklint:ignore RULE reason` (or `locklint:ignore-file`)"
+                ),
+            ));
+            continue;
+        }
+        if d.rules.is_empty() {
+            out.push(report(
+                &d.span,
+                "this suppression names no rule, so it silences nothing: write \
+                 `-- locklint:ignore RULE reason`"
+                    .to_string(),
+            ));
+            continue;
+        }
         for (i, (name, names)) in d.rules.iter().enumerate() {
             if d.used[i] {
                 continue;
@@ -324,16 +424,7 @@ pub fn apply<'a>(
                     "this suppression of `{name}` silences nothing: the rule reports nothing here"
                 )
             };
-            out.push(
-                Finding::new(
-                    rule,
-                    d.span.clone(),
-                    message,
-                    "Remove the comment, or fix the rule name (`locklint rules` lists them)."
-                        .into(),
-                )
-                .label("unused suppression"),
-            );
+            out.push(report(&d.span, message));
         }
     }
     out
@@ -341,27 +432,77 @@ pub fn apply<'a>(
 
 #[cfg(test)]
 mod tests {
-    use super::parse_comment;
+    use super::{Comment, parse_comment};
+
+    fn directive(file: bool, squawk: bool, names: &[&str]) -> Option<Comment> {
+        Some(Comment::Directive {
+            file,
+            squawk,
+            names: names.iter().map(|n| n.to_string()).collect(),
+        })
+    }
 
     #[test]
     fn parses_rule_lists() {
         assert_eq!(
             parse_comment("-- locklint:ignore a,b reason here"),
-            Some((false, false, vec!["a".to_string(), "b".to_string()]))
+            directive(false, false, &["a", "b"])
         );
         assert_eq!(
             parse_comment("-- locklint:ignore a, b because"),
-            Some((false, false, vec!["a".into(), "b".into()]))
+            directive(false, false, &["a", "b"])
         );
         assert_eq!(
             parse_comment("-- locklint:ignore-file x why"),
-            Some((true, false, vec!["x".into()]))
+            directive(true, false, &["x"])
         );
         assert_eq!(
             parse_comment("-- squawk-ignore ban-drop-column"),
-            Some((false, true, vec!["ban-drop-column".into()]))
+            directive(false, true, &["ban-drop-column"])
         );
-        assert_eq!(parse_comment("-- locklint:ignored"), None);
+        assert_eq!(
+            parse_comment("-- locklint:ignore"),
+            directive(false, false, &[])
+        );
         assert_eq!(parse_comment("-- just a comment"), None);
+    }
+
+    #[test]
+    fn reads_the_forms_people_write() {
+        for c in [
+            "-- locklint: ignore x",
+            "-- locklint : ignore x",
+            "-- LOCKLINT:IGNORE x",
+            "-- Locklint:Ignore x",
+        ] {
+            assert_eq!(parse_comment(c), directive(false, false, &["x"]), "{c}");
+        }
+        assert_eq!(
+            parse_comment("-- locklint: ignore-file x"),
+            directive(true, false, &["x"])
+        );
+    }
+
+    #[test]
+    fn malformed_directives_are_not_prose() {
+        for (c, written) in [
+            ("-- locklint:ignored x", "locklint:ignored"),
+            ("-- locklint:disable x", "locklint:disable"),
+            ("-- locklint ignore x", "locklint ignore"),
+            ("-- locklint:", "locklint:"),
+        ] {
+            assert_eq!(
+                parse_comment(c),
+                Some(Comment::Malformed(written.to_string())),
+                "{c}"
+            );
+        }
+        for prose in [
+            "-- locklint runs in CI",
+            "-- locklintrc",
+            "-- see locklint:ignore",
+        ] {
+            assert_eq!(parse_comment(prose), None, "{prose}");
+        }
     }
 }

@@ -295,6 +295,262 @@ fn suppressions_silence_one_statement_and_unused_ones_are_reported() {
 }
 
 #[test]
+fn with_history_lints_named_files_with_their_folders_replayed() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "db/migrations/001_accounts.sql",
+        "CREATE TABLE accounts (id bigint, name varchar(50));\nCREATE INDEX a_idx ON accounts (id);\n",
+    );
+    write(
+        d.path(),
+        "db/migrations/002_widen.sql",
+        "ALTER TABLE accounts ALTER COLUMN name TYPE varchar(100);\n",
+    );
+    // Alone, the current type is unknown: the widening is reported.
+    let alone = locklint(
+        d.path(),
+        &["check", "db/migrations/002_widen.sql", "--format", "json"],
+        None,
+    );
+    assert_eq!(alone.code, 1, "{}", alone.stdout);
+    assert!(rule_lines(&json(&alone)).contains(&("alter-column-type-rewrite", 1)));
+    // With history: 001 is replayed (its findings are not reported), 002 is metadata-only.
+    let r = locklint(
+        d.path(),
+        &[
+            "check",
+            "--with-history",
+            "db/migrations/002_widen.sql",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v = json(&r);
+    // (A warning for the missing lock_timeout remains; the type change itself is not reported.)
+    assert_eq!(rule_lines(&v), vec![("missing-lock-timeout", 1)]);
+    assert_eq!(v["diagnostics"][0]["path"], "db/migrations/002_widen.sql");
+    assert_eq!(v["summary"]["files"], 1);
+    // --since and --with-history are two ways of choosing the selection.
+    let both = locklint(
+        d.path(),
+        &["check", "--with-history", "--since", "HEAD", "db"],
+        None,
+    );
+    assert_eq!(both.code, 2);
+    assert!(
+        both.stderr.contains("cannot be used with"),
+        "{}",
+        both.stderr
+    );
+}
+
+#[test]
+fn default_walk_skips_ignored_and_hidden_folders_but_named_paths_are_linted() {
+    let d = tempfile::tempdir().unwrap();
+    let risky = "CREATE INDEX m_idx ON measurements (device_id);\n";
+    write(d.path(), "db/migrations/001.sql", risky);
+    write(d.path(), "node_modules/pkg/migrations/001.sql", risky);
+    write(d.path(), "target/debug/build/x/001.sql", risky);
+    write(d.path(), ".cache/migrations/001.sql", risky);
+    write(d.path(), "vendor/migrations/001.sql", risky);
+    write(d.path(), ".gitignore", "node_modules/\n/target\n");
+    write(d.path(), ".ignore", "vendor/\n");
+    let paths = |r: &Run| -> Vec<String> {
+        let mut p: Vec<String> = json(r)["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["path"].as_str().unwrap().to_string())
+            .collect();
+        p.dedup();
+        p
+    };
+    // No config, no arguments: only what git would see, without hidden folders (even outside
+    // a git repository).
+    let r = locklint(d.path(), &["check", "--format", "json"], None);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(paths(&r), vec!["./db/migrations/001.sql"]);
+    // Named paths are linted whatever the ignore files say.
+    let r = locklint(
+        d.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "node_modules/pkg/migrations",
+            ".cache/migrations/001.sql",
+            "vendor",
+        ],
+        None,
+    );
+    assert_eq!(
+        paths(&r),
+        vec![
+            "node_modules/pkg/migrations/001.sql",
+            ".cache/migrations/001.sql",
+            "vendor/migrations/001.sql"
+        ]
+    );
+}
+
+#[test]
+fn nothing_found_is_an_error_without_a_summary() {
+    let d = tempfile::tempdir().unwrap();
+    let r = locklint(d.path(), &["check", "nonexistent"], None);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (2, "", "error: nonexistent: No such file or directory\n")
+    );
+}
+
+#[test]
+fn missing_config_path_names_the_config() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "locklint.toml",
+        "[migrations]\npaths = [\"db/migratons\"]\n",
+    );
+    let r = locklint(d.path(), &["check"], None);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "error: db/migratons: No such file or directory (from `[migrations] paths` in locklint.toml)\n"
+    );
+}
+
+#[test]
+fn folder_without_sql_files_says_nothing_was_linted() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "migrations/README.md", "nothing here\n");
+    write(d.path(), "db/001.sql", "CREATE TABLE t (id int);\n");
+    let r = locklint(d.path(), &["check", "migrations", "db"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "warning: migrations: no .sql files in this folder; nothing was linted there\n"
+    );
+    assert!(r.stdout.contains("in 1 file"), "{}", r.stdout);
+}
+
+#[test]
+fn markdown_is_capped_most_severe_first() {
+    let d = tempfile::tempdir().unwrap();
+    // Many files, each with warnings (missing lock_timeout) and an error (a blocking index
+    // build on a table of unknown size).
+    for i in 0..400 {
+        write(
+            d.path(),
+            &format!("m/{i:04}_x.sql"),
+            &format!(
+                "ALTER TABLE t{i} ADD COLUMN c int;\nCREATE INDEX i{i} ON measurements (c{i});\n"
+            ),
+        );
+    }
+    let r = locklint(d.path(), &["check", "m", "--format", "markdown"], None);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.len() <= 65_536, "{} bytes", r.stdout.len());
+    assert!(
+        r.stdout.contains("not shown"),
+        "{}",
+        &r.stdout[r.stdout.len() - 500..]
+    );
+    // Errors come first: the first finding row is an error, and every error row comes before
+    // any warning row.
+    let rows: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("| error |") || l.starts_with("| warning |"))
+        .collect();
+    assert!(rows[0].starts_with("| error |"), "{}", rows[0]);
+    let first_warning = rows.iter().position(|l| l.starts_with("| warning |"));
+    let last_error = rows.iter().rposition(|l| l.starts_with("| error |"));
+    if let (Some(w), Some(e)) = (first_warning, last_error) {
+        assert!(e < w, "errors before warnings");
+    }
+    // The limit is an option.
+    let small = locklint(
+        d.path(),
+        &[
+            "check",
+            "m",
+            "--format",
+            "markdown",
+            "--markdown-max-chars",
+            "4000",
+        ],
+        None,
+    );
+    assert!(small.stdout.len() <= 4000, "{}", small.stdout.len());
+    let tail = small.stdout.lines().last().unwrap_or("");
+    assert!(
+        tail.contains("findings")
+            && tail.contains("not shown")
+            && tail.contains("--markdown-max-chars"),
+        "{tail}"
+    );
+}
+
+#[test]
+fn suppression_forms_are_honoured_or_reported() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "locklint.toml", BIG);
+    write(
+        d.path(),
+        "m/001.sql",
+        "SET lock_timeout = '2s';\n\
+         -- locklint:ignore\n\
+         CREATE INDEX a ON measurements (x);\n\
+         -- locklint: ignore create-index-non-concurrently spaces after the colon\n\
+         CREATE INDEX b ON measurements (x);\n\
+         -- LOCKLINT:IGNORE create-index-non-concurrently upper case\n\
+         CREATE INDEX c ON measurements (x);\n\
+         -- locklint : ignore create-index-non-concurrently spaces around the colon\n\
+         CREATE INDEX d ON measurements (x);\n\
+         -- locklint:disable create-index-non-concurrently\n\
+         CREATE INDEX e ON measurements (x);\n\
+         -- locklint ignore create-index-non-concurrently\n\
+         CREATE INDEX f ON measurements (x);\n\
+         -- locklint runs in CI (prose, not a directive)\n\
+         CREATE TABLE g (id int);\n",
+    );
+    let r = locklint(d.path(), &["check", "m", "--format", "json"], None);
+    let v = json(&r);
+    assert_eq!(
+        rule_lines(&v),
+        vec![
+            ("unused-suppression", 2),
+            ("create-index-non-concurrently", 3),
+            ("unused-suppression", 10),
+            ("create-index-non-concurrently", 11),
+            ("unused-suppression", 12),
+            ("create-index-non-concurrently", 13),
+        ]
+    );
+    let messages: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "unused-suppression")
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert!(messages[0].contains("names no rule"), "{}", messages[0]);
+    assert!(
+        messages[1].contains("not a locklint directive"),
+        "{}",
+        messages[1]
+    );
+    assert!(
+        messages[2].contains("not a locklint directive"),
+        "{}",
+        messages[2]
+    );
+}
+
+#[test]
 fn squawks_disable_assume_in_transaction_directive_is_honoured() {
     let d = tempfile::tempdir().unwrap();
     write(

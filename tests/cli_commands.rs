@@ -103,7 +103,13 @@ fn dump_config_prints_the_effective_settings() {
         Some(450_000_000)
     );
     assert_eq!(v["rules"]["parse-error"].as_str(), Some("error"));
-    assert_eq!(v["config_path"].as_str(), Some("locklint.toml"));
+    // Where it came from is a comment: the output loads back as a config.
+    assert!(v.get("config_path").is_none());
+    assert!(
+        r.stdout.starts_with("# from locklint.toml\n"),
+        "{}",
+        r.stdout
+    );
 
     // No config: the defaults.
     let e = tempfile::tempdir().unwrap();
@@ -116,6 +122,56 @@ fn dump_config_prints_the_effective_settings() {
     // An invalid config is still an error.
     write(e.path(), "locklint.toml", "nonsense = 1\n");
     assert_eq!(locklint(e.path(), &["check", "--dump-config"]).code, 2);
+}
+
+#[test]
+fn dump_config_round_trips() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "locklint.toml",
+        "postgres_version = 13\n[migrations]\npaths = [\"db/migrations\", \"other\"]\n\
+         tool = \"golang-migrate\"\nlint_down = true\n[size]\nunknown = \"small\"\n\
+         [tables]\nmeasurements = { rows = 450_000_000, bytes = \"120 GB\" }\n\
+         \"audit_*\" = { rows = 5 }\n[rules]\nparse-error = \"error\"\n",
+    );
+    std::fs::create_dir_all(d.path().join("sub")).unwrap();
+    std::fs::create_dir_all(d.path().join("other")).unwrap();
+    // From a subfolder the config is found above; its paths stay relative to it, and the
+    // command line's --fail-on is part of the effective configuration.
+    let first = locklint(
+        &d.path().join("sub"),
+        &["check", "--dump-config", "--fail-on", "warning"],
+    );
+    assert_eq!((first.code, first.stderr.as_str()), (0, ""));
+    let v: toml::Value = toml::from_str(&first.stdout).expect("TOML");
+    assert_eq!(
+        v["migrations"]["paths"],
+        toml::Value::Array(vec!["db/migrations".into(), "other".into()])
+    );
+    assert_eq!(v["fail_on"].as_str(), Some("warning"));
+    // Written over the config, it loads and dumps to the same text (the comment aside).
+    write(d.path(), "locklint.toml", &first.stdout);
+    let second = locklint(&d.path().join("sub"), &["check", "--dump-config"]);
+    assert_eq!((second.code, second.stderr.as_str()), (0, ""));
+    let body = |s: &str| -> String {
+        s.lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    };
+    assert_eq!(body(&second.stdout), body(&first.stdout));
+    // And the loaded fail_on applies: a warning now fails the run.
+    write(
+        d.path(),
+        "db/migrations/1_x.up.sql",
+        "ALTER TABLE t ADD COLUMN c int;\n",
+    );
+    let run = locklint(d.path(), &["check"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("0 errors, 1 warning"), "{}", run.stdout);
+    let run = locklint(d.path(), &["check", "--fail-on", "error"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
 
 #[test]
@@ -166,4 +222,153 @@ fn ci_formats_exit_like_the_default_one() {
     );
     let r = locklint(d.path(), &["check", "ok", "--format", "gitlab"]);
     assert_eq!(r.stdout, "[]\n");
+}
+
+#[test]
+fn rules_table_columns_line_up() {
+    let d = tempfile::tempdir().unwrap();
+    let r = locklint(d.path(), &["rules"]);
+    assert_eq!(r.code, 0);
+    // Each summary starts in the same column, whatever the severity's length.
+    let starts: Vec<usize> = locklint::rules::RULES
+        .iter()
+        .zip(r.stdout.lines())
+        .map(|(rule, line)| line.find(rule.summary).expect("the summary is on its line"))
+        .collect();
+    assert!(starts.windows(2).all(|w| w[0] == w[1]), "{}", r.stdout);
+}
+
+#[test]
+fn explain_suggests_the_nearest_rule() {
+    let d = tempfile::tempdir().unwrap();
+    let r = locklint(d.path(), &["explain", "create-index-non-concurently"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "error: unknown rule `create-index-non-concurently`; did you mean \
+         `create-index-non-concurrently`? (`locklint rules` lists them)\n"
+    );
+    let r = locklint(d.path(), &["explain", "zzz"]);
+    assert_eq!(
+        r.stderr,
+        "error: unknown rule `zzz`; `locklint rules` lists them\n"
+    );
+}
+
+#[test]
+fn init_finds_monorepo_layouts() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "packages/api/prisma/migrations/20240101000000_init/migration.sql",
+        "CREATE TABLE t (id int);\n",
+    );
+    write(
+        d.path(),
+        "apps/billing/migrations/001.sql",
+        "CREATE TABLE b (id int);\n",
+    );
+    write(d.path(), "apps/web/src/x.ts", "");
+    let r = locklint(d.path(), &["init"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (
+            0,
+            "wrote locklint.toml (migrations: apps/billing/migrations, packages/api/prisma/migrations)\n",
+            ""
+        )
+    );
+    let dump = locklint(d.path(), &["check", "--dump-config"]);
+    let v: toml::Value = toml::from_str(&dump.stdout).expect("TOML");
+    assert_eq!(
+        v["migrations"]["paths"],
+        toml::Value::Array(vec![
+            "apps/billing/migrations".into(),
+            "packages/api/prisma/migrations".into()
+        ])
+    );
+    let check = locklint(d.path(), &["check"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    assert!(check.stdout.contains("in 2 files"), "{}", check.stdout);
+}
+
+#[test]
+fn junit_fails_a_file_only_at_or_above_fail_on() {
+    let d = tempfile::tempdir().unwrap();
+    // A warning only (no lock_timeout before an ALTER TABLE).
+    write(d.path(), "m/001.sql", "ALTER TABLE t ADD COLUMN c int;\n");
+    let xml = |extra: &[&str]| {
+        let mut args = vec!["check", "m", "--format", "junit"];
+        args.extend_from_slice(extra);
+        let r = locklint(d.path(), &args);
+        r.stdout
+    };
+    let lenient = xml(&[]);
+    assert!(lenient.contains("failures=\"0\""), "{lenient}");
+    assert!(!lenient.contains("<failure"), "{lenient}");
+    // Reported still, as the test case's output.
+    assert!(lenient.contains("missing-lock-timeout"), "{lenient}");
+    let strict = xml(&["--fail-on", "warning"]);
+    assert!(strict.contains("failures=\"1\""), "{strict}");
+    assert!(
+        strict.contains("<failure type=\"missing-lock-timeout\""),
+        "{strict}"
+    );
+}
+
+#[test]
+fn parse_error_says_what_was_not_understood() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "m/001.sql", "ALTER TRIGGER t ON x RENAME TO u;\n");
+    let r = locklint(d.path(), &["check", "m", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let message = v["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(!message.contains("CONNECTOR"), "{message}");
+    assert!(message.contains("`ALTER TRIGGER`"), "{message}");
+    assert!(message.contains("skipped"), "{message}");
+}
+
+#[test]
+fn config_from_tool_locklint_in_pyproject() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "pyproject.toml",
+        "[project]\nname = \"app\"\n\n[tool.black]\nline-length = 100\n\n\
+         [tool.locklint]\npostgres_version = 13\nfail_on = \"warning\"\n\n\
+         [tool.locklint.migrations]\npaths = [\"app/migrations\"]\n",
+    );
+    write(
+        d.path(),
+        "app/migrations/0001.sql",
+        "ALTER TABLE t ADD COLUMN c int;\n",
+    );
+    std::fs::create_dir_all(d.path().join("sub")).unwrap();
+    let dump = locklint(&d.path().join("sub"), &["check", "--dump-config"]);
+    assert_eq!(dump.code, 0, "{}", dump.stderr);
+    let v: toml::Value = toml::from_str(&dump.stdout).expect("TOML");
+    assert_eq!(v["postgres_version"].as_integer(), Some(13));
+    assert!(dump.stdout.contains("pyproject.toml"), "{}", dump.stdout);
+    // Its paths are relative to pyproject.toml; fail_on = "warning" fails on the warning.
+    let r = locklint(d.path(), &["check"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("in 1 file"), "{}", r.stdout);
+    // Errors point into pyproject.toml.
+    write(
+        d.path(),
+        "pyproject.toml",
+        "[project]\nname = \"app\"\n\n[tool.locklint]\npostgres = 13\n",
+    );
+    let bad = locklint(d.path(), &["check"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("pyproject.toml:5"), "{}", bad.stderr);
+    // A locklint.toml wins; a pyproject.toml without [tool.locklint] is not a config.
+    write(d.path(), "locklint.toml", "postgres_version = 14\n");
+    let r = locklint(d.path(), &["check", "--dump-config"]);
+    assert!(r.stdout.contains("postgres_version = 14"), "{}", r.stdout);
+    let e = tempfile::tempdir().unwrap();
+    write(e.path(), "pyproject.toml", "[project]\nname = \"x\"\n");
+    let r = locklint(e.path(), &["check", "--dump-config"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout.starts_with("# from"), "{}", r.stdout);
 }

@@ -320,8 +320,13 @@ fn suppression_directives_in_block_comments_and_before_a_bare_cr() {
             "/* -- locklint:ignore x */ SELECT 1;\n",
             &[("unused-suppression", 1)],
         ),
-        // A bare CR ends a `--` comment, as in PostgreSQL: `x` is a statement.
-        ("cr.sql", "-- locklint:ignore\rx", &[("parse-error", 1)]),
+        // A bare CR ends a `--` comment, as in PostgreSQL: `x` is a statement (and the
+        // directive, naming no rule, is reported).
+        (
+            "cr.sql",
+            "-- locklint:ignore\rx",
+            &[("parse-error", 1), ("unused-suppression", 1)],
+        ),
         (
             "cr_rule.sql",
             "-- locklint:ignore create-index-non-concurrently\rCREATE INDEX i ON big_t (a);",

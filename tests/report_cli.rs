@@ -226,6 +226,20 @@ fn missing_path_is_a_usage_error() {
         "{}",
         run.stderr
     );
+    // Nothing is written to -o when an input is missing: no half report for a typo.
+    std::fs::write(dir.path().join("x.sql"), "CREATE TABLE t (id int);\n").unwrap();
+    for args in [
+        &["report", "nope.sql", "--format", "html", "-o", "r.html"][..],
+        &[
+            "report", "nope.sql", "x.sql", "--format", "html", "-o", "r.html",
+        ][..],
+    ] {
+        let run = locklint(dir.path(), args, None);
+        assert_eq!(run.code, Some(2));
+        assert!(run.stderr.contains("nope.sql"), "{}", run.stderr);
+        assert!(run.stderr.contains("r.html not written"), "{}", run.stderr);
+        assert!(!dir.path().join("r.html").exists());
+    }
     let run = locklint(dir.path(), &["report", "--format", "pdf"], None);
     assert_eq!(run.code, Some(2), "clap rejects unknown formats");
 }

@@ -30,6 +30,16 @@ pub struct Changed {
 }
 
 impl Changed {
+    /// The files at these paths (those that exist).
+    pub fn of_paths(paths: impl IntoIterator<Item = PathBuf>) -> Changed {
+        Changed {
+            files: paths
+                .into_iter()
+                .filter_map(|p| std::fs::canonicalize(p).ok())
+                .collect(),
+        }
+    }
+
     /// Whether `path` (as named, relative to the working directory or absolute) is one of them.
     pub fn contains(&self, path: &Path) -> bool {
         std::fs::canonicalize(path).is_ok_and(|p| self.files.contains(&p))

@@ -8,12 +8,14 @@
 //! these steps; one module per tool holds its conventions.
 
 mod dbmate;
+pub mod default_walk;
 pub(crate) mod detect;
 mod diesel;
 mod flyway;
 pub mod git;
 mod golang_migrate;
 mod goose;
+pub mod history;
 mod liquibase;
 pub mod order;
 mod plain;

@@ -610,7 +610,31 @@ fn error_location(
             a..next_char_end(&src.text, a)
         }
     };
+    let message = match message.strip_prefix("Expected: one of ") {
+        // The parser's list of every keyword it could have taken ("… or CONNECTOR or ICEBERG")
+        // says nothing to the user: name the words it stopped at instead.
+        Some(_) => not_understood(&src.text, span.start, range.end),
+        None => message,
+    };
     (message, range)
+}
+
+/// "`ALTER TRIGGER` is not understood …": the words of the statement up to where parsing
+/// stopped (the last few, when there are more).
+fn not_understood(text: &str, start: usize, end: usize) -> String {
+    let words: Vec<&str> = text
+        .get(start..end.max(start))
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let shown = if words.len() > 4 {
+        format!("… {}", words[words.len() - 3..].join(" "))
+    } else {
+        words.join(" ")
+    };
+    format!(
+        "`{shown}` is not a form locklint's SQL parser understands, so the statement was skipped"
+    )
 }
 
 fn next_char_end(text: &str, at: usize) -> usize {

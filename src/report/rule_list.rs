@@ -18,7 +18,10 @@ pub fn table() -> String {
     for r in RULES {
         s.push_str(&format!(
             "{:<6} {:<width$} {:<8} {}\n",
-            r.code, r.name, r.default_level, r.summary
+            r.code,
+            r.name,
+            r.default_level.name(),
+            r.summary
         ));
     }
     s

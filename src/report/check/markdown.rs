@@ -56,64 +56,120 @@ fn statement_row(file: &FileResult, a: &Analyzed) -> String {
     )
 }
 
-/// Render the comment.
+/// GitHub's limit on a comment's size (characters).
+pub const GITHUB_COMMENT_LIMIT: usize = 65_536;
+
+/// Room kept for the closing line that says what was left out.
+const FOOTER_ROOM: usize = 400;
+
+/// Render the comment, whole.
 pub fn render(files: &[FileResult]) -> String {
+    render_capped(files, usize::MAX)
+}
+
+/// Render the comment in at most `limit` bytes (so at most `limit` characters): the findings
+/// most severe first, then the files' statement tables, as many as fit; a last line counts
+/// what was left out.
+pub fn render_capped(files: &[FileResult], limit: usize) -> String {
     let summary = Summary::of(files);
     let mut out = String::from("## locklint\n\n");
     out.push_str(&format!(
         "**{}**\n\n",
         text::summary_line(&summary).trim_end()
     ));
+    let budget = limit.saturating_sub(FOOTER_ROOM);
 
-    let mut rows = String::new();
-    for file in files {
-        for f in file.findings() {
+    let mut findings: Vec<(&FileResult, &crate::finding::Finding)> = files
+        .iter()
+        .flat_map(|file| file.findings().map(move |f| (file, f)))
+        .collect();
+    // Stable: within a severity, file order and line order stay.
+    findings.sort_by_key(|(_, f)| std::cmp::Reverse(f.severity));
+    let mut rows_left_out = 0;
+    if findings.is_empty() {
+        out.push_str("No findings.\n\n");
+    } else {
+        out.push_str("| Severity | Rule | Location | Message |\n|---|---|---|---|\n");
+        for (i, (file, f)) in findings.iter().enumerate() {
             let r = Region::of(f, &file.source);
-            rows.push_str(&format!(
+            let row = format!(
                 "| {} | [{}]({}) | {} | {} |\n",
                 f.severity,
                 f.rule,
                 super::rule_url(f.rule),
                 text::md_code(&format!("{}:{}:{}", file.source.name, r.line, r.column)),
                 text::md_cell(&f.message),
-            ));
+            );
+            if out.len() + row.len() > budget {
+                rows_left_out = findings.len() - i;
+                break;
+            }
+            out.push_str(&row);
         }
-    }
-    if rows.is_empty() {
-        out.push_str("No findings.\n\n");
-    } else {
-        out.push_str("| Severity | Rule | Location | Message |\n|---|---|---|---|\n");
-        out.push_str(&rows);
         out.push('\n');
     }
 
-    for file in files {
-        let findings = file.findings().len();
-        let open = if findings > 0 { " open" } else { "" };
-        out.push_str(&format!(
-            "<details{open}><summary><code>{}</code>: {}, {}</summary>\n\n",
-            text::html(&file.source.name),
-            text::plural(file.stmts.len(), "statement"),
-            text::plural(findings, "finding"),
-        ));
-        if file.stmts.is_empty() {
-            out.push_str("No statements.\n\n</details>\n\n");
-            continue;
+    let mut files_left_out = 0;
+    if rows_left_out == 0 {
+        for (i, file) in files.iter().enumerate() {
+            let section = file_section(file);
+            if out.len() + section.len() > budget {
+                files_left_out = files.len() - i;
+                break;
+            }
+            out.push_str(&section);
         }
-        out.push_str(
-            "| Line | Kind | Statement | Locks | Blocks | Work | Est. (finding) |\n\
-             |---:|---|---|---|---|---|---|\n",
-        );
-        for a in file.stmts.iter().take(MAX_STATEMENT_ROWS) {
-            out.push_str(&statement_row(file, a));
+    } else {
+        files_left_out = files.len();
+    }
+    if rows_left_out > 0 || files_left_out > 0 {
+        let mut parts = Vec::new();
+        if rows_left_out > 0 {
+            parts.push(format!("{rows_left_out} of {} findings", findings.len()));
         }
-        if file.stmts.len() > MAX_STATEMENT_ROWS {
-            out.push_str(&format!(
-                "\n… and {} more statements (`locklint report` shows them all).\n",
-                file.stmts.len() - MAX_STATEMENT_ROWS
+        if files_left_out > 0 {
+            parts.push(format!(
+                "the statement tables of {files_left_out} of {}",
+                text::plural(files.len(), "file")
             ));
         }
-        out.push_str("\n</details>\n\n");
+        out.push_str(&format!(
+            "… {} not shown: this comment is capped at {limit} characters \
+             (`--markdown-max-chars`); `locklint check --format json` lists every finding.\n",
+            parts.join(" and ")
+        ));
     }
+    out
+}
+
+/// One file's collapsible table of statements.
+fn file_section(file: &FileResult) -> String {
+    let mut out = String::new();
+    let findings = file.findings().len();
+    let open = if findings > 0 { " open" } else { "" };
+    out.push_str(&format!(
+        "<details{open}><summary><code>{}</code>: {}, {}</summary>\n\n",
+        text::html(&file.source.name),
+        text::plural(file.stmts.len(), "statement"),
+        text::plural(findings, "finding"),
+    ));
+    if file.stmts.is_empty() {
+        out.push_str("No statements.\n\n</details>\n\n");
+        return out;
+    }
+    out.push_str(
+        "| Line | Kind | Statement | Locks | Blocks | Work | Est. (finding) |\n\
+         |---:|---|---|---|---|---|---|\n",
+    );
+    for a in file.stmts.iter().take(MAX_STATEMENT_ROWS) {
+        out.push_str(&statement_row(file, a));
+    }
+    if file.stmts.len() > MAX_STATEMENT_ROWS {
+        out.push_str(&format!(
+            "\n… and {} more statements (`locklint report` shows them all).\n",
+            file.stmts.len() - MAX_STATEMENT_ROWS
+        ));
+    }
+    out.push_str("\n</details>\n\n");
     out
 }

@@ -95,6 +95,12 @@ fn normalized(text: &str) -> String {
 /// (rule, statement) pairs came before it in the file. Moving a statement to another line keeps
 /// its fingerprint; editing it changes it.
 pub fn fingerprints(file: &FileResult) -> Vec<String> {
+    fingerprints_as(file, &file.source.name)
+}
+
+/// [`fingerprints`] with the file named `name` (the baseline names files the same way however
+/// the command line spelled them).
+pub fn fingerprints_as(file: &FileResult, name: &str) -> Vec<String> {
     let mut seen: HashMap<(&str, String), usize> = HashMap::new();
     file.findings()
         .map(|f| {
@@ -108,7 +114,7 @@ pub fn fingerprints(file: &FileResult) -> Vec<String> {
             let occurrence = *n;
             *n += 1;
             let mut h = Sha256::new();
-            for part in [f.rule, file.source.name.as_str(), text.as_str()] {
+            for part in [f.rule, name, text.as_str()] {
                 h.update(part.as_bytes());
                 h.update([0]);
             }
