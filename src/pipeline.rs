@@ -399,6 +399,10 @@ pub fn read_input_capped(input: &Input, max: u64) -> (SourceFile, Vec<Finding>) 
 
 /// Decode file bytes into a source plus any file-level findings.
 pub fn decode(name: &str, bytes: Vec<u8>) -> (SourceFile, Vec<Finding>) {
+    // Most files have no NUL byte at all: one fast search answers them.
+    if !bytes.contains(&0) {
+        return decode_text(name, strip_bom(bytes), Vec::new());
+    }
     let sniff = &bytes[..bytes.len().min(8192)];
     let nuls = sniff.iter().filter(|b| **b == 0).count();
     let controls = sniff
@@ -416,10 +420,7 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> (SourceFile, Vec<Finding>) {
         );
         return (SourceFile::new(name, String::new()), vec![f]);
     }
-    let mut bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        Some(rest) => rest.to_vec(),
-        None => bytes,
-    };
+    let mut bytes = strip_bom(bytes);
     let mut notes = Vec::new();
     if let Some(first) = bytes.iter().position(|b| *b == 0) {
         let count = bytes.iter().filter(|b| **b == 0).count();
@@ -434,6 +435,19 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> (SourceFile, Vec<Finding>) {
             "Remove the NUL bytes from the file.",
         ));
     }
+    decode_text(name, bytes, notes)
+}
+
+/// Without a UTF-8 byte-order mark.
+fn strip_bom(bytes: Vec<u8>) -> Vec<u8> {
+    match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    }
+}
+
+/// UTF-8 text (lossily, with a warning at the first bad byte).
+fn decode_text(name: &str, bytes: Vec<u8>, mut notes: Vec<Finding>) -> (SourceFile, Vec<Finding>) {
     match String::from_utf8(bytes) {
         Ok(text) => (SourceFile::new(name, text), notes),
         Err(e) => {

@@ -169,9 +169,33 @@ fn parse_comment(comment: &str) -> Option<Comment> {
 
 /// Whether `text` mentions locklint in any case (the cheap test before looking for directives).
 fn mentions_locklint(text: &str) -> bool {
-    text.as_bytes()
-        .windows(8)
-        .any(|w| w.eq_ignore_ascii_case(b"locklint"))
+    comment_mentions(text, b"locklint")
+}
+
+/// Whether a comment (`--` to the end of its line, `/*` to `*/`) mentions `word` in any case.
+/// This runs on every file, most of which have no directive: comment starts are found with a
+/// fast byte search, and only comment text is compared.
+fn comment_mentions(text: &str, word: &[u8]) -> bool {
+    let mentions = |s: &str| {
+        s.as_bytes()
+            .windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word))
+    };
+    let look = |marker: char, second: char, end: &str| {
+        let mut from = 0;
+        while let Some(i) = text[from..].find(marker).map(|i| from + i) {
+            from = i + 1;
+            if text[i + 1..].starts_with(second) {
+                let body = &text[i + 2..];
+                let body = &body[..body.find(end).unwrap_or(body.len())];
+                if mentions(body) {
+                    return true;
+                }
+            }
+        }
+        false
+    };
+    look('-', '-', "\n") || look('/', '*', "*/")
 }
 
 fn resolve(name: &str, squawk: bool) -> Vec<&'static str> {
@@ -250,7 +274,7 @@ fn next_comment(text: &str, from: usize, limit: usize) -> Option<(Span, &str)> {
 fn directives(src: &SourceFile, stmts: &[Span]) -> Vec<Directive> {
     let text = src.text.as_str();
     let mut out = Vec::new();
-    if !mentions_locklint(text) && !text.contains("squawk-ignore") {
+    if !mentions_locklint(text) && !comment_mentions(text, b"squawk-ignore") {
         return out;
     }
     let starts: Vec<usize> = stmts.iter().map(|s| s.start).collect();
