@@ -306,9 +306,26 @@ fn parse_raw(src: &SourceFile, raw: RawStatement) -> Option<Stmt> {
         RawKind::Sql => {}
     }
     // A few statements are read by the recognizer first (see `fallback::recognized_first`).
+    // Looked at without a copy first: most statements start otherwise.
+    let mut words = tokens
+        .iter()
+        .filter(|t| !matches!(t.token, Token::Whitespace(_)))
+        .map(|t| match &t.token {
+            Token::Word(w) if w.quote_style.is_none() => w.value.as_str(),
+            _ => "",
+        });
+    let (w0, w1) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+    let is = |w: &str, any: &[&str]| any.iter().any(|k| w.eq_ignore_ascii_case(k));
+    let candidate = is(w0, &["REINDEX"])
+        || (is(w0, &["ALTER", "CREATE", "DROP"])
+            && is(w1, &["DOMAIN", "SYSTEM", "DATABASE", "TABLESPACE"]));
     let head = tokens.len().min(12);
-    let first = fallback::significant(tokens[..head].to_vec(), ranges[..head].to_vec());
-    if fallback::recognized_first(&first) {
+    if candidate
+        && fallback::recognized_first(&fallback::significant(
+            tokens[..head].to_vec(),
+            ranges[..head].to_vec(),
+        ))
+    {
         let toks = fallback::significant(tokens.clone(), ranges.clone());
         if let Some(kind) = fallback::recognize(&toks) {
             return Some(Stmt {
