@@ -12,7 +12,7 @@ use crate::model::{
 
 /// What the effects depend on besides the statement and the catalog.
 #[derive(Debug, Clone, Copy)]
-pub struct Env {
+pub(crate) struct Env {
     /// Target server major version.
     pub postgres_version: u32,
     /// Whether the session TimeZone is known to be UTC (`SET TimeZone = 'UTC'`).
@@ -215,7 +215,7 @@ fn fks_on_key(cat: &Catalog, parent: &ObjName, columns: &[String]) -> Vec<ObjNam
 
 /// Whether `USING expr` is just the column, or the column cast to the new type: PostgreSQL then
 /// decides exactly as without USING (observed: `USING v10::varchar(20)` does not rewrite).
-pub fn using_is_plain_cast(using: &str, column: &str, ty: &SqlType) -> bool {
+pub(crate) fn using_is_plain_cast(using: &str, column: &str, ty: &SqlType) -> bool {
     let mut u = using.trim();
     while let Some(inner) = u.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
         u = inner.trim();
@@ -250,29 +250,13 @@ pub fn using_is_plain_cast(using: &str, column: &str, ty: &SqlType) -> bool {
 
 /// Whether an ALTER COLUMN TYPE's USING clause forces a rewrite by itself (anything but a plain
 /// cast of the column to the new type).
-pub fn using_rewrites(using: Option<&str>, column: &str, ty: &SqlType) -> bool {
+pub(crate) fn using_rewrites(using: Option<&str>, column: &str, ty: &SqlType) -> bool {
     using.is_some_and(|u| !using_is_plain_cast(u, column, ty))
-}
-
-/// Whether an ADD COLUMN rewrites the table on this server version.
-pub fn add_column_rewrites(c: &ColumnDef, version: u32) -> bool {
-    if c.serial || c.identity || c.generated_stored {
-        return true;
-    }
-    match &c.default {
-        None => false,
-        Some(d) if d.is_null => false,
-        Some(d) => match d.volatility {
-            Volatility::Volatile => true,
-            // Before 11 any non-null default rewrote the table.
-            _ => version < 11,
-        },
-    }
 }
 
 /// Compute a statement's effects against the catalog as it was before the statement: decide
 /// which model action applies to which relation, and apply the model's row for it.
-pub fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
+pub(crate) fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
     let mut b = Builder {
         e: Effects::default(),
         cat,
@@ -837,7 +821,7 @@ fn alter_action(
 /// type in the catalog; `None` when that type is unknown. `using`: the USING clause forces a
 /// rewrite ([`using_rewrites`]). The UTC special
 /// case for timestamp → timestamptz exists from PostgreSQL 12.
-pub fn column_type_change(
+pub(crate) fn column_type_change(
     cat: &Catalog,
     env: Env,
     table: &ObjName,
@@ -855,7 +839,7 @@ pub fn column_type_change(
 /// The columns of `ADD PRIMARY KEY USING INDEX idx` that are nullable, as far as the catalog knows
 /// (the table and, for the column list, the index must have been created earlier). PostgreSQL sets
 /// them NOT NULL, scanning the table under ACCESS EXCLUSIVE.
-pub fn pk_using_index_nullable(
+pub(crate) fn pk_using_index_nullable(
     cat: &Catalog,
     table: &ObjName,
     index: &str,
@@ -875,30 +859,6 @@ pub fn pk_using_index_nullable(
         .filter(|c| t.column(c).map(|c| !c.not_null).unwrap_or(!t.partial))
         .cloned()
         .collect()
-}
-
-/// Whether `ALTER COLUMN column SET NOT NULL` reads the whole table: not when the catalog knows
-/// the column is already NOT NULL (a no-op) or a validated `CHECK (column IS NOT NULL)` proves it.
-pub fn set_not_null_scans(cat: &Catalog, table: &ObjName, column: &str, version: u32) -> bool {
-    let already = cat
-        .table(table)
-        .and_then(|t| t.column(column))
-        .map(|c| c.not_null)
-        .unwrap_or(false);
-    !already && !has_valid_not_null_check(cat, table, column, version)
-}
-
-/// SET NOT NULL skips its scan when a validated `CHECK (col IS NOT NULL)` exists (PostgreSQL 12+).
-pub fn has_valid_not_null_check(
-    cat: &Catalog,
-    table: &ObjName,
-    column: &str,
-    version: u32,
-) -> bool {
-    version >= 12
-        && cat
-            .table(table)
-            .is_some_and(|t| t.has_validated_not_null_check(column))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use super::order::{leading_digits, number};
 use super::{Class, Direction, FileCtx, Part, Role, TxnMode, lines};
 
 /// `<digits>...sql`.
-pub fn role(rel: &str) -> Option<Role> {
+pub(crate) fn role(rel: &str) -> Option<Role> {
     let digits = leading_digits(rel);
     if digits.is_empty() || rel.contains('/') {
         return None;
@@ -50,12 +50,12 @@ fn txn(opts: &str) -> TxnMode {
 
 /// Whether the file carries dbmate's section markers before any SQL (dbmate reads them from
 /// the top; a marker far down a plain SQL file does not make it dbmate's).
-pub fn has_markers(text: &str) -> bool {
+pub(crate) fn has_markers(text: &str) -> bool {
     super::markers_at_top(text, |l| marker(l).is_some())
 }
 
 /// The up section forward, the down section down.
-pub fn parts(cx: &FileCtx) -> Vec<Part> {
+pub(crate) fn parts(cx: &FileCtx) -> Vec<Part> {
     let text = cx.text;
     let mut up: Option<(usize, TxnMode)> = None;
     let mut down: Option<(usize, usize, TxnMode)> = None;

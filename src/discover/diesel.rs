@@ -7,7 +7,7 @@ use super::order::text;
 use super::{Class, Direction, FileCtx, Part, Role, TxnMode};
 
 /// `<version>/up.sql` or `<version>/down.sql`, the version made of digits and dashes.
-pub fn role(rel: &str) -> Option<Role> {
+pub(crate) fn role(rel: &str) -> Option<Role> {
     let (dir, file) = rel.split_once('/')?;
     let direction = match file {
         "up.sql" => Direction::Forward,
@@ -47,7 +47,7 @@ fn runs_in_transaction(cx: &FileCtx) -> bool {
 
 /// What is wrong with the `metadata.toml` next to the file, if it is there and wrong: diesel
 /// would refuse it, and locklint cannot tell whether the migration runs in a transaction.
-pub fn metadata_problem(cx: &FileCtx) -> Option<String> {
+pub(crate) fn metadata_problem(cx: &FileCtx) -> Option<String> {
     let path = cx.path.parent()?.join("metadata.toml");
     let meta = super::read_side_file(&path)?;
     let shown = path.to_string_lossy();
@@ -66,7 +66,7 @@ pub fn metadata_problem(cx: &FileCtx) -> Option<String> {
 }
 
 /// The whole file.
-pub fn parts(cx: &FileCtx) -> Vec<Part> {
+pub(crate) fn parts(cx: &FileCtx) -> Vec<Part> {
     let txn = if runs_in_transaction(cx) {
         TxnMode::Single
     } else {

@@ -9,7 +9,7 @@ use super::order::{dotted, text};
 use super::{Class, Direction, FileCtx, Part, Role, TxnMode};
 
 /// `V…__`, `U…__` or `R__` names ending in `.sql`.
-pub fn role(rel: &str) -> Option<Role> {
+pub(crate) fn role(rel: &str) -> Option<Role> {
     if rel.contains('/') || !rel.to_ascii_lowercase().ends_with(".sql") {
         return None;
     }
@@ -60,7 +60,7 @@ fn config_disables_transaction(cx: &FileCtx) -> bool {
 }
 
 /// The whole file.
-pub fn parts(cx: &FileCtx) -> Vec<Part> {
+pub(crate) fn parts(cx: &FileCtx) -> Vec<Part> {
     let txn = if config_disables_transaction(cx) {
         TxnMode::None
     } else {

@@ -6,7 +6,7 @@ use super::order::{leading_digits, number};
 use super::{Class, Direction, FileCtx, Part, Role, TxnMode};
 
 /// `<digits>_<name>.up.sql` or `<digits>_<name>.down.sql`.
-pub fn role(rel: &str) -> Option<Role> {
+pub(crate) fn role(rel: &str) -> Option<Role> {
     let digits = leading_digits(rel);
     if digits.is_empty() || rel.contains('/') || !rel[digits.len()..].starts_with('_') {
         return None;
@@ -27,7 +27,7 @@ pub fn role(rel: &str) -> Option<Role> {
 }
 
 /// The whole file as one multi-statement query.
-pub fn parts(cx: &FileCtx) -> Vec<Part> {
+pub(crate) fn parts(cx: &FileCtx) -> Vec<Part> {
     vec![Part::new(
         0..cx.text.len(),
         cx.direction,

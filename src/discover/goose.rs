@@ -6,7 +6,7 @@ use super::order::{leading_digits, number};
 use super::{Class, Direction, FileCtx, Part, Role, TxnMode, lines};
 
 /// `<digits>_<name>.sql`: goose parses the text before the first `_` as the version.
-pub fn role(rel: &str) -> Option<Role> {
+pub(crate) fn role(rel: &str) -> Option<Role> {
     let digits = leading_digits(rel);
     if digits.is_empty() || rel.contains('/') || !rel[digits.len()..].starts_with('_') {
         return None;
@@ -38,14 +38,14 @@ fn annotation(line: &str) -> Option<String> {
 
 /// Whether the file carries goose's section markers before any SQL (goose reads its
 /// annotations from the top; a marker far down a plain SQL file does not make it goose's).
-pub fn has_markers(text: &str) -> bool {
+pub(crate) fn has_markers(text: &str) -> bool {
     super::markers_at_top(text, |l| {
         annotation(l).is_some_and(|a| a == "up" || a == "down" || a == "no transaction")
     })
 }
 
 /// The Up section forward, the Down section down, one transaction unless NO TRANSACTION.
-pub fn parts(cx: &FileCtx) -> Vec<Part> {
+pub(crate) fn parts(cx: &FileCtx) -> Vec<Part> {
     let text = cx.text;
     let mut up: Option<usize> = None;
     let mut down: Option<(usize, usize)> = None;

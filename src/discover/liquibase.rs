@@ -9,7 +9,7 @@ use super::{Class, Direction, FileCtx, Line, Part, Role, TxnMode, lines};
 use crate::config::Dialect;
 
 /// Every `.sql` file of a Liquibase folder, in natural name order (the order `includeAll` uses).
-pub fn role(rel: &str) -> Option<Role> {
+pub(crate) fn role(rel: &str) -> Option<Role> {
     Some(Role {
         class: Class::Versioned,
         version: natural(rel),
@@ -29,7 +29,7 @@ fn directive<'a>(line: &'a str, word: &str) -> Option<&'a str> {
 }
 
 /// Whether the file declares itself Liquibase formatted SQL.
-pub fn has_markers(text: &str) -> bool {
+pub(crate) fn has_markers(text: &str) -> bool {
     lines(text)
         .find(|l| !l.text.trim().is_empty())
         .and_then(|l| directive(l.text, "liquibase formatted"))
@@ -99,7 +99,7 @@ fn changeset(l: &Line, attrs: &str, dialect: Dialect) -> Changeset {
 
 /// One forward part per changeset that runs on the target database, and one down part per
 /// changeset's `--rollback` lines. A file without the header is one plain change.
-pub fn parts(cx: &FileCtx) -> Vec<Part> {
+pub(crate) fn parts(cx: &FileCtx) -> Vec<Part> {
     let text = cx.text;
     if !has_markers(text) {
         // A plain SQL file included from a changelog (`<sqlFile>`): one change, one transaction.

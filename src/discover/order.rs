@@ -4,11 +4,11 @@ use std::cmp::Ordering;
 
 /// A run of decimal digits compared as a number of any length (leading zeros ignored).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Num(String);
+pub(crate) struct Num(String);
 
 impl Num {
     /// The number written by `digits` (ASCII digits only).
-    pub fn new(digits: &str) -> Num {
+    pub(crate) fn new(digits: &str) -> Num {
         Num(digits.trim_start_matches('0').to_string())
     }
 }
@@ -31,7 +31,7 @@ impl PartialOrd for Num {
 /// One segment of a sort key. Numbers sort before text at the same position, as digits sort
 /// before letters in ASCII.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Seg {
+pub(crate) enum Seg {
     /// A number.
     Num(Num),
     /// Anything else, compared byte-wise.
@@ -39,10 +39,10 @@ pub enum Seg {
 }
 
 /// A version or name as a sequence of segments.
-pub type Key = Vec<Seg>;
+pub(crate) type Key = Vec<Seg>;
 
 /// Natural order: digit runs compare as numbers, so `9_x` sorts before `10_y`.
-pub fn natural(s: &str) -> Key {
+pub(crate) fn natural(s: &str) -> Key {
     let mut out = Vec::new();
     let mut rest = s;
     while let Some(c) = rest.chars().next() {
@@ -62,18 +62,18 @@ pub fn natural(s: &str) -> Key {
 }
 
 /// A single number (goose, dbmate, sqlx, golang-migrate versions).
-pub fn number(digits: &str) -> Key {
+pub(crate) fn number(digits: &str) -> Key {
     vec![Seg::Num(Num::new(digits))]
 }
 
 /// Plain text compared byte-wise (diesel and Prisma compare version strings, not numbers).
-pub fn text(s: &str) -> Key {
+pub(crate) fn text(s: &str) -> Key {
     vec![Seg::Text(s.to_string())]
 }
 
 /// A Flyway version: numbers separated by `.` or `_`, compared part by part; trailing zero
 /// parts do not count (`1.1` = `1.1.0`, `1.9` < `1.10` < `2`).
-pub fn dotted(version: &str) -> Key {
+pub(crate) fn dotted(version: &str) -> Key {
     let mut parts: Vec<Seg> = version
         .split(['.', '_'])
         .map(|p| Seg::Num(Num::new(p)))
@@ -85,7 +85,7 @@ pub fn dotted(version: &str) -> Key {
 }
 
 /// The leading ASCII digits of `s` (may be empty).
-pub fn leading_digits(s: &str) -> &str {
+pub(crate) fn leading_digits(s: &str) -> &str {
     let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     &s[..end]
 }

@@ -5,7 +5,7 @@ use super::order::natural;
 use super::{Class, Direction, FileCtx, Part, Role, TxnMode};
 
 /// Every file, by natural order of its path in the folder.
-pub fn role(rel: &str) -> Option<Role> {
+pub(crate) fn role(rel: &str) -> Option<Role> {
     Some(Role {
         class: Class::Versioned,
         version: natural(rel),
@@ -27,7 +27,7 @@ fn disables_assumed_transaction(text: &str) -> bool {
 }
 
 /// The whole file.
-pub fn parts(cx: &FileCtx) -> Vec<Part> {
+pub(crate) fn parts(cx: &FileCtx) -> Vec<Part> {
     let txn =
         if cx.settings.migrations.assume_in_transaction && !disables_assumed_transaction(cx.text) {
             TxnMode::Single

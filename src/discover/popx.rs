@@ -55,13 +55,13 @@ fn db_infix(rel: &str) -> Option<&str> {
 
 /// Whether the file is popx's `<version>_<name>[.<db>].autocommit.<up|down>.sql`, which popx
 /// runs outside a transaction.
-pub fn is_autocommit(name: &str) -> bool {
+pub(crate) fn is_autocommit(name: &str) -> bool {
     let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
     file.to_ascii_lowercase().contains(".autocommit.")
 }
 
 /// A versioned file of a folder, as [`skipped`] weighs it.
-pub struct Named<'a> {
+pub(crate) struct Named<'a> {
     /// Its version.
     pub version: &'a Key,
     /// Its direction.
@@ -74,7 +74,10 @@ pub struct Named<'a> {
 
 /// The indexes of the files that do not run on `dialect`: those naming another database, and
 /// those for every database whose version and direction have a file naming this one.
-pub fn skipped<'a>(files: impl Iterator<Item = Named<'a>> + Clone, dialect: Dialect) -> Vec<usize> {
+pub(crate) fn skipped<'a>(
+    files: impl Iterator<Item = Named<'a>> + Clone,
+    dialect: Dialect,
+) -> Vec<usize> {
     let own = |db: &str| dialect_names(dialect).contains(&db);
     let replaced: Vec<(&Key, Direction)> = files
         .clone()

@@ -6,7 +6,7 @@ use super::order::text;
 use super::{Class, Direction, FileCtx, Part, Role, TxnMode};
 
 /// `<digits>_<name>/migration.sql`.
-pub fn role(rel: &str) -> Option<Role> {
+pub(crate) fn role(rel: &str) -> Option<Role> {
     let (dir, file) = rel.split_once('/')?;
     if file != "migration.sql" {
         return None;
@@ -23,7 +23,7 @@ pub fn role(rel: &str) -> Option<Role> {
 }
 
 /// The whole script as one multi-statement query.
-pub fn parts(cx: &FileCtx) -> Vec<Part> {
+pub(crate) fn parts(cx: &FileCtx) -> Vec<Part> {
     vec![Part::new(
         0..cx.text.len(),
         cx.direction,

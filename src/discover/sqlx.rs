@@ -15,7 +15,7 @@ const TEMPLATES: &[&str] = &[
 const NO_TRANSACTION: &str = "-- no-transaction";
 
 /// `<digits>_<name>.sql`, `<digits>_<name>.up.sql`, `<digits>_<name>.down.sql`.
-pub fn role(rel: &str) -> Option<Role> {
+pub(crate) fn role(rel: &str) -> Option<Role> {
     let digits = leading_digits(rel);
     if digits.is_empty() || rel.contains('/') || !rel[digits.len()..].starts_with('_') {
         return None;
@@ -34,12 +34,12 @@ pub fn role(rel: &str) -> Option<Role> {
 }
 
 /// Whether the text shows sqlx's own conventions.
-pub fn has_markers(text: &str) -> bool {
+pub(crate) fn has_markers(text: &str) -> bool {
     text.starts_with(NO_TRANSACTION) || TEMPLATES.iter().any(|t| text.contains(t))
 }
 
 /// The whole file, in the direction its name says.
-pub fn parts(cx: &FileCtx) -> Vec<Part> {
+pub(crate) fn parts(cx: &FileCtx) -> Vec<Part> {
     let txn = if cx.text.starts_with(NO_TRANSACTION) {
         TxnMode::None
     } else {

@@ -4,7 +4,7 @@
 const CONTEXT: usize = 2;
 
 /// `--- a` / `+++ b` and `@@` hunks; empty when the texts are equal.
-pub fn unified(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
+pub(crate) fn unified(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
     if old == new {
         return String::new();
     }

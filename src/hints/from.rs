@@ -5,7 +5,7 @@
 use super::{HintsError, TableSize};
 
 /// Parse a saved query output.
-pub fn parse(text: &str, name: &str) -> Result<Vec<TableSize>, HintsError> {
+pub(crate) fn parse(text: &str, name: &str) -> Result<Vec<TableSize>, HintsError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') || trimmed.starts_with('{') {

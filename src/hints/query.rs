@@ -8,7 +8,7 @@
 /// pages × tuples per page, the tuple width from its columns' declared lengths (32 bytes for a
 /// variable-length one), as the planner guesses. Bytes are `pg_total_relation_size` (indexes
 /// and TOAST included).
-pub const POSTGRES: &str = "\
+pub(crate) const POSTGRES: &str = "\
 WITH rel AS (
   SELECT c.oid, n.nspname, c.relname, c.relkind,
          NOT (c.reltuples < 0 OR (c.reltuples = 0 AND c.relpages = 0)) AS analyzed,
@@ -47,7 +47,7 @@ ORDER BY 1, 2";
 /// MySQL / MariaDB: base tables of every non-system database, from
 /// `information_schema.TABLES` (InnoDB's row count is an estimate; bytes are data plus
 /// indexes).
-pub const MYSQL: &str = "\
+pub(crate) const MYSQL: &str = "\
 SELECT TABLE_SCHEMA AS `schema`, TABLE_NAME AS `table`, 'table' AS kind,
        CAST(COALESCE(TABLE_ROWS, 0) AS UNSIGNED) AS `rows`,
        CAST(COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0) AS UNSIGNED) AS bytes,
@@ -58,7 +58,7 @@ WHERE TABLE_TYPE = 'BASE TABLE'
 ORDER BY 1, 2";
 
 /// The query for a database, and how a DBA runs it so that `hints --from` reads the output.
-pub fn printed(kind: super::DbKind) -> String {
+pub(crate) fn printed(kind: super::DbKind) -> String {
     match kind {
         super::DbKind::Postgres => format!(
             "-- locklint hints: table sizes from PostgreSQL's catalogs (read-only, no count(*)).\n\

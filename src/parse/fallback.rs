@@ -3,14 +3,14 @@
 
 use super::lower::leading_words;
 use crate::model::{
-    AlterAction, ClusterCommand, Constraint, ConstraintKind, DomainChange, LockMode, ObjName,
-    ReindexTarget, StmtKind,
+    AlterAction, ClusterCommand, Constraint, ConstraintKind, DomainChange, ObjName, ReindexTarget,
+    StmtKind,
 };
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
 /// A significant token and its byte range.
 #[derive(Debug, Clone)]
-pub struct Tok {
+pub(crate) struct Tok {
     /// The token with sqlparser's line/column span, to hand back to the parser.
     pub tws: TokenWithSpan,
     /// Byte range in the file.
@@ -19,7 +19,7 @@ pub struct Tok {
 
 impl Tok {
     /// The token itself.
-    pub fn token(&self) -> &Token {
+    pub(crate) fn token(&self) -> &Token {
         &self.tws.token
     }
 
@@ -33,7 +33,10 @@ impl Tok {
 
 /// A split statement's tokens with their byte ranges, without the whitespace the splitter keeps
 /// after `:` and `@`.
-pub fn significant(tokens: Vec<TokenWithSpan>, ranges: Vec<std::ops::Range<usize>>) -> Vec<Tok> {
+pub(crate) fn significant(
+    tokens: Vec<TokenWithSpan>,
+    ranges: Vec<std::ops::Range<usize>>,
+) -> Vec<Tok> {
     tokens
         .into_iter()
         .zip(ranges)
@@ -43,14 +46,14 @@ pub fn significant(tokens: Vec<TokenWithSpan>, ranges: Vec<std::ops::Range<usize
 }
 
 /// A cursor over significant tokens.
-pub struct Cursor<'a> {
+pub(crate) struct Cursor<'a> {
     toks: &'a [Tok],
     pos: usize,
 }
 
 impl<'a> Cursor<'a> {
     /// Start at the first token.
-    pub fn new(toks: &'a [Tok]) -> Self {
+    pub(crate) fn new(toks: &'a [Tok]) -> Self {
         Cursor { toks, pos: 0 }
     }
 
@@ -59,7 +62,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Consume the keyword if it is next.
-    pub fn eat(&mut self, kw: &str) -> bool {
+    pub(crate) fn eat(&mut self, kw: &str) -> bool {
         if self.peek_kw().as_deref() == Some(kw) {
             self.pos += 1;
             true
@@ -69,7 +72,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Consume a sequence of keywords if all are next.
-    pub fn eat_all(&mut self, kws: &[&str]) -> bool {
+    pub(crate) fn eat_all(&mut self, kws: &[&str]) -> bool {
         let save = self.pos;
         for k in kws {
             if !self.eat(k) {
@@ -81,7 +84,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Skip a parenthesized group if one is next.
-    pub fn skip_parens(&mut self) -> bool {
+    pub(crate) fn skip_parens(&mut self) -> bool {
         if !matches!(self.toks.get(self.pos).map(Tok::token), Some(Token::LParen)) {
             return false;
         }
@@ -130,7 +133,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Read a possibly qualified name (`a`, `"A"`, `s.t`).
-    pub fn name(&mut self) -> Option<ObjName> {
+    pub(crate) fn name(&mut self) -> Option<ObjName> {
         let mut parts = Vec::new();
         while let Some(Token::Word(w)) = self.toks.get(self.pos).map(Tok::token) {
             parts.push(if w.quote_style.is_some() {
@@ -156,7 +159,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Comma-separated names.
-    pub fn names(&mut self) -> Vec<ObjName> {
+    pub(crate) fn names(&mut self) -> Vec<ObjName> {
         let mut v = Vec::new();
         while let Some(n) = self.name() {
             v.push(n);
@@ -169,12 +172,12 @@ impl<'a> Cursor<'a> {
     }
 
     /// Whether every token has been consumed.
-    pub fn done(&self) -> bool {
+    pub(crate) fn done(&self) -> bool {
         self.pos >= self.toks.len()
     }
 
     /// Whether a keyword appears anywhere after the cursor.
-    pub fn contains(&self, kw: &str) -> bool {
+    pub(crate) fn contains(&self, kw: &str) -> bool {
         self.toks[self.pos.min(self.toks.len())..]
             .iter()
             .any(|t| t.kw().as_deref() == Some(kw))
@@ -182,7 +185,7 @@ impl<'a> Cursor<'a> {
 }
 
 /// Recognize a whole statement from its significant tokens.
-pub fn recognize(toks: &[Tok]) -> Option<StmtKind> {
+pub(crate) fn recognize(toks: &[Tok]) -> Option<StmtKind> {
     let mut c = Cursor::new(toks);
     let first = c.peek_kw()?;
     match first.as_str() {
@@ -429,7 +432,7 @@ pub fn recognize(toks: &[Tok]) -> Option<StmtKind> {
 }
 
 /// A command on the whole cluster that cannot run in a transaction block, from its first words.
-pub fn cluster_command(toks: &[Tok]) -> Option<ClusterCommand> {
+pub(crate) fn cluster_command(toks: &[Tok]) -> Option<ClusterCommand> {
     let kw = |i: usize| toks.get(i).and_then(Tok::kw);
     match (kw(0)?.as_str(), kw(1)?.as_str()) {
         ("CREATE", "DATABASE") => Some(ClusterCommand::CreateDatabase),
@@ -444,7 +447,7 @@ pub fn cluster_command(toks: &[Tok]) -> Option<ClusterCommand> {
 /// Statements the recognizer reads before sqlparser: sqlparser accepts some of them but its
 /// tree loses what the lock model needs (ALTER DOMAIN's change, REINDEX's option list, which
 /// cluster-wide command it is).
-pub fn recognized_first(toks: &[Tok]) -> bool {
+pub(crate) fn recognized_first(toks: &[Tok]) -> bool {
     let kw = |i: usize| toks.get(i).and_then(Tok::kw);
     match kw(0).as_deref() {
         Some("REINDEX") => true,
@@ -506,7 +509,7 @@ fn other_ddl(toks: &[Tok]) -> Option<StmtKind> {
 }
 
 /// Recognize one ALTER TABLE action from its tokens (the part after the table name).
-pub fn recognize_action(toks: &[Tok]) -> Option<AlterAction> {
+pub(crate) fn recognize_action(toks: &[Tok]) -> Option<AlterAction> {
     let mut c = Cursor::new(toks);
     // PostgreSQL 18: ADD [CONSTRAINT name] NOT NULL col [NOT VALID], a catalogued NOT NULL
     // constraint. It locks, scans (unless NOT VALID) and proves SET NOT NULL exactly like a
@@ -618,7 +621,7 @@ pub fn recognize_action(toks: &[Tok]) -> Option<AlterAction> {
 
 /// Split an ALTER TABLE statement's tokens into the header (up to and including the table name)
 /// and its actions at top-level commas. Returns `None` when it is not `ALTER TABLE name ...`.
-pub fn split_alter_actions(toks: &[Tok]) -> Option<(usize, Vec<std::ops::Range<usize>>)> {
+pub(crate) fn split_alter_actions(toks: &[Tok]) -> Option<(usize, Vec<std::ops::Range<usize>>)> {
     let mut c = Cursor::new(toks);
     if !c.eat_all(&["ALTER", "TABLE"]) {
         return None;
@@ -649,13 +652,8 @@ pub fn split_alter_actions(toks: &[Tok]) -> Option<(usize, Vec<std::ops::Range<u
     Some((header_end, actions))
 }
 
-/// `LOCK TABLE` mode words → mode (for the fallback and sanity checks).
-pub fn lock_mode_words(words: &str) -> Option<LockMode> {
-    LockMode::parse(words)
-}
-
 /// A short description of an unrecognized statement's leading words.
-pub fn describe(toks: &[Tok]) -> String {
+pub(crate) fn describe(toks: &[Tok]) -> String {
     leading_words(
         &toks
             .iter()

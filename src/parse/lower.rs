@@ -12,7 +12,7 @@ use sqlparser::ast::{
 };
 
 /// Fold an identifier as PostgreSQL does: unquoted → lower case.
-pub fn ident(i: &Ident) -> String {
+pub(crate) fn ident(i: &Ident) -> String {
     if i.quote_style.is_some() {
         i.value.clone()
     } else {
@@ -30,7 +30,7 @@ fn small_ident(i: &Ident) -> SmallStr {
 }
 
 /// Lower an object name (`a.b.c` keeps the last two parts: schema and name).
-pub fn obj_name(n: &ObjectName) -> ObjName {
+pub(crate) fn obj_name(n: &ObjectName) -> ObjName {
     let parts = || n.0.iter().filter_map(|p| p.as_ident());
     let mut last_two = parts().skip(parts().count().saturating_sub(2));
     match (last_two.next(), last_two.next()) {
@@ -44,7 +44,7 @@ pub fn obj_name(n: &ObjectName) -> ObjName {
 }
 
 /// Lower one parsed statement. ALTER TABLE actions get empty spans here.
-pub fn lower(stmt: &Statement) -> StmtKind {
+pub(crate) fn lower(stmt: &Statement) -> StmtKind {
     match stmt {
         Statement::CreateTable(ct) => StmtKind::CreateTable(Box::new(create_table(ct))),
         Statement::AlterTable(at) => StmtKind::AlterTable {
@@ -330,7 +330,7 @@ fn lower_set(set: &ast::Set) -> StmtKind {
 }
 
 /// The first two words of a statement, for `Other` (e.g. "CREATE EXTENSION").
-pub fn leading_words(s: &str) -> String {
+pub(crate) fn leading_words(s: &str) -> String {
     s.split_whitespace()
         .take(2)
         .collect::<Vec<_>>()
@@ -778,7 +778,7 @@ fn column_def(c: &ast::ColumnDef) -> ColumnDef {
 }
 
 /// Classify a default expression's volatility, looking through casts, operators and nested calls.
-pub fn default_expr(e: &Expr) -> DefaultExpr {
+pub(crate) fn default_expr(e: &Expr) -> DefaultExpr {
     let mut worst = (Volatility::Immutable, None);
     volatility(e, &mut worst, 0);
     DefaultExpr {

@@ -7,7 +7,7 @@ use crate::locks::Action;
 use crate::model::{AlterAction, ConstraintKind, Stmt, StmtKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL012",
     name: "add-check-constraint-validated",
     default_level: Level::Error,

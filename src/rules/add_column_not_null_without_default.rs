@@ -7,7 +7,7 @@ use crate::finding::Finding;
 use crate::model::{AlterAction, ColumnDef, Stmt, StmtKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL015",
     name: "add-column-not-null-without-default",
     default_level: Level::Error,

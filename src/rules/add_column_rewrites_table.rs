@@ -8,7 +8,7 @@ use crate::locks::Action;
 use crate::model::{AlterAction, Stmt, StmtKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL021",
     name: "add-column-rewrites-table",
     default_level: Level::Error,

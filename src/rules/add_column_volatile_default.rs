@@ -7,7 +7,7 @@ use crate::locks::Action;
 use crate::model::{AlterAction, Stmt, StmtKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL003",
     name: "add-column-volatile-default",
     default_level: Level::Error,

@@ -9,7 +9,7 @@ use crate::locks::Action;
 use crate::model::{AlterAction, ConstraintKind, ObjName, Stmt, StmtKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL014",
     name: "add-constraint-builds-index",
     default_level: Level::Error,

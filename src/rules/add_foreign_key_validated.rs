@@ -8,7 +8,7 @@ use crate::locks::Action;
 use crate::model::{AlterAction, ConstraintKind, Stmt, StmtKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL002",
     name: "add-foreign-key-validated",
     default_level: Level::Error,

@@ -8,7 +8,7 @@ use crate::locks::Action;
 use crate::model::{AlterAction, ObjName, SqlType, Stmt, StmtKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL020",
     name: "alter-column-type-rewrite",
     default_level: Level::Error,

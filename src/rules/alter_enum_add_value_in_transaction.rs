@@ -7,7 +7,7 @@ use crate::finding::Finding;
 use crate::model::{Stmt, StmtKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL031",
     name: "alter-enum-add-value-in-transaction",
     default_level: Level::Error,

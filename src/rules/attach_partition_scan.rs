@@ -8,7 +8,7 @@ use crate::locks::Action;
 use crate::model::{AlterAction, Stmt, StmtKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL034",
     name: "attach-partition-scan",
     default_level: Level::Error,

@@ -8,7 +8,7 @@ use crate::locks::Action;
 use crate::model::{Blocks, ObjName, Stmt, StmtKind, WorkKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL024",
     name: "backfill-whole-table",
     default_level: Level::Error,

@@ -7,7 +7,7 @@ use crate::finding::Finding;
 use crate::model::{AlterAction, ConstraintKind, ObjName, ObjectKind, Span, Stmt, StmtKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL037",
     name: "breaking-change",
     default_level: Level::Warning,

@@ -6,7 +6,7 @@ use crate::finding::Finding;
 use crate::model::{AlterAction, ReindexTarget, Span, Stmt, StmtKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL030",
     name: "concurrently-in-transaction",
     default_level: Level::Error,

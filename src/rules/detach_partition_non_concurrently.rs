@@ -8,7 +8,7 @@ use crate::locks::Action;
 use crate::model::{AlterAction, Stmt, StmtKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL035",
     name: "detach-partition-non-concurrently",
     default_level: Level::Warning,

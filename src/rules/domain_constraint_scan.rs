@@ -8,7 +8,7 @@ use crate::locks::Action;
 use crate::model::{DomainChange, Stmt, StmtKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL017",
     name: "domain-constraint-scan",
     default_level: Level::Error,

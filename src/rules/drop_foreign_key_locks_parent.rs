@@ -7,7 +7,7 @@ use crate::finding::Finding;
 use crate::model::{AlterAction, ConstraintKind, Stmt, StmtKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL036",
     name: "drop-foreign-key-locks-parent",
     default_level: Level::Warning,

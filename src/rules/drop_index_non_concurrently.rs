@@ -7,7 +7,7 @@ use crate::locks::Action;
 use crate::model::{Stmt, StmtKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL010",
     name: "drop-index-non-concurrently",
     default_level: Level::Error,

@@ -6,7 +6,7 @@ use crate::finding::Finding;
 use crate::model::{Stmt, StmtKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL026",
     name: "lock-table",
     default_level: Level::Warning,

@@ -8,7 +8,7 @@ use crate::finding::{Finding, Related};
 use crate::model::{ObjectKind, Stmt, StmtKind, Work, WorkKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL032",
     name: "long-work-while-holding-lock",
     default_level: Level::Error,

@@ -7,7 +7,7 @@ use crate::finding::Finding;
 use crate::model::{RelLock, Stmt};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL033",
     name: "missing-lock-timeout",
     default_level: Level::Warning,

@@ -6,7 +6,7 @@ use crate::finding::Finding;
 use crate::model::{Stmt, Work};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL038",
     name: "missing-statement-timeout",
     // Opt-in: long work on a large table already has its own finding; this adds the advice

@@ -7,7 +7,7 @@ use crate::finding::Finding;
 use crate::model::{Stmt, StmtKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL039",
     name: "nested-transaction-control",
     default_level: Level::Warning,

@@ -6,7 +6,7 @@ use crate::finding::Finding;
 use crate::model::{Parsed, Stmt};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL000",
     name: "parse-error",
     default_level: Level::Warning,

@@ -7,7 +7,7 @@ use crate::locks::Action;
 use crate::model::{Stmt, StmtKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL023",
     name: "refresh-materialized-view-non-concurrently",
     default_level: Level::Error,

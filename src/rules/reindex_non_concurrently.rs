@@ -8,7 +8,7 @@ use crate::locks::Action;
 use crate::model::{Blocks, ObjName, ReindexTarget, Stmt, StmtKind, WorkKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL011",
     name: "reindex-non-concurrently",
     default_level: Level::Error,

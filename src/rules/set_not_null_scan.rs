@@ -7,7 +7,7 @@ use crate::locks::Action;
 use crate::model::{AlterAction, Stmt, StmtKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL013",
     name: "set-not-null-scan",
     default_level: Level::Error,

@@ -9,7 +9,7 @@ use crate::locks::Action;
 use crate::model::{AlterAction, ObjName, Span, Stmt, StmtKind, WorkKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL022",
     name: "table-rewrite",
     default_level: Level::Error,

@@ -8,7 +8,7 @@ use crate::model::Via;
 use crate::model::{Stmt, StmtKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL025",
     name: "truncate-table",
     default_level: Level::Warning,

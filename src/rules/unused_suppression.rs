@@ -7,7 +7,7 @@ use crate::finding::Finding;
 use crate::model::Stmt;
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL004",
     name: "unused-suppression",
     default_level: Level::Warning,

@@ -8,7 +8,7 @@ use crate::locks::Action as ModelAction;
 use crate::model::{Action, AlterAction, ConstraintKind, ObjName, Span, Stmt, StmtKind, WorkKind};
 
 /// The rule.
-pub const RULE: Rule = Rule {
+pub(crate) const RULE: Rule = Rule {
     code: "LL016",
     name: "validate-in-same-transaction",
     default_level: Level::Error,
