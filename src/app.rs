@@ -96,26 +96,21 @@ fn init(force: bool) -> ExitCode {
 }
 
 fn hints(args: crate::cli::HintsArgs) -> ExitCode {
-    let outcome = crate::hints::command(args).map(|p| {
-        eprint!("{}", p.stderr);
-        print_stdout(&p.stdout)
-    });
-    match outcome {
-        Ok(_) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprint_diagnostic(&e);
-            ExitCode::from(EXIT_USAGE)
-        }
-    }
+    printed(crate::hints::command(args))
 }
 
 fn calibrate(args: crate::cli::CalibrateArgs) -> ExitCode {
-    let outcome = crate::calibrate::command(args).map(|p| {
-        eprint!("{}", p.stderr);
-        print_stdout(&p.stdout)
-    });
+    printed(crate::calibrate::command(args))
+}
+
+/// A command's output printed (stderr first), or its error as a diagnostic with the usage
+/// exit code; a failed write of the output is an error too.
+fn printed<E: miette::Diagnostic>(outcome: Result<crate::hints::Printed, E>) -> ExitCode {
     match outcome {
-        Ok(_) => ExitCode::SUCCESS,
+        Ok(p) => {
+            eprint!("{}", p.stderr);
+            print_stdout(&p.stdout).map_or_else(|c| c, |_| ExitCode::SUCCESS)
+        }
         Err(e) => {
             eprint_diagnostic(&e);
             ExitCode::from(EXIT_USAGE)

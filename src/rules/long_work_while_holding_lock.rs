@@ -5,7 +5,7 @@ use super::{Context, Rule, Size};
 use crate::analyze::Held;
 use crate::config::Level;
 use crate::finding::{Finding, Related};
-use crate::model::{ObjectKind, Stmt, StmtKind, Work, WorkKind};
+use crate::model::{ObjectKind, Stmt, StmtKind, WorkKind};
 
 /// The rule.
 pub(crate) const RULE: Rule = Rule {
@@ -68,23 +68,7 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         return Vec::new();
     }
     // The longest work on a large relation is the one reported.
-    let mut work: Option<&Work> = None;
-    for w in &cx.effects.work {
-        if !matches!(cx.size(&w.rel), Size::Large(_)) {
-            continue;
-        }
-        let longer = match work {
-            None => true,
-            Some(best) => {
-                cx.estimate(&w.rel, w.kind).unwrap_or(0.0)
-                    > cx.estimate(&best.rel, best.kind).unwrap_or(0.0)
-            }
-        };
-        if longer {
-            work = Some(w);
-        }
-    }
-    let Some(work) = work else {
+    let Some(work) = cx.longest_large_work() else {
         return Vec::new();
     };
     // A table this statement creates was dropped earlier in the transaction: nothing uses it.

@@ -1,9 +1,9 @@
 //! missing-statement-timeout: long work on a large table with no statement_timeout in force.
 
-use super::{Context, Rule, Size};
+use super::{Context, Rule};
 use crate::config::Level;
 use crate::finding::Finding;
-use crate::model::{Stmt, Work};
+use crate::model::Stmt;
 
 /// The rule.
 pub(crate) const RULE: Rule = Rule {
@@ -22,21 +22,8 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
     if cx.txn.statement_timeout || cx.txn.reported_in_file.contains(&RULE.name) {
         return Vec::new();
     }
-    // The longest work on a large relation.
-    let mut work: Option<&Work> = None;
-    for w in &cx.effects.work {
-        if !matches!(cx.size(&w.rel), Size::Large(_)) {
-            continue;
-        }
-        let longer = work.is_none_or(|best| {
-            cx.estimate(&w.rel, w.kind).unwrap_or(0.0)
-                > cx.estimate(&best.rel, best.kind).unwrap_or(0.0)
-        });
-        if longer {
-            work = Some(w);
-        }
-    }
-    let Some(work) = work else {
+    // The longest work on a large relation is the one reported.
+    let Some(work) = cx.longest_large_work() else {
         return Vec::new();
     };
     let h = cx.work_hazard(work);

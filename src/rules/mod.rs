@@ -133,14 +133,19 @@ pub struct Hazard<'a> {
 
 /// `an ACCESS EXCLUSIVE lock that blocks reads and writes`, for a mode from the model.
 pub fn lock_that_blocks(mode: Option<LockMode>) -> String {
+    let blocked = mode.map(|m| m.blocks().describe()).unwrap_or_default();
+    format!("{} that blocks {blocked}", a_lock(mode))
+}
+
+/// `an ACCESS EXCLUSIVE lock`, for a mode from the model.
+fn a_lock(mode: Option<LockMode>) -> String {
     let name = mode.map(LockMode::sql_name).unwrap_or("no");
     let article = if name.starts_with(['A', 'E']) {
         "an"
     } else {
         "a"
     };
-    let blocked = mode.map(|m| m.blocks().describe()).unwrap_or_default();
-    format!("{article} {name} lock that blocks {blocked}")
+    format!("{article} {name} lock")
 }
 
 impl Hazard<'_> {
@@ -151,13 +156,7 @@ impl Hazard<'_> {
 
     /// `an ACCESS EXCLUSIVE lock`.
     pub fn a_lock(&self) -> String {
-        let name = self.lock_name();
-        let article = if name.starts_with(['A', 'E']) {
-            "an"
-        } else {
-            "a"
-        };
-        format!("{article} {name} lock")
+        a_lock(self.mode)
     }
 
     /// `reads and writes` / `writes` / `other DDL and VACUUM`.
@@ -167,11 +166,11 @@ impl Hazard<'_> {
 
     /// `an ACCESS EXCLUSIVE lock that blocks reads and writes`.
     pub fn lock_that_blocks(&self) -> String {
-        format!("{} that blocks {}", self.a_lock(), self.blocked())
+        lock_that_blocks(self.mode)
     }
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
     /// Sizes and estimates as this statement sees them.
     pub fn sizes(&self) -> Sizes<'_> {
         Sizes {
@@ -208,6 +207,24 @@ impl Context<'_> {
             estimate: work.and_then(|w| sizes.estimate(rel, w)),
             for_how_long: work.map(|w| sizes.for_how_long(rel, w)).unwrap_or_default(),
         }
+    }
+
+    /// The statement's longest work on a large relation (by estimate), if any.
+    pub fn longest_large_work(&self) -> Option<&'a Work> {
+        let mut best: Option<&Work> = None;
+        for w in &self.effects.work {
+            if !matches!(self.size(&w.rel), Size::Large(_)) {
+                continue;
+            }
+            let longer = best.is_none_or(|b| {
+                self.estimate(&w.rel, w.kind).unwrap_or(0.0)
+                    > self.estimate(&b.rel, b.kind).unwrap_or(0.0)
+            });
+            if longer {
+                best = Some(w);
+            }
+        }
+        best
     }
 
     /// The hazard of one work item of the model.
