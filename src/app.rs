@@ -133,7 +133,8 @@ fn eprint_diagnostic(d: &dyn miette::Diagnostic) {
         miette::GraphicalTheme::unicode_nocolor()
     };
     let mut s = String::new();
-    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
+    let handler = miette::GraphicalReportHandler::new_themed(theme)
+        .with_width(report::check::human::width_of(std::io::stderr()));
     if handler.render_report(&mut s, d).is_err() {
         s = format!("error: {d}\n");
     }
@@ -350,7 +351,10 @@ fn check(args: CheckArgs) -> ExitCode {
                     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
                 report::check::human::render(
                     &results,
-                    report::check::human::Options { color, width: 100 },
+                    report::check::human::Options {
+                        color,
+                        width: report::check::human::width_of(std::io::stdout()),
+                    },
                 )
             }
             Format::Json => report::check::json::render(&results),

@@ -16,9 +16,25 @@ use std::fmt;
 pub struct Options {
     /// ANSI colours (only on a terminal, never with NO_COLOR).
     pub color: bool,
-    /// Wrap width.
+    /// Wrap width for prose (SQL is never wrapped).
     pub width: usize,
 }
+
+/// The width to wrap prose at: `COLUMNS` when set, else the terminal's width when `stream` is a
+/// terminal, else 80.
+pub fn width_of(stream: impl std::os::fd::AsFd) -> usize {
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0);
+    columns
+        .or_else(|| terminal_size::terminal_size_of(stream).map(|(w, _)| usize::from(w.0)))
+        .unwrap_or(80)
+        .max(MIN_WIDTH)
+}
+
+/// Narrower than this, wrapping prose makes it unreadable.
+const MIN_WIDTH: usize = 40;
 
 /// A file's text exposed to miette through its line index.
 struct Snippet<'a> {
@@ -110,10 +126,6 @@ impl Diagnostic for Diag<'_> {
         })
     }
 
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        (!self.f.help.is_empty()).then(|| Box::new(&self.f.help) as Box<dyn fmt::Display>)
-    }
-
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.snippet.then_some(&self.src as &dyn SourceCode)
     }
@@ -137,6 +149,34 @@ impl Diagnostic for Diag<'_> {
             )
         });
         Some(Box::new(std::iter::once(primary).chain(related)))
+    }
+}
+
+/// The help under a finding: prose lines wrapped to the width, SQL lines (indented by two spaces
+/// in the recipe) printed verbatim, never wrapped, so a pasted recipe runs as written.
+fn help_block(help: &str, opts: Options, out: &mut String) {
+    const INDENT: &str = "        ";
+    let heading = if opts.color {
+        "  \x1b[36mhelp:\x1b[0m "
+    } else {
+        "  help: "
+    };
+    for (i, line) in help.lines().enumerate() {
+        let lead = if i == 0 { heading } else { INDENT };
+        if line.starts_with("  ") || line.trim().is_empty() {
+            out.push_str(lead);
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let wrap = textwrap::Options::new(opts.width.max(MIN_WIDTH))
+            .initial_indent(lead)
+            .subsequent_indent(INDENT)
+            .word_separator(textwrap::WordSeparator::AsciiSpace);
+        for l in textwrap::wrap(line, wrap) {
+            out.push_str(&l);
+            out.push('\n');
+        }
     }
 }
 
@@ -169,6 +209,7 @@ pub fn render(files: &[FileResult], opts: Options) -> String {
                     file.source.name, f.rule, f.message
                 ));
             }
+            help_block(&f.help, opts, &mut out);
             if file.source.text.is_empty() {
                 out.push_str(&format!("  at {}\n", file.source.name));
             } else if !snippet {
