@@ -185,6 +185,12 @@ pub struct ReportArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// `--format markdown`: the most characters the report may have (GitHub rejects comments
+    /// over 65,536); the blocking time per table first, then per file its blocking windows and
+    /// statement table, as many files as fit.
+    #[arg(long, value_name = "N", default_value_t = 65_536,
+          value_parser = clap::value_parser!(u64).range(1_000..))]
+    pub markdown_max_chars: u64,
 }
 
 /// The database kinds `hints --print-query` knows.

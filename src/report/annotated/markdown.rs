@@ -1,8 +1,12 @@
-//! `report --format markdown`: one table per file, one row per statement, for a pull-request
-//! comment or a reviewer's terminal. "Est. work" is the statement's estimate: the estimated
-//! duration of its longest work.
+//! `report --format markdown`: for a pull-request comment or a reviewer's terminal. First the
+//! estimated blocking time per table across the whole change, then per file its lock timeline
+//! as text (each blocking window: what waits, on which table, for how long, from which line
+//! until which) and one table row per statement. "Est. work" is the statement's estimate: the
+//! estimated duration of its longest work. Capped like `check --format markdown`: whole files,
+//! as many as fit, and a last line counting what was left out.
 
 use super::stmt_lines;
+use super::timeline::{self, Timeline};
 use crate::analyze::Analyzed;
 use crate::config::Settings;
 use crate::finding::{Finding, format_duration};
@@ -69,7 +73,34 @@ fn row(out: &mut String, src: &SourceFile, a: &Analyzed) {
     );
 }
 
-fn file(out: &mut String, f: &FileResult, settings: &Settings) {
+/// A file's blocking windows, worst first, one list item each.
+fn windows(out: &mut String, t: &Timeline) {
+    let mut all: Vec<(&timeline::Row, &timeline::Window)> = t
+        .rows
+        .iter()
+        .flat_map(|r| r.windows.iter().map(move |w| (r, w)))
+        .collect();
+    if all.is_empty() {
+        return;
+    }
+    all.sort_by(|(_, a), (_, b)| {
+        (b.level.blocks_traffic(), b.total.rank())
+            .partial_cmp(&(a.level.blocks_traffic(), a.total.rank()))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    out.push_str("Blocking windows (locks are held until the transaction commits):\n\n");
+    for (r, w) in &all {
+        let _ = writeln!(
+            out,
+            "- {} ({})",
+            t.label(r, w, text::md_code),
+            t.span_text(w)
+        );
+    }
+    out.push('\n');
+}
+
+fn file(out: &mut String, f: &FileResult, t: &Timeline, settings: &Settings) {
     let _ = writeln!(out, "## {}\n", text::md_code(&f.source.name));
     let _ = writeln!(
         out,
@@ -87,6 +118,7 @@ fn file(out: &mut String, f: &FileResult, settings: &Settings) {
     if f.stmts.is_empty() {
         return;
     }
+    windows(out, t);
     out.push_str(
         "| Line | Statement | Locks (held until commit) | Blocks | Work | Est. work | Findings |\n",
     );
@@ -97,11 +129,75 @@ fn file(out: &mut String, f: &FileResult, settings: &Settings) {
     out.push('\n');
 }
 
-/// Render `report --format markdown`.
+/// The estimated blocking time per table across all files.
+fn totals(out: &mut String, timelines: &[Timeline]) {
+    out.push_str("## Blocking time per table\n\n");
+    let totals = timeline::totals(timelines);
+    if totals.is_empty() {
+        out.push_str("No lock blocks reads or writes of an existing table.\n\n");
+        return;
+    }
+    out.push_str(
+        "| Table | Writes blocked | Reads blocked | Windows | Files |\n|---|---|---|---:|---:|\n",
+    );
+    for t in &totals {
+        let reads = if t.reads.secs > 0.0 || t.reads.unknown {
+            t.reads.text()
+        } else {
+            "–".to_string()
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            text::md_code(&t.rel),
+            t.writes.text(),
+            reads,
+            t.windows,
+            t.files
+        );
+    }
+    out.push('\n');
+}
+
+/// Room kept for the closing lines (what was left out, the summary).
+const FOOTER_ROOM: usize = 500;
+
+/// Render `report --format markdown`, whole.
 pub fn render(files: &[FileResult], settings: &Settings) -> String {
+    render_capped(files, settings, usize::MAX)
+}
+
+/// Render `report --format markdown` in at most `limit` bytes (so at most `limit`
+/// characters): the blocking time per table, then the files in order, each whole, as many as
+/// fit; a line counts the files left out.
+pub fn render_capped(files: &[FileResult], settings: &Settings, limit: usize) -> String {
+    let timelines: Vec<Timeline> = files.iter().map(Timeline::of).collect();
+    let budget = limit.saturating_sub(FOOTER_ROOM);
     let mut out = String::from("# locklint report\n\n");
-    for f in files {
-        file(&mut out, f, settings);
+    let mut overview = String::new();
+    totals(&mut overview, &timelines);
+    if out.len() + overview.len() <= budget {
+        out.push_str(&overview);
+    }
+    let mut left_out = 0;
+    let mut section = String::new();
+    for (i, (f, t)) in files.iter().zip(&timelines).enumerate() {
+        section.clear();
+        file(&mut section, f, t, settings);
+        if out.len() + section.len() > budget {
+            left_out = files.len() - i;
+            break;
+        }
+        out.push_str(&section);
+    }
+    if left_out > 0 {
+        let _ = writeln!(
+            out,
+            "… {left_out} of {} not shown: this report is capped at {limit} characters \
+             (`--markdown-max-chars`); `locklint report --format json` or `--format html` shows \
+             every file.\n",
+            text::plural(files.len(), "file"),
+        );
     }
     let s = Summary::of(files);
     let _ = writeln!(
