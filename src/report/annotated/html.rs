@@ -87,7 +87,7 @@ section.file > h2 { margin: 0; padding: 10px 16px; font-size: 16px; background: 
 .meta { color: var(--muted); font-weight: normal; font-size: 13px; margin-left: 8px; }
 figure.timeline { margin: 0; padding: 8px 12px 4px; border-bottom: 1px solid var(--line);
   overflow-x: auto; }
-svg.timeline { display: block; width: 100%; min-width: 740px; height: auto;
+svg.timeline { display: block; width: 100%; max-width: 1100px; height: auto;
   font: 13px system-ui, sans-serif; }
 svg.timeline .row-bg { fill: transparent; }
 svg.timeline .row-bg.odd { fill: var(--row-odd); }
@@ -100,13 +100,13 @@ svg.timeline .work { fill: var(--work); }
 svg.timeline .work.nonblocking { fill: var(--work-ok); }
 svg.timeline .hatch { fill: var(--hatch); }
 svg.timeline .unknown { stroke: var(--hatch); stroke-width: .6; }
-svg.timeline .unknown-text { fill: var(--fg); font-size: 10px; font-weight: 600;
+svg.timeline .unknown-text { fill: var(--fg); font-size: 9.5px; font-weight: 600;
   paint-order: stroke; stroke: var(--bg); stroke-width: 3px; }
 svg.timeline .tick { stroke: var(--line); stroke-width: 1; stroke-dasharray: 2 2; }
 svg.timeline .tick.commit { stroke: var(--muted); stroke-dasharray: none; }
 svg.timeline .tick-label, svg.timeline .axis-label { fill: var(--muted); font-size: 11.5px; }
 svg.timeline .axis { stroke: var(--muted); stroke-width: 1; }
-svg.timeline .window { fill: var(--fg); font-size: 12.5px; }
+svg.timeline .window { fill: var(--fg); font-size: 12px; }
 svg.timeline .window.reads { fill: var(--red); font-weight: 600; }
 svg.timeline .window.writes { fill: var(--amber); font-weight: 600; }
 svg.timeline .window.ddl, svg.timeline .window.nothing { fill: var(--green); }

@@ -97,6 +97,12 @@ fn windows(out: &mut String, t: &Timeline) {
             t.span_text(w)
         );
     }
+    if all.iter().any(|(_, w)| w.total.unknown) {
+        out.push_str(
+            "\nAn unknown time is work on a table without a size hint (`[tables]` in \
+             locklint.toml): never taken for zero.\n",
+        );
+    }
     out.push('\n');
 }
 

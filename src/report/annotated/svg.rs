@@ -13,11 +13,11 @@ use crate::finding::format_duration;
 use crate::report::text::{self, html};
 use std::fmt::Write;
 
-const WIDTH: f64 = 1000.0;
-const NAME_W: f64 = 150.0;
-const LABEL_W: f64 = 300.0;
-const X0: f64 = NAME_W + 10.0;
-const PLOT_W: f64 = WIDTH - X0 - LABEL_W - 14.0;
+const WIDTH: f64 = 800.0;
+const NAME_W: f64 = 128.0;
+const LABEL_W: f64 = 262.0;
+const X0: f64 = NAME_W + 8.0;
+const PLOT_W: f64 = WIDTH - X0 - LABEL_W - 12.0;
 const TOP: f64 = 26.0;
 const ROW_H: f64 = 32.0;
 const BAR_H: f64 = 16.0;
@@ -25,11 +25,11 @@ const WORK_H: f64 = 5.0;
 /// Width of a statement that does no work (so its tick stands apart from the next).
 const INSTANT_W: f64 = 8.0;
 /// Width of a stretch of unknown length.
-const UNKNOWN_W: f64 = 64.0;
+const UNKNOWN_W: f64 = 80.0;
 /// Rows drawn at most; the statements below the drawing list every relation.
 pub(crate) const MAX_ROWS: usize = 40;
 /// Characters of a relation's name shown before it is cut (the full name is in the tooltip).
-const NAME_CHARS: usize = 18;
+const NAME_CHARS: usize = 16;
 /// Characters of a label line.
 const LABEL_CHARS: usize = 40;
 
@@ -120,6 +120,12 @@ fn label_lines(s: &str) -> Vec<String> {
     if s.chars().count() <= LABEL_CHARS {
         return vec![s.to_string()];
     }
+    // Before "blocked" reads best: what and where on the first line, how long on the second.
+    if let Some(i) = s.find(" blocked ")
+        && s[..i].chars().count() <= LABEL_CHARS
+    {
+        return vec![s[..i].to_string(), cut(&s[i + 1..], LABEL_CHARS)];
+    }
     let split = s
         .char_indices()
         .filter(|&(i, c)| c == ' ' && s[..i].chars().count() <= LABEL_CHARS)
@@ -173,12 +179,12 @@ fn row(out: &mut String, t: &Timeline, l: &Layout, r: &Row, n: usize, id: &str) 
                 num(l.w[k]),
                 t.steps[k].line,
             );
-            if l.w[k] >= 56.0 {
+            if l.w[k] >= 72.0 {
                 let _ = write!(
                     out,
                     "<text class=\"unknown-text\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">size unknown</text>",
                     num(l.x[k] + l.w[k] / 2.0),
-                    num(bar_y + BAR_H - 4.5),
+                    num(bar_y + 10.0),
                 );
             }
         }
@@ -218,10 +224,14 @@ fn row(out: &mut String, t: &Timeline, l: &Layout, r: &Row, n: usize, id: &str) 
         })
         .or_else(|| r.windows.first());
     if let Some(w) = worst {
-        let mut label = t.label(r, w, |s| s.to_string());
+        // Shown with the name cut to fit; the tooltip has it whole.
+        let mut label = t.label(r, w, |s| cut(s, NAME_CHARS));
+        let mut full = t.label(r, w, str::to_string);
         let more = r.windows.len() - 1;
         if more > 0 {
-            label.push_str(&format!(" (+{more} more)"));
+            let more = format!(" (+{more} more)");
+            label.push_str(&more);
+            full.push_str(&more);
         }
         let lines = label_lines(&label);
         let first_y = if lines.len() == 1 {
@@ -235,7 +245,7 @@ fn row(out: &mut String, t: &Timeline, l: &Layout, r: &Row, n: usize, id: &str) 
             w.level.name(),
             num(WIDTH - LABEL_W),
             num(first_y),
-            html(&label),
+            html(&full),
             html(&t.span_text(w)),
         );
         for (i, line) in lines.iter().enumerate() {

@@ -76,13 +76,13 @@ impl Dur {
         (self.secs, self.unknown)
     }
 
-    /// "~25 min", "under a second", "for an unknown time (size unknown)", "at least ~25 min
-    /// (size unknown)".
+    /// "~25 min", "under a second", "for an unknown time" (no size hint), "at least ~25 min +
+    /// unknown".
     pub(crate) fn text(self) -> String {
         match (self.unknown, self.secs >= 1.0) {
             (false, _) => format_duration(self.secs),
-            (true, false) => "for an unknown time (size unknown)".to_string(),
-            (true, true) => format!("at least {} (size unknown)", format_duration(self.secs)),
+            (true, false) => "for an unknown time".to_string(),
+            (true, true) => format!("at least {} + unknown", format_duration(self.secs)),
         }
     }
 }
@@ -328,7 +328,7 @@ impl Timeline {
             ),
             Level::Writes => format!("writes to {t} blocked {total}"),
             Level::Ddl | Level::Nothing => {
-                format!("non-blocking: reads and writes to {t} go on (DDL waits {total})")
+                format!("non-blocking: only DDL on {t} waits {total}")
             }
         }
     }
@@ -552,7 +552,7 @@ mod tests {
         assert!(a.windows[0].total.unknown);
         assert_eq!(
             t.label(a, &a.windows[0], |s| s.to_string()),
-            "reads and writes to audit_log blocked for an unknown time (size unknown)"
+            "reads and writes to audit_log blocked for an unknown time"
         );
         assert!(t.total().unknown && t.total().secs == 1500.0);
     }
