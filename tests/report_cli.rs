@@ -150,6 +150,72 @@ fn html_is_one_self_contained_page() {
     snapshot!("html", run.stdout);
 }
 
+/// The lock timeline of the transaction (ADD COLUMN, validated foreign key, rewrite, COMMIT):
+/// one row per locked table, a bar from the statement that takes the lock to the COMMIT, the
+/// validation (1500 s) and the rewrite (1800 s) under it, drawn to scale.
+#[test]
+fn html_draws_the_timeline_of_each_file() {
+    let dir = project();
+    let run = locklint(
+        dir.path(),
+        &["report", "migrations", "--format", "html"],
+        None,
+    );
+    let html = &run.stdout;
+    assert!(
+        !html.contains("id=\"timeline-1\""),
+        "the first file only creates tables: nothing to draw"
+    );
+    let from = html
+        .find("<svg class=\"timeline\" id=\"timeline-2\"")
+        .expect("the second file has a timeline");
+    let len = html[from..].find("</svg>").expect("closed") + "</svg>".len();
+    let svg = &html[from..from + len];
+    let width = |kind: &str| -> f64 {
+        let at = svg
+            .find(&format!("data-kind=\"{kind}\""))
+            .unwrap_or_else(|| panic!("{kind} drawn"));
+        let w = &svg[at..];
+        let w = &w[w.find(" width=\"").unwrap() + 8..];
+        w[..w.find('"').unwrap()].parse().unwrap()
+    };
+    let ratio = width("rewrite") / width("validation");
+    assert!((ratio - 1.2).abs() < 0.01, "1800 s : 1500 s, got {ratio}");
+    snapshot!("timeline_svg", svg);
+}
+
+#[test]
+fn markdown_lists_blocking_windows_and_is_capped() {
+    let dir = project();
+    let run = locklint(dir.path(), &["report", "migrations"], None);
+    assert!(run.stdout.contains(
+        "- reads and writes to `measurements` blocked ~55 min (lines 2–6, until COMMIT)\n"
+    ));
+    assert!(
+        run.stdout
+            .contains("| `measurements` | ~55 min | ~55 min | 1 | 1 |\n")
+    );
+    let capped = locklint(
+        dir.path(),
+        &["report", "migrations", "--markdown-max-chars", "1500"],
+        None,
+    );
+    assert_eq!(capped.code, Some(1));
+    assert!(capped.stdout.chars().count() <= 1500, "{}", capped.stdout);
+    assert!(
+        capped.stdout.contains(
+            "… 1 of 2 files not shown: this report is capped at 1500 characters (`--markdown-max-chars`)"
+        ),
+        "{}",
+        capped.stdout
+    );
+    assert!(
+        capped
+            .stdout
+            .ends_with("2 files, 7 statements: 2 errors, 1 warning.\n")
+    );
+}
+
 #[test]
 fn output_writes_the_report_to_a_file() {
     let dir = project();

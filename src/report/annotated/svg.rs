@@ -280,7 +280,7 @@ pub(crate) fn render(t: &Timeline, id: &str, name: &str) -> Option<String> {
          <title id=\"{id}-title\">Lock timeline of {}</title>\n\
          <defs><pattern id=\"{id}-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" \
          patternTransform=\"rotate(45)\"><rect class=\"hatch\" width=\"3\" height=\"6\"/></pattern></defs>\n",
-        l.per_second,
+        format_args!("{:.6}", l.per_second),
         num(PLOT_W),
         html(name),
         h = num(height),
