@@ -167,9 +167,11 @@ pub struct CheckArgs {
 pub enum ReportFormat {
     /// Stable JSON (version 1).
     Json,
-    /// Markdown tables, one per file (for a pull-request comment).
+    /// Markdown: blocking time per table, then per file its blocking windows and a table of
+    /// statements (for a pull-request comment).
     Markdown,
-    /// One self-contained HTML page: the SQL annotated statement by statement.
+    /// One self-contained HTML page: an overview, a lock timeline per file, the SQL annotated
+    /// statement by statement.
     Html,
 }
 

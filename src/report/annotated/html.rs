@@ -1,7 +1,12 @@
-//! `report --format html`: one self-contained page (inline CSS, no script, no external asset) with
-//! every migration's SQL, statement by statement, annotated with its transaction, the lock it
-//! holds on each relation and what that blocks, the work done under it, the estimate and its
-//! findings with their help. The output depends only on the input (no timestamps).
+//! `report --format html`: one self-contained page (inline CSS and SVG, no script, no external
+//! asset). First an overview: the files ordered by their worst blocking window, then errors;
+//! the blocking time per table across the whole change; a CSS-only toggle showing only the
+//! files with findings (ticked by default when there are many files). Then per file its lock
+//! timeline ([`super::svg`]), its blocking windows in words, and every statement's SQL
+//! annotated with its transaction, the lock it holds on each relation and what that blocks, the
+//! work done under it, the estimate and its findings with their help. Light and dark themes
+//! follow `prefers-color-scheme`; narrow windows stack each statement's annotations under its
+//! SQL; `@media print` keeps the colours. The output depends only on the input (no timestamps).
 
 use super::stmt_lines;
 use super::svg;
@@ -91,7 +96,7 @@ svg.timeline { display: block; width: 100%; max-width: 1100px; height: auto;
   font: 13px system-ui, sans-serif; }
 svg.timeline .row-bg { fill: transparent; }
 svg.timeline .row-bg.odd { fill: var(--row-odd); }
-svg.timeline .name { fill: var(--fg); font: 13px ui-monospace, monospace; }
+svg.timeline .name { fill: var(--fg); font: 12px ui-monospace, monospace; }
 svg.timeline .bar.reads { fill: var(--bar-reads); }
 svg.timeline .bar.writes { fill: var(--bar-writes); }
 svg.timeline .bar.ddl { fill: var(--bar-ddl); }
@@ -107,8 +112,8 @@ svg.timeline .tick.commit { stroke: var(--muted); stroke-dasharray: none; }
 svg.timeline .tick-label, svg.timeline .axis-label { fill: var(--muted); font-size: 11.5px; }
 svg.timeline .axis { stroke: var(--muted); stroke-width: 1; }
 svg.timeline .window { fill: var(--fg); font-size: 12px; }
-svg.timeline .window.reads { fill: var(--red); font-weight: 600; }
-svg.timeline .window.writes { fill: var(--amber); font-weight: 600; }
+svg.timeline .window.reads { fill: var(--red); font-weight: 600; letter-spacing: -0.1px; }
+svg.timeline .window.writes { fill: var(--amber); font-weight: 600; letter-spacing: -0.1px; }
 svg.timeline .window.ddl, svg.timeline .window.nothing { fill: var(--green); }
 ul.windows { margin: 4px 0 8px; padding: 0 16px 0 32px; font-size: 13px; }
 ul.windows li.reads { color: var(--red); }
@@ -379,6 +384,26 @@ fn file_counts(f: &FileResult) -> (usize, usize) {
 /// Files above this count start with only the files with findings shown.
 const MANY_FILES: usize = 10;
 
+/// Tables listed at most in the blocking time per table.
+const MAX_TABLE_ROWS: usize = 30;
+
+/// The length of the folder path (with its last `/`) that every file's name starts with.
+fn common_folder(files: &[FileResult]) -> usize {
+    let Some(first) = files.first() else {
+        return 0;
+    };
+    let mut len = first.source.name.rfind('/').map_or(0, |i| i + 1);
+    for f in &files[1..] {
+        let name = &f.source.name;
+        while len > 0
+            && !(name.len() >= len && name.as_bytes()[..len] == first.source.name.as_bytes()[..len])
+        {
+            len = first.source.name[..len - 1].rfind('/').map_or(0, |i| i + 1);
+        }
+    }
+    len
+}
+
 /// The blocking windows of a file in words, under its drawing: the worst first.
 fn window_list(out: &mut String, t: &Timeline) {
     let mut all: Vec<(&timeline::Row, &timeline::Window)> = t
@@ -515,6 +540,15 @@ fn overview(out: &mut String, files: &[FileResult], timelines: &[Timeline]) {
             .partial_cmp(&(ka.0, ka.1, ka.2, ka.3))
             .unwrap_or(std::cmp::Ordering::Equal)
     });
+    // The folder all paths share is said once, above the table.
+    let prefix = common_folder(files);
+    if prefix > 0 {
+        let _ = writeln!(
+            out,
+            "<p class=\"meta\">In <code>{}</code></p>",
+            text::html(&files[0].source.name[..prefix])
+        );
+    }
     out.push_str(
         "<table class=\"overview files\"><thead><tr><th>File</th><th>Worst blocking window</th>\
          <th class=\"num\">Errors</th><th class=\"num\">Warnings</th>\
@@ -530,9 +564,10 @@ fn overview(out: &mut String, files: &[FileResult], timelines: &[Timeline]) {
         };
         let _ = write!(
             out,
-            "<tr{clean}><td class=\"path\"><a href=\"#file-{}\"><code>{}</code></a></td>",
+            "<tr{clean}><td class=\"path\"><a href=\"#file-{}\" title=\"{name}\"><code>{}</code></a></td>",
             i + 1,
-            text::html(&f.source.name),
+            text::html(&f.source.name[prefix..]),
+            name = text::html(&f.source.name),
         );
         worst_cell(out, &timelines[i]);
         let nz = |n: usize| if n > 0 { " nonzero" } else { "" };
@@ -567,7 +602,7 @@ fn overview(out: &mut String, files: &[FileResult], timelines: &[Timeline]) {
              <th>Reads blocked</th><th class=\"num\">Windows</th><th class=\"num opt\">Files</th>\
              </tr></thead><tbody>\n",
         );
-        for t in &totals {
+        for t in totals.iter().take(MAX_TABLE_ROWS) {
             let reads = if t.reads.secs > 0.0 || t.reads.unknown {
                 t.reads.text()
             } else if t.reads == t.writes {
@@ -587,6 +622,14 @@ fn overview(out: &mut String, files: &[FileResult], timelines: &[Timeline]) {
             );
         }
         out.push_str("</tbody></table>\n");
+        if totals.len() > MAX_TABLE_ROWS {
+            let _ = writeln!(
+                out,
+                "<p class=\"meta\">… and {} more tables, each blocked for less (or as long) \
+                 as the last one listed.</p>",
+                totals.len() - MAX_TABLE_ROWS
+            );
+        }
     }
     out.push_str(
         "<p class=\"legend\"><span>Locks are held until the transaction commits; a statement \

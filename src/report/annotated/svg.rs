@@ -31,7 +31,7 @@ pub(crate) const MAX_ROWS: usize = 40;
 /// Characters of a relation's name shown before it is cut (the full name is in the tooltip).
 const NAME_CHARS: usize = 16;
 /// Characters of a label line.
-const LABEL_CHARS: usize = 40;
+const LABEL_CHARS: usize = 36;
 
 /// Where each statement sits on the x-axis, and the scale for known seconds.
 pub(crate) struct Layout {
