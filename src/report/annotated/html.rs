@@ -314,10 +314,8 @@ fn sql(out: &mut String, src: &SourceFile, a: &Analyzed) {
 /// Prose with Markdown code spans (`like this`) as `<code>`, everything escaped; an unmatched
 /// backtick stays a backtick.
 fn inline_markdown(out: &mut String, s: &str) {
-    let mut parts = s.split('`');
     let ticks = s.matches('`').count();
-    let mut i = 0;
-    while let Some(part) = parts.next() {
+    for (i, part) in s.split('`').enumerate() {
         let code = i % 2 == 1;
         if code && i == ticks && ticks % 2 == 1 {
             // The text after an odd last backtick: no closing tick, so no code span.
@@ -330,7 +328,6 @@ fn inline_markdown(out: &mut String, s: &str) {
         } else {
             text::html_into(out, part);
         }
-        i += 1;
     }
 }
 
@@ -693,4 +690,29 @@ pub fn render(files: &[FileResult], settings: &Settings) -> String {
     }
     out.push_str("</main>\n</body>\n</html>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inline_markdown;
+
+    fn md(s: &str) -> String {
+        let mut out = String::new();
+        inline_markdown(&mut out, s);
+        out
+    }
+
+    #[test]
+    fn code_spans_become_code_and_everything_is_escaped() {
+        assert_eq!(
+            md("lock on `measurements` <b>"),
+            "lock on <code>measurements</code> &lt;b&gt;"
+        );
+        assert_eq!(
+            md("`</script><img onerror=x>`"),
+            "<code>&lt;/script&gt;&lt;img onerror=x&gt;</code>"
+        );
+        assert_eq!(md("odd ` tick"), "odd ` tick");
+        assert_eq!(md("`a` and ` b"), "<code>a</code> and ` b");
+    }
 }

@@ -130,7 +130,7 @@ fn label_lines(s: &str) -> Vec<String> {
         .char_indices()
         .filter(|&(i, c)| c == ' ' && s[..i].chars().count() <= LABEL_CHARS)
         .map(|(i, _)| i)
-        .last();
+        .next_back();
     match split {
         Some(i) => vec![s[..i].to_string(), cut(&s[i + 1..], LABEL_CHARS)],
         None => vec![cut(s, LABEL_CHARS)],
