@@ -146,7 +146,7 @@ fn totals(out: &mut String, timelines: &[Timeline]) {
     out.push_str(
         "| Table | Writes blocked | Reads blocked | Windows | Files |\n|---|---|---|---:|---:|\n",
     );
-    for t in &totals {
+    for t in totals.iter().take(MAX_TABLE_ROWS) {
         let reads = if t.reads.secs > 0.0 || t.reads.unknown {
             t.reads.text()
         } else {
@@ -162,8 +162,68 @@ fn totals(out: &mut String, timelines: &[Timeline]) {
             t.files
         );
     }
+    if totals.len() > MAX_TABLE_ROWS {
+        let _ = writeln!(
+            out,
+            "\n… and {} more tables, none blocked longer than the last one listed.",
+            totals.len() - MAX_TABLE_ROWS
+        );
+    }
     out.push('\n');
 }
+
+/// The files whose worst window blocks reads or writes, longest first.
+fn worst_files(out: &mut String, files: &[FileResult], timelines: &[Timeline]) {
+    let mut worst: Vec<(usize, &timeline::Row, &timeline::Window)> = timelines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| t.worst().map(|(r, w)| (i, r, w)))
+        .collect();
+    if worst.is_empty() {
+        return;
+    }
+    // Stable: equal windows keep file order.
+    worst.sort_by(|a, b| {
+        if timeline::worse(b.2, a.2) {
+            std::cmp::Ordering::Greater
+        } else if timeline::worse(a.2, b.2) {
+            std::cmp::Ordering::Less
+        } else {
+            std::cmp::Ordering::Equal
+        }
+    });
+    out.push_str(
+        "## Longest blocking window per file
+
+| File | Window | Where |
+|---|---|---|
+",
+    );
+    for (i, r, w) in worst.iter().take(MAX_FILE_ROWS) {
+        let t = &timelines[*i];
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            text::md_code(&files[*i].source.name),
+            t.label(r, w, text::md_code),
+            t.span_text(w)
+        );
+    }
+    if worst.len() > MAX_FILE_ROWS {
+        let _ = writeln!(
+            out,
+            "\n… and {} more files, none with a longer window.",
+            worst.len() - MAX_FILE_ROWS
+        );
+    }
+    out.push('\n');
+}
+
+/// Tables listed at most in the blocking time per table.
+const MAX_TABLE_ROWS: usize = 30;
+
+/// Files listed at most by their longest window.
+const MAX_FILE_ROWS: usize = 20;
 
 /// Room kept for the closing lines (what was left out, the summary).
 const FOOTER_ROOM: usize = 500;
@@ -182,6 +242,7 @@ pub fn render_capped(files: &[FileResult], settings: &Settings, limit: usize) ->
     let mut out = String::from("# locklint report\n\n");
     let mut overview = String::new();
     totals(&mut overview, &timelines);
+    worst_files(&mut overview, files, &timelines);
     if out.len() + overview.len() <= budget {
         out.push_str(&overview);
     }
