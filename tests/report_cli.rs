@@ -120,6 +120,18 @@ fn json_lists_every_statement_with_locks_work_and_findings() {
     let retype = &stmts[3];
     assert_eq!(retype["rewrites"], serde_json::json!(["measurements"]));
     assert_eq!(stmts[0]["estimate_seconds"], serde_json::Value::Null);
+    // The timeline's windows: the ACCESS EXCLUSIVE lock of the ADD COLUMN keeps measurements
+    // blocked through the validation and the rewrite until COMMIT; devices from the FOREIGN KEY.
+    assert_eq!(
+        files[1]["blocking"],
+        serde_json::json!([
+            {"table": "measurements", "blocks": ["reads", "writes"], "from_line": 2,
+             "to_line": 6, "seconds": 3300.0, "reads_seconds": 3300.0, "size_unknown": false},
+            {"table": "devices", "blocks": ["writes"], "from_line": 3,
+             "to_line": 6, "seconds": 3300.0, "reads_seconds": 0.0, "size_unknown": false}
+        ])
+    );
+    assert_eq!(files[0]["blocking"], serde_json::json!([]), "new tables");
     snapshot!("json", run.stdout);
 }
 

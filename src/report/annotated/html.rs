@@ -44,6 +44,7 @@ const STYLE: &str = r#"
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
   color: var(--fg); background: var(--soft); }
+a { color: var(--blue); }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.92em;
   overflow-wrap: anywhere; }
 header.top { background: var(--head); color: #fff; padding: 16px 24px; }
