@@ -65,7 +65,7 @@ table.overview th, table.overview td { text-align: left; padding: 4px 8px;
   border-bottom: 1px solid var(--line); vertical-align: top; }
 table.overview th { color: var(--muted); font-weight: 600; }
 table.overview td.num, table.overview th.num { text-align: right; white-space: nowrap; }
-table.overview td.path { overflow-wrap: anywhere; }
+table.overview td.path { overflow-wrap: anywhere; min-width: 11em; }
 table.overview td.err.nonzero { color: var(--red); font-weight: 700; }
 table.overview td.warn.nonzero { color: var(--amber); font-weight: 700; }
 .window-cell.reads { color: var(--red); font-weight: 600; }
@@ -192,7 +192,7 @@ pre.help { background: var(--soft); border: 1px solid var(--line); border-radius
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   body { background: #fff; font-size: 11px; }
   main { max-width: none; padding: 0; }
-  .toggle-row { display: none; }
+  .toggle-row, input#only-findings { display: none; }
   section.file { break-inside: auto; border-color: #999; }
   figure.timeline, .stmt, tr { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
