@@ -450,7 +450,11 @@ fn annotated_report(args: ReportArgs) -> ExitCode {
     let results = lint_inputs_since(&inputs, &settings, selection.as_ref(), Keep::All);
     let text = match args.format {
         ReportFormat::Json => report::annotated::json::render(&results, &settings),
-        ReportFormat::Markdown => report::annotated::markdown::render(&results, &settings),
+        ReportFormat::Markdown => report::annotated::markdown::render_capped(
+            &results,
+            &settings,
+            usize::try_from(args.markdown_max_chars).unwrap_or(usize::MAX),
+        ),
         ReportFormat::Html => report::annotated::html::render(&results, &settings),
     };
     match &args.output {

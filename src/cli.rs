@@ -167,9 +167,11 @@ pub struct CheckArgs {
 pub enum ReportFormat {
     /// Stable JSON (version 1).
     Json,
-    /// Markdown tables, one per file (for a pull-request comment).
+    /// Markdown: blocking time per table, then per file its blocking windows and a table of
+    /// statements (for a pull-request comment).
     Markdown,
-    /// One self-contained HTML page: the SQL annotated statement by statement.
+    /// One self-contained HTML page: an overview, a lock timeline per file, the SQL annotated
+    /// statement by statement.
     Html,
 }
 
@@ -185,6 +187,12 @@ pub struct ReportArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// `--format markdown`: the most characters the report may have (GitHub rejects comments
+    /// over 65,536); the blocking time per table first, then per file its blocking windows and
+    /// statement table, as many files as fit.
+    #[arg(long, value_name = "N", default_value_t = 65_536,
+          value_parser = clap::value_parser!(u64).range(1_000..))]
+    pub markdown_max_chars: u64,
 }
 
 /// The database kinds `hints --print-query` knows.

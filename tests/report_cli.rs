@@ -120,6 +120,18 @@ fn json_lists_every_statement_with_locks_work_and_findings() {
     let retype = &stmts[3];
     assert_eq!(retype["rewrites"], serde_json::json!(["measurements"]));
     assert_eq!(stmts[0]["estimate_seconds"], serde_json::Value::Null);
+    // The timeline's windows: the ACCESS EXCLUSIVE lock of the ADD COLUMN keeps measurements
+    // blocked through the validation and the rewrite until COMMIT; devices from the FOREIGN KEY.
+    assert_eq!(
+        files[1]["blocking"],
+        serde_json::json!([
+            {"table": "measurements", "blocks": ["reads", "writes"], "from_line": 2,
+             "to_line": 6, "seconds": 3300.0, "reads_seconds": 3300.0, "size_unknown": false},
+            {"table": "devices", "blocks": ["writes"], "from_line": 3,
+             "to_line": 6, "seconds": 3300.0, "reads_seconds": 0.0, "size_unknown": false}
+        ])
+    );
+    assert_eq!(files[0]["blocking"], serde_json::json!([]), "new tables");
     snapshot!("json", run.stdout);
 }
 
@@ -148,6 +160,72 @@ fn html_is_one_self_contained_page() {
             .contains("<span class=\"rule\">add-foreign-key-validated</span>")
     );
     snapshot!("html", run.stdout);
+}
+
+/// The lock timeline of the transaction (ADD COLUMN, validated foreign key, rewrite, COMMIT):
+/// one row per locked table, a bar from the statement that takes the lock to the COMMIT, the
+/// validation (1500 s) and the rewrite (1800 s) under it, drawn to scale.
+#[test]
+fn html_draws_the_timeline_of_each_file() {
+    let dir = project();
+    let run = locklint(
+        dir.path(),
+        &["report", "migrations", "--format", "html"],
+        None,
+    );
+    let html = &run.stdout;
+    assert!(
+        !html.contains("id=\"timeline-1\""),
+        "the first file only creates tables: nothing to draw"
+    );
+    let from = html
+        .find("<svg class=\"timeline\" id=\"timeline-2\"")
+        .expect("the second file has a timeline");
+    let len = html[from..].find("</svg>").expect("closed") + "</svg>".len();
+    let svg = &html[from..from + len];
+    let width = |kind: &str| -> f64 {
+        let at = svg
+            .find(&format!("data-kind=\"{kind}\""))
+            .unwrap_or_else(|| panic!("{kind} drawn"));
+        let w = &svg[at..];
+        let w = &w[w.find(" width=\"").unwrap() + 8..];
+        w[..w.find('"').unwrap()].parse().unwrap()
+    };
+    let ratio = width("rewrite") / width("validation");
+    assert!((ratio - 1.2).abs() < 0.01, "1800 s : 1500 s, got {ratio}");
+    snapshot!("timeline_svg", svg);
+}
+
+#[test]
+fn markdown_lists_blocking_windows_and_is_capped() {
+    let dir = project();
+    let run = locklint(dir.path(), &["report", "migrations"], None);
+    assert!(run.stdout.contains(
+        "- reads and writes to `measurements` blocked ~55 min (lines 2–6, until COMMIT)\n"
+    ));
+    assert!(
+        run.stdout
+            .contains("| `measurements` | ~55 min | ~55 min | 1 | 1 |\n")
+    );
+    let capped = locklint(
+        dir.path(),
+        &["report", "migrations", "--markdown-max-chars", "1500"],
+        None,
+    );
+    assert_eq!(capped.code, Some(1));
+    assert!(capped.stdout.chars().count() <= 1500, "{}", capped.stdout);
+    assert!(
+        capped.stdout.contains(
+            "… 1 of 2 files not shown: this report is capped at 1500 characters (`--markdown-max-chars`)"
+        ),
+        "{}",
+        capped.stdout
+    );
+    assert!(
+        capped
+            .stdout
+            .ends_with("2 files, 7 statements: 2 errors, 1 warning.\n")
+    );
 }
 
 #[test]

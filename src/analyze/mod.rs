@@ -91,6 +91,32 @@ pub struct Analyzed {
     pub findings: Vec<Finding>,
     /// The longest estimated duration of the statement's work, when size hints allow one.
     pub estimate_seconds: Option<f64>,
+    /// The estimate of each piece of `effects.work`, in the same order.
+    pub work_estimates: Vec<WorkEstimate>,
+    /// Bit `i` set: the relation of `effects.locks[i]` was created earlier in this migration
+    /// (it is empty and nothing else uses it yet). Locks past the 64th are never marked.
+    pub new_locks: u64,
+    /// The transaction it runs in ends after it (COMMIT, ROLLBACK, the end of the tool's part
+    /// or of the file), or it runs outside one: its locks are released here.
+    pub releases_locks: bool,
+}
+
+/// How long one piece of work is estimated to take.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum WorkEstimate {
+    /// On a relation created earlier in this migration: empty, no time to speak of.
+    New,
+    /// From the size hints and `[estimate]`.
+    Seconds(f64),
+    /// No size hint: how long is unknown (never zero).
+    Unknown,
+}
+
+impl Analyzed {
+    /// Whether the relation of `effects.locks[i]` was created earlier in this migration.
+    pub fn lock_is_new(&self, i: usize) -> bool {
+        i < 64 && self.new_locks & (1 << i) != 0
+    }
 }
 
 pub use crate::model::{FileMode, TxnMode};
@@ -260,6 +286,9 @@ impl FileRun<'_, '_> {
             }
             later += a.estimate_seconds.unwrap_or(0.0);
         }
+        if let Some(last) = self.open.last_mut() {
+            last.releases_locks = true;
+        }
         // Drained, not taken: the buffer keeps its capacity for the next transaction.
         for a in self.open.drain(..) {
             out(a);
@@ -369,7 +398,7 @@ impl FileRun<'_, '_> {
         let catalog = &mut self.analyzer.catalog;
         let effects = effects::effects(&stmt, catalog, env);
         let in_transaction = txn.in_transaction;
-        let (findings, estimate_seconds) = {
+        let (findings, estimate_seconds, work_estimates, new_locks) = {
             let view = StmtView {
                 settings,
                 catalog,
@@ -392,7 +421,25 @@ impl FileRun<'_, '_> {
                 .iter()
                 .filter_map(|w| sizes.estimate(&w.rel, w.kind))
                 .reduce(f64::max);
-            (f, estimate)
+            let work_estimates: Vec<WorkEstimate> = effects
+                .work
+                .iter()
+                .map(
+                    |w| match (sizes.size(&w.rel), sizes.estimate(&w.rel, w.kind)) {
+                        (size::Size::New, _) => WorkEstimate::New,
+                        (_, Some(s)) => WorkEstimate::Seconds(s),
+                        (_, None) => WorkEstimate::Unknown,
+                    },
+                )
+                .collect();
+            let new_locks = effects
+                .locks
+                .iter()
+                .take(64)
+                .enumerate()
+                .filter(|(_, l)| sizes.is_new(&l.rel))
+                .fold(0u64, |bits, (i, _)| bits | 1 << i);
+            (f, estimate, work_estimates, new_locks)
         };
         // Then record what the statement leaves behind.
         if !matches!(stmt.parsed, Parsed::Unparsed { .. }) {
@@ -455,6 +502,9 @@ impl FileRun<'_, '_> {
             in_transaction,
             findings,
             estimate_seconds,
+            work_estimates,
+            new_locks,
+            releases_locks: false,
         });
         if ends_txn || !in_transaction {
             self.close_txn(out);

@@ -85,9 +85,14 @@ pub struct Sizes<'a> {
 }
 
 impl Sizes<'_> {
+    /// Whether the relation was created earlier in this migration (so it is empty).
+    pub fn is_new(&self, rel: &ObjName) -> bool {
+        self.catalog.is_new(rel) || self.created.iter().any(|c| c.same(rel))
+    }
+
     /// The size class of a relation.
     pub fn size(&self, rel: &ObjName) -> Size {
-        if self.catalog.is_new(rel) || self.created.iter().any(|c| c.same(rel)) {
+        if self.is_new(rel) {
             return Size::New;
         }
         match self.hint(rel) {

@@ -1,7 +1,9 @@
 //! `report --format json`: every statement with the locks it holds until commit, the relations it
-//! rewrites or reads in full, its estimated duration and its findings (version 1).
+//! rewrites or reads in full, its estimated duration and its findings, and per file its blocking
+//! windows (the lock timeline's, see [`super::timeline`]) (version 1).
 
 use super::stmt_lines;
+use super::timeline::{Level, Timeline};
 use crate::analyze::Analyzed;
 use crate::config::Settings;
 use crate::report::check::json::JsonDiagnostic;
@@ -34,12 +36,35 @@ struct Statement<'a> {
     findings: Vec<JsonDiagnostic<'a>>,
 }
 
+/// Consecutive statements over which a relation stays locked in a way that blocks reads or
+/// writes (or, for `["ddl"]`, only other DDL: reads and writes go on).
+#[derive(Serialize)]
+struct Blocking {
+    table: String,
+    /// What waits at worst: `["reads", "writes"]`, `["writes"]` or `["ddl"]`.
+    blocks: Vec<&'static str>,
+    /// The statement that takes the lock.
+    from_line: usize,
+    /// The statement after which it is released (the COMMIT, or the statement itself outside a
+    /// transaction).
+    to_line: usize,
+    /// Estimated seconds writes (for `["ddl"]`: DDL) wait: the known part.
+    seconds: f64,
+    /// Estimated seconds reads wait too (the known part; 0 unless reads are blocked).
+    reads_seconds: f64,
+    /// Some of the work in the window is on a table without a size hint: it lasts longer than
+    /// `seconds`, by an unknown amount.
+    size_unknown: bool,
+}
+
 #[derive(Serialize)]
 struct File<'a> {
     path: &'a str,
     tool: &'a str,
     dialect: &'static str,
     statements: Vec<Statement<'a>>,
+    /// The file's blocking windows, in timeline order (relation by relation).
+    blocking: Vec<Blocking>,
     /// Findings about the file itself (unreadable, binary, invalid UTF-8); usually empty.
     findings: Vec<JsonDiagnostic<'a>>,
 }
@@ -84,6 +109,26 @@ fn statement<'a>(a: &'a Analyzed, src: &'a SourceFile) -> Statement<'a> {
     }
 }
 
+fn blocking(t: &Timeline) -> Vec<Blocking> {
+    t.rows
+        .iter()
+        .flat_map(|r| r.windows.iter().map(move |w| (r, w)))
+        .map(|(r, w)| Blocking {
+            table: r.rel.clone(),
+            blocks: match w.level {
+                Level::Reads => vec!["reads", "writes"],
+                Level::Writes => vec!["writes"],
+                Level::Ddl | Level::Nothing => vec!["ddl"],
+            },
+            from_line: t.steps[w.from].line,
+            to_line: t.steps[w.to].line,
+            seconds: (w.total.secs * 10.0).round() / 10.0,
+            reads_seconds: (w.reads.secs * 10.0).round() / 10.0,
+            size_unknown: w.total.unknown,
+        })
+        .collect()
+}
+
 /// Render `report --format json`.
 pub fn render(files: &[FileResult], settings: &Settings) -> String {
     let doc = Doc {
@@ -95,6 +140,7 @@ pub fn render(files: &[FileResult], settings: &Settings) -> String {
                 tool: f.tool,
                 dialect: settings.dialect.name(),
                 statements: f.stmts.iter().map(|a| statement(a, &f.source)).collect(),
+                blocking: blocking(&Timeline::of(f)),
                 findings: f
                     .file_findings
                     .iter()

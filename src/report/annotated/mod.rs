@@ -8,6 +8,8 @@
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub(crate) mod svg;
+pub(crate) mod timeline;
 
 use crate::model::Span;
 use crate::source::SourceFile;
