@@ -22,21 +22,21 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 /// The file name searched for in the start directory and its ancestors.
-pub const CONFIG_FILE_NAME: &str = "locklint.toml";
+pub(crate) const CONFIG_FILE_NAME: &str = "locklint.toml";
 
 /// Oldest PostgreSQL major version the lock model knows.
-pub const MIN_POSTGRES_VERSION: u32 = 11;
+pub(crate) const MIN_POSTGRES_VERSION: u32 = 11;
 /// Newest PostgreSQL major version the lock model knows.
-pub const MAX_POSTGRES_VERSION: u32 = 18;
+pub(crate) const MAX_POSTGRES_VERSION: u32 = 18;
 /// Target PostgreSQL major version when the config does not name one.
-pub const DEFAULT_POSTGRES_VERSION: u32 = 16;
+pub(crate) const DEFAULT_POSTGRES_VERSION: u32 = 16;
 /// Target MySQL version when the config does not name one.
-pub const DEFAULT_MYSQL_VERSION: &str = "8.0";
+pub(crate) const DEFAULT_MYSQL_VERSION: &str = "8.0";
 /// Row count at or above which a table is large, unless `[size] large_rows` says otherwise.
-pub const DEFAULT_LARGE_ROWS: u64 = 1_000_000;
+pub(crate) const DEFAULT_LARGE_ROWS: u64 = 1_000_000;
 /// Seconds of estimated blocking above which a finding is an error, unless `[size]
 /// max_blocking_seconds` says otherwise.
-pub const DEFAULT_MAX_BLOCKING_SECONDS: f64 = 5.0;
+pub(crate) const DEFAULT_MAX_BLOCKING_SECONDS: f64 = 5.0;
 
 // ---------------------------------------------------------------------------------------
 // Value enums
@@ -56,7 +56,7 @@ pub struct UnknownName {
 
 impl UnknownName {
     /// The accepted name closest to the given value, if one is close enough to be a typo.
-    pub fn suggestion(&self) -> Option<&'static str> {
+    pub(crate) fn suggestion(&self) -> Option<&'static str> {
         closest(&self.value, self.expected.iter().copied())
     }
 }
@@ -214,10 +214,10 @@ pub struct Migrations {
 }
 
 /// Default for `[migrations] max_file_bytes`: 64 MiB.
-pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 << 20;
+pub(crate) const DEFAULT_MAX_FILE_BYTES: u64 = 64 << 20;
 
 /// At most this many bytes are read from a config file.
-pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
+pub(crate) const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
 impl Default for Migrations {
     fn default() -> Self {
@@ -337,7 +337,7 @@ impl Default for Settings {
 
 impl Settings {
     /// Is a table with this hint large? Without a hint, `[size] unknown` decides.
-    pub fn is_large(&self, hint: Option<TableHint>) -> bool {
+    pub(crate) fn is_large(&self, hint: Option<TableHint>) -> bool {
         match hint {
             Some(hint) => self.rows_of(hint) >= self.size.large_rows,
             None => self.size.unknown == UnknownSize::Large,
@@ -354,7 +354,7 @@ impl Settings {
     }
 
     /// A hint's size in bytes: as given, else derived from its rows and `[estimate] row_bytes`.
-    pub fn bytes_of(&self, hint: TableHint) -> u64 {
+    pub(crate) fn bytes_of(&self, hint: TableHint) -> u64 {
         match (hint.bytes, hint.rows) {
             (Some(bytes), _) => bytes,
             (None, Some(rows)) => (rows as f64 * self.estimate.row_bytes).round() as u64,
@@ -364,13 +364,13 @@ impl Settings {
 
     /// The severity configured for a rule in `[rules]`, if any (the rule's default applies
     /// otherwise).
-    pub fn rule_level(&self, rule: &str) -> Option<Level> {
+    pub(crate) fn rule_level(&self, rule: &str) -> Option<Level> {
         self.rules.get(rule).copied()
     }
 
     /// The configured level of a rule for the file at `path`: the last `[[overrides]]` entry
     /// matching the path that names the rule, else `[rules]`.
-    pub fn rule_level_at(&self, path: &Path, rule: &str) -> Option<Level> {
+    pub(crate) fn rule_level_at(&self, path: &Path, rule: &str) -> Option<Level> {
         self.overrides
             .iter()
             .rev()
@@ -522,7 +522,7 @@ impl ConfigError {
 /// Load settings. `explicit` is `--config FILE`, which must exist; otherwise `start_dir`
 /// and its ancestors are searched for [`CONFIG_FILE_NAME`], and if none is found the
 /// defaults apply.
-pub fn load(
+pub(crate) fn load(
     explicit: Option<&Path>,
     start_dir: &Path,
     known_rules: &[&str],
@@ -568,7 +568,7 @@ pub fn find(start_dir: &Path) -> Option<PathBuf> {
 }
 
 /// The name of the Python project file whose `[tool.locklint]` table is a config.
-pub const PYPROJECT_FILE_NAME: &str = "pyproject.toml";
+pub(crate) const PYPROJECT_FILE_NAME: &str = "pyproject.toml";
 
 /// The config file in `dir` itself, if any: `locklint.toml`, else a `pyproject.toml` with a
 /// `[tool.locklint]` table.
@@ -1309,7 +1309,7 @@ impl Resolver<'_> {
 /// Split a `[tables]` key into its parts (`table` or `schema`, `table`), folding unquoted
 /// parts to lower case the way PostgreSQL folds unquoted identifiers (ASCII only) and
 /// keeping double-quoted parts as written (`""` inside quotes is a literal quote).
-pub fn split_table_key(key: &str) -> Result<Vec<String>, &'static str> {
+pub(crate) fn split_table_key(key: &str) -> Result<Vec<String>, &'static str> {
     let mut parts = Vec::new();
     let mut rest = key;
     loop {
@@ -1362,7 +1362,7 @@ pub fn split_table_key(key: &str) -> Result<Vec<String>, &'static str> {
 /// GB, TB) are powers of 1000, binary units (KiB, MiB, GiB, TiB) powers of 1024; units are
 /// case-insensitive and may follow the number after a space. The result must fit in an
 /// `i64` so that it can be written back as TOML.
-pub fn parse_byte_size(text: &str) -> Result<u64, String> {
+pub(crate) fn parse_byte_size(text: &str) -> Result<u64, String> {
     let text = text.trim();
     let split = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))

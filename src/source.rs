@@ -42,7 +42,7 @@ impl SourceFile {
     }
 
     /// Number of lines: one more than the number of `'\n'` characters.
-    pub fn line_count(&self) -> usize {
+    pub(crate) fn line_count(&self) -> usize {
         self.line_starts.len()
     }
 
@@ -96,7 +96,7 @@ impl SourceFile {
     /// Byte range of line `line` (1-based) without its line terminator
     /// (`'\n'` or `"\r\n"`). Line 0 is treated as 1; a line past the last one
     /// gives the empty range at the text end.
-    pub fn line_range(&self, line: usize) -> Range<usize> {
+    pub(crate) fn line_range(&self, line: usize) -> Range<usize> {
         let idx = line.max(1) - 1;
         let len = self.text.len();
         let Some(&start) = self.line_starts.get(idx) else {

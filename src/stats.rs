@@ -46,7 +46,7 @@ impl Stats {
     }
 
     /// Counts over files, grouped by `group` (groups sorted by name).
-    pub fn grouped<'a>(
+    pub(crate) fn grouped<'a>(
         files: &'a [FileResult],
         group: impl Fn(&'a FileResult) -> String,
     ) -> BTreeMap<String, Stats> {
@@ -62,7 +62,7 @@ impl Stats {
 /// line): the root itself, or, for a root holding a corpus `MANIFEST.toml`, the root's
 /// sub-directory the file is in (one group per project). Files under no root are their own
 /// group.
-pub fn group_of(name: &str, roots: &[(String, bool)]) -> String {
+pub(crate) fn group_of(name: &str, roots: &[(String, bool)]) -> String {
     let path = Path::new(name);
     for (root, per_project) in roots {
         let Ok(rest) = path.strip_prefix(root) else {
@@ -81,7 +81,7 @@ pub fn group_of(name: &str, roots: &[(String, bool)]) -> String {
 }
 
 /// The roots for [`group_of`]: each path as displayed, and whether it holds a corpus manifest.
-pub fn roots(paths: &[std::path::PathBuf]) -> Vec<(String, bool)> {
+pub(crate) fn roots(paths: &[std::path::PathBuf]) -> Vec<(String, bool)> {
     let mut roots: Vec<(String, bool)> = paths
         .iter()
         .map(|p| {

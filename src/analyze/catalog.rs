@@ -82,12 +82,12 @@ impl TableInfo {
     }
 
     /// A constraint by name.
-    pub fn constraint(&self, name: &str) -> Option<&ConstraintInfo> {
+    pub(crate) fn constraint(&self, name: &str) -> Option<&ConstraintInfo> {
         self.constraint_position(name).map(|i| &self.constraints[i])
     }
 
     /// Whether a validated `CHECK (column IS NOT NULL)` exists.
-    pub fn has_validated_not_null_check(&self, column: &str) -> bool {
+    pub(crate) fn has_validated_not_null_check(&self, column: &str) -> bool {
         self.not_null_checks
             && self.constraints.iter().any(|c| {
                 c.validated
@@ -216,7 +216,7 @@ fn with_key<R>(name: &ObjName, f: impl FnOnce(&str) -> R) -> R {
 
 impl Catalog {
     /// Start a new migration: objects created from here on are new.
-    pub fn begin_migration(&mut self) {
+    pub(crate) fn begin_migration(&mut self) {
         self.migration += 1;
     }
 
@@ -231,7 +231,7 @@ impl Catalog {
     }
 
     /// Whether a sequence is known.
-    pub fn has_sequence(&self, name: &ObjName) -> bool {
+    pub(crate) fn has_sequence(&self, name: &ObjName) -> bool {
         with_key(name, |k| self.sequences.contains_key(k))
     }
 
@@ -241,7 +241,7 @@ impl Catalog {
     }
 
     /// Whether the relation was created in the current migration (and so is empty).
-    pub fn is_new(&self, name: &ObjName) -> bool {
+    pub(crate) fn is_new(&self, name: &ObjName) -> bool {
         with_key(name, |key| {
             self.tables
                 .get(key)
@@ -261,14 +261,14 @@ impl Catalog {
     }
 
     /// Whether the index was created in the current migration.
-    pub fn index_is_new(&self, name: &ObjName) -> bool {
+    pub(crate) fn index_is_new(&self, name: &ObjName) -> bool {
         self.index(name)
             .map(|i| i.created_in == self.migration)
             .unwrap_or(false)
     }
 
     /// Tables with a foreign key that references `parent`.
-    pub fn referencing(&self, parent: &ObjName) -> Vec<&TableInfo> {
+    pub(crate) fn referencing(&self, parent: &ObjName) -> Vec<&TableInfo> {
         if !with_key(parent, |k| self.referenced.contains(k)) {
             return Vec::new();
         }
@@ -289,7 +289,7 @@ impl Catalog {
     /// Tables with a column of the type (a domain) `ty`, sorted. A column type written with a
     /// schema must name the same schema; one written without matches the type in any schema
     /// (locklint does not follow search_path).
-    pub fn tables_with_type(&self, ty: &ObjName) -> Vec<ObjName> {
+    pub(crate) fn tables_with_type(&self, ty: &ObjName) -> Vec<ObjName> {
         let matches = |written: &str| match written.rsplit_once('.') {
             Some((schema, name)) => name == ty.name && schema == ty.schema_or_public(),
             None => written == ty.name,
@@ -305,7 +305,7 @@ impl Catalog {
     }
 
     /// The tables of a schema (every table when `schema` is `None`), sorted.
-    pub fn tables_in(&self, schema: Option<&str>) -> Vec<ObjName> {
+    pub(crate) fn tables_in(&self, schema: Option<&str>) -> Vec<ObjName> {
         let mut v: Vec<ObjName> = self
             .tables
             .values()
@@ -317,7 +317,7 @@ impl Catalog {
     }
 
     /// The DEFAULT partition of a partitioned table, if one is known.
-    pub fn default_partition(&self, parent: &ObjName) -> Option<&TableInfo> {
+    pub(crate) fn default_partition(&self, parent: &ObjName) -> Option<&TableInfo> {
         self.tables.values().find(|t| {
             t.default_partition
                 && t.partition_of
@@ -367,7 +367,7 @@ impl Catalog {
 
     /// Views and materialized views whose defining query reads `rel`, directly or through other
     /// views (what `DROP ... CASCADE` also drops).
-    pub fn dependent_views(&self, rel: &ObjName) -> Vec<ObjName> {
+    pub(crate) fn dependent_views(&self, rel: &ObjName) -> Vec<ObjName> {
         let mut out: Vec<ObjName> = Vec::new();
         let mut frontier = vec![rel.clone()];
         for _ in 0..MAX_DEPTH {
@@ -389,7 +389,7 @@ impl Catalog {
     }
 
     /// The primary key's columns of a table, when known.
-    pub fn primary_key(&self, table: &ObjName) -> Option<&[String]> {
+    pub(crate) fn primary_key(&self, table: &ObjName) -> Option<&[String]> {
         self.table(table)?
             .constraints
             .iter()
@@ -402,7 +402,7 @@ impl Catalog {
     }
 
     /// Apply a statement's schema changes.
-    pub fn apply(&mut self, stmt: &Stmt) {
+    pub(crate) fn apply(&mut self, stmt: &Stmt) {
         self.apply_kind(stmt);
         // Keep the fast negative checks of `referencing` and `partitions` current: note every
         // parent and referenced table the statement names (a superset of what it added, which
@@ -695,7 +695,7 @@ fn note(set: &mut HashSet<String>, name: &ObjName) {
 }
 
 /// The table's own columns a constraint is on.
-pub fn constraint_columns(kind: &ConstraintKind) -> Vec<&str> {
+pub(crate) fn constraint_columns(kind: &ConstraintKind) -> Vec<&str> {
     match kind {
         ConstraintKind::PrimaryKey { columns, .. }
         | ConstraintKind::Unique { columns, .. }

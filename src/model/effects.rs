@@ -92,7 +92,7 @@ impl Work {
 
 /// Push without the usual room for four entries: lists that mostly hold one or two and are kept
 /// for every statement of a run (locks, work, a table's constraints).
-pub fn push_small<T>(v: &mut Vec<T>, x: T) {
+pub(crate) fn push_small<T>(v: &mut Vec<T>, x: T) {
     if v.len() == v.capacity() && v.len() < 4 {
         v.reserve_exact(1);
     }
@@ -148,52 +148,22 @@ impl Effects {
     }
 
     /// Work caused by an action, in the order recorded.
-    pub fn work_by(&self, action: Action) -> impl Iterator<Item = &Work> {
+    pub(crate) fn work_by(&self, action: Action) -> impl Iterator<Item = &Work> {
         self.work.iter().filter(move |w| w.cause.action == action)
     }
 
     /// Work on the relations the statement names (not reached through partitions or views).
-    pub fn direct_work(&self) -> impl Iterator<Item = &Work> {
+    pub(crate) fn direct_work(&self) -> impl Iterator<Item = &Work> {
         self.work.iter().filter(|w| w.cause.via == Via::Direct)
     }
 
     /// Locks taken by an action, in the order recorded.
-    pub fn locks_by(&self, action: Action) -> impl Iterator<Item = &RelLock> {
+    pub(crate) fn locks_by(&self, action: Action) -> impl Iterator<Item = &RelLock> {
         self.locks.iter().filter(move |l| l.cause.action == action)
     }
 
-    /// Add everything another set of effects holds and does (the strongest lock per relation).
-    pub fn merge(&mut self, other: Effects) {
-        if self.locks.is_empty() && self.work.is_empty() {
-            // Nothing to combine with (`other` holds one lock per relation and one work per
-            // relation and kind already, as `lock` and `work` keep them).
-            let no_transaction = self.no_transaction;
-            *self = other;
-            self.no_transaction |= no_transaction;
-            return;
-        }
-        for l in other.locks {
-            match self.locks.iter_mut().find(|m| m.rel.same(&l.rel)) {
-                Some(m) if l.mode > m.mode => {
-                    m.mode = l.mode;
-                    m.cause = l.cause;
-                }
-                Some(_) => {}
-                None => self.locks.push(l),
-            }
-        }
-        for w in other.work {
-            if !self.work.iter().any(|m| {
-                m.kind == w.kind && m.cause.span.start == w.cause.span.start && m.rel.same(&w.rel)
-            }) {
-                self.work.push(w);
-            }
-        }
-        self.no_transaction |= other.no_transaction;
-    }
-
     /// The lock held on a relation, if any.
-    pub fn lock_on(&self, rel: &ObjName) -> Option<LockMode> {
+    pub(crate) fn lock_on(&self, rel: &ObjName) -> Option<LockMode> {
         self.locks.iter().find(|l| l.rel.same(rel)).map(|l| l.mode)
     }
 
@@ -214,7 +184,7 @@ impl Effects {
     }
 
     /// Relations read in full (scans, validation, index builds, rewrites and whole-table DML all read every row).
-    pub fn scanned(&self) -> Vec<&ObjName> {
+    pub(crate) fn scanned(&self) -> Vec<&ObjName> {
         let mut v: Vec<&ObjName> = Vec::new();
         for w in &self.work {
             if !v.iter().any(|r| r.same(&w.rel)) {

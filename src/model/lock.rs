@@ -24,7 +24,7 @@ pub enum LockMode {
 }
 
 /// Every mode, weakest first.
-pub const ALL_MODES: [LockMode; 8] = [
+pub(crate) const ALL_MODES: [LockMode; 8] = [
     LockMode::AccessShare,
     LockMode::RowShare,
     LockMode::RowExclusive,
@@ -53,7 +53,7 @@ impl Blocks {
     }
 
     /// [`Blocks::names`] without collecting them.
-    pub fn name_iter(self) -> impl Iterator<Item = &'static str> {
+    pub(crate) fn name_iter(self) -> impl Iterator<Item = &'static str> {
         [
             (self.reads, "reads"),
             (self.writes, "writes"),
@@ -64,7 +64,7 @@ impl Blocks {
     }
 
     /// Plain-English list for messages: "reads and writes", "writes", "other DDL".
-    pub fn describe(self) -> String {
+    pub(crate) fn describe(self) -> String {
         let mut parts = Vec::new();
         if self.reads {
             parts.push("reads");
@@ -79,7 +79,7 @@ impl Blocks {
     }
 
     /// Whether this blocks application traffic (reads or writes).
-    pub fn blocks_traffic(self) -> bool {
+    pub(crate) fn blocks_traffic(self) -> bool {
         self.reads || self.writes
     }
 }
@@ -90,7 +90,7 @@ impl LockMode {
     }
 
     /// Whether a lock held in `self` makes a request for `other` wait (PostgreSQL's table 13.2).
-    pub fn conflicts_with(self, other: LockMode) -> bool {
+    pub(crate) fn conflicts_with(self, other: LockMode) -> bool {
         // Rows: held mode; bit i set = conflicts with requested mode i (weakest first).
         const MATRIX: [u8; 8] = [
             0b1000_0000, // ACCESS SHARE
@@ -129,7 +129,7 @@ impl LockMode {
     }
 
     /// The name SQL uses, e.g. `ACCESS EXCLUSIVE`.
-    pub fn sql_name(self) -> &'static str {
+    pub(crate) fn sql_name(self) -> &'static str {
         match self {
             LockMode::AccessShare => "ACCESS SHARE",
             LockMode::RowShare => "ROW SHARE",
@@ -156,16 +156,6 @@ impl LockMode {
         })
     }
 }
-
-impl Serialize for ModeName {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.0.pg_name())
-    }
-}
-
-/// Serializes a lock mode as its `pg_locks` name.
-#[derive(Debug, Clone, Copy)]
-pub struct ModeName(pub LockMode);
 
 #[cfg(test)]
 mod tests {

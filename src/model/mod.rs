@@ -18,7 +18,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// A byte range in a source file.
-pub type Span = std::ops::Range<usize>;
+pub(crate) type Span = std::ops::Range<usize>;
 
 /// A relation or type name: identifiers already case-folded (unquoted → lower case).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -39,7 +39,7 @@ impl ObjName {
     }
 
     /// The schema, `public` when none was written.
-    pub fn schema_or_public(&self) -> &str {
+    pub(crate) fn schema_or_public(&self) -> &str {
         self.schema.as_deref().unwrap_or("public")
     }
 

@@ -30,7 +30,7 @@ impl SmallStr {
     }
 
     /// A copy of `s` with ASCII letters lower-cased (PostgreSQL's folding of unquoted names).
-    pub fn ascii_lowercase(s: &str) -> Self {
+    pub(crate) fn ascii_lowercase(s: &str) -> Self {
         if s.len() <= INLINE {
             let mut bytes = [0; INLINE];
             bytes[..s.len()].copy_from_slice(s.as_bytes());

@@ -277,7 +277,7 @@ pub enum ReindexTarget {
 
 impl ReindexTarget {
     /// SCHEMA, DATABASE or SYSTEM: many tables, each in its own transaction.
-    pub fn is_many(self) -> bool {
+    pub(crate) fn is_many(self) -> bool {
         matches!(
             self,
             ReindexTarget::Schema | ReindexTarget::Database | ReindexTarget::System

@@ -111,7 +111,7 @@ impl Serialize for Mods {
 
 /// How PostgreSQL executes a column type change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum TypeChange {
+pub(crate) enum TypeChange {
     /// Catalog-only (binary-coercible, no tighter constraint).
     Metadata,
     /// Not a rewrite, but every value is checked (or the column's indexes rebuilt).
@@ -176,7 +176,7 @@ impl SqlType {
 
     /// How changing a column from `self` to `to` is executed (PostgreSQL's binary-coercion rules).
     /// `timezone_utc` is whether the session TimeZone is known to be UTC.
-    pub fn change_to(&self, to: &SqlType, timezone_utc: bool) -> TypeChange {
+    pub(crate) fn change_to(&self, to: &SqlType, timezone_utc: bool) -> TypeChange {
         if self.array != to.array {
             return TypeChange::Rewrite;
         }

@@ -12,7 +12,7 @@ use crate::model::{Blocks, LockMode, RelLock, Work, WorkKind};
 
 /// A lock mode as every table, column and field writes it: the `pg_locks` name, e.g.
 /// `AccessExclusiveLock`. (Rule messages are prose and may use the SQL name.)
-pub fn lock_mode(mode: LockMode) -> &'static str {
+pub(crate) fn lock_mode(mode: LockMode) -> &'static str {
     mode.pg_name()
 }
 
@@ -43,12 +43,12 @@ pub fn work(kind: WorkKind) -> &'static str {
 }
 
 /// "1 file", "2 files".
-pub fn plural(n: usize, word: &str) -> String {
+pub(crate) fn plural(n: usize, word: &str) -> String {
     format!("{n} {}", noun(n, word))
 }
 
 /// The noun alone, in the number `n` asks for: "file", "files".
-pub fn noun(n: usize, word: &str) -> String {
+pub(crate) fn noun(n: usize, word: &str) -> String {
     if n == 1 {
         word.to_string()
     } else {
@@ -58,7 +58,7 @@ pub fn noun(n: usize, word: &str) -> String {
 
 /// "2 errors, 1 warning in 3 files (12 statements, 1 unparsed)" and a line break: the last line
 /// of `check`'s human and GitHub output and the headline of its Markdown comment.
-pub fn summary_line(s: &Summary) -> String {
+pub(crate) fn summary_line(s: &Summary) -> String {
     let mut parts = vec![plural(s.errors, "error"), plural(s.warnings, "warning")];
     if s.infos > 0 {
         parts.push(format!("{} info", s.infos));
@@ -73,11 +73,11 @@ pub fn summary_line(s: &Summary) -> String {
 }
 
 /// Characters of a statement's text shown in a table row.
-pub const EXCERPT_CHARS: usize = 60;
+pub(crate) const EXCERPT_CHARS: usize = 60;
 
 /// A statement's text on one line (runs of whitespace collapsed), cut to [`EXCERPT_CHARS`]
 /// characters with a trailing `…` when longer.
-pub fn excerpt(text: &str) -> String {
+pub(crate) fn excerpt(text: &str) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() > EXCERPT_CHARS {
         let cut: String = flat.chars().take(EXCERPT_CHARS - 1).collect();
@@ -97,7 +97,7 @@ pub fn html(text: &str) -> String {
 }
 
 /// [`html`], appending to `out`.
-pub fn html_into(out: &mut String, text: &str) {
+pub(crate) fn html_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -116,7 +116,7 @@ pub fn html_into(out: &mut String, text: &str) {
 
 /// Escape prose for a table cell: pipes, line breaks, and `<`/`>` outside code spans (inside
 /// them GitHub and GitLab show text literally, except that `\|` still stands for `|`).
-pub fn md_cell(s: &str) -> String {
+pub(crate) fn md_cell(s: &str) -> String {
     // An unmatched backtick would open a code span that never closes: treat the last one as
     // a literal character.
     let ticks = s.matches('`').count();
@@ -143,7 +143,7 @@ pub fn md_cell(s: &str) -> String {
 }
 
 /// A code span showing `s` literally, safe inside a table cell (and anywhere else).
-pub fn md_code(s: &str) -> String {
+pub(crate) fn md_code(s: &str) -> String {
     let s = s.replace(['\r', '\n'], " ").replace('|', "\\|");
     let longest_run = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest_run + 1);
@@ -156,12 +156,12 @@ pub fn md_code(s: &str) -> String {
 }
 
 /// A lock in a Markdown table cell: "`measurements` ShareRowExclusiveLock".
-pub fn md_lock(l: &RelLock) -> String {
+pub(crate) fn md_lock(l: &RelLock) -> String {
     format!("{} {}", md_code(&l.rel.to_string()), lock_mode(l.mode))
 }
 
 /// Work in a Markdown table cell: "validation `measurements`".
-pub fn md_work(w: &Work) -> String {
+pub(crate) fn md_work(w: &Work) -> String {
     format!("{} {}", work(w.kind), md_code(&w.rel.to_string()))
 }
 
@@ -191,12 +191,12 @@ fn xml(s: &str, attribute: bool) -> String {
 }
 
 /// Escape an XML attribute value (double-quoted).
-pub fn xml_attr(s: &str) -> String {
+pub(crate) fn xml_attr(s: &str) -> String {
     xml(s, true)
 }
 
 /// Escape XML character data.
-pub fn xml_text(s: &str) -> String {
+pub(crate) fn xml_text(s: &str) -> String {
     xml(s, false)
 }
 
@@ -220,12 +220,12 @@ fn workflow(s: &str, property: bool) -> String {
 }
 
 /// Escape a workflow command's message (the actions toolkit's `escapeData`).
-pub fn workflow_data(s: &str) -> String {
+pub(crate) fn workflow_data(s: &str) -> String {
     workflow(s, false)
 }
 
 /// Escape a workflow command's property value (the actions toolkit's `escapeProperty`).
-pub fn workflow_property(s: &str) -> String {
+pub(crate) fn workflow_property(s: &str) -> String {
     workflow(s, true)
 }
 

@@ -236,7 +236,7 @@ pub fn render(files: &[FileResult], settings: &Settings) -> String {
 /// Render `report --format markdown` in at most `limit` bytes (so at most `limit`
 /// characters): the blocking time per table, then the files in order, each whole, as many as
 /// fit; a line counts the files left out.
-pub fn render_capped(files: &[FileResult], settings: &Settings, limit: usize) -> String {
+pub(crate) fn render_capped(files: &[FileResult], settings: &Settings, limit: usize) -> String {
     let timelines: Vec<Timeline> = files.iter().map(Timeline::of).collect();
     let budget = limit.saturating_sub(FOOTER_ROOM);
     let mut out = String::from("# locklint report\n\n");

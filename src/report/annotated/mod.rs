@@ -15,7 +15,7 @@ use crate::model::Span;
 use crate::source::SourceFile;
 
 /// The 1-based first and last line of a statement's byte range.
-pub fn stmt_lines(src: &SourceFile, span: &Span) -> (usize, usize) {
+pub(crate) fn stmt_lines(src: &SourceFile, span: &Span) -> (usize, usize) {
     let (line, _) = src.line_col(span.start);
     let last = span.end.saturating_sub(1).max(span.start);
     (line, src.line_col(last).0.max(line))

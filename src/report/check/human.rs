@@ -22,7 +22,7 @@ pub struct Options {
 
 /// The width to wrap prose at: `COLUMNS` when set, else the terminal's width when `stream` is a
 /// terminal, else 80.
-pub fn width_of(stream: impl std::os::fd::AsFd) -> usize {
+pub(crate) fn width_of(stream: impl std::os::fd::AsFd) -> usize {
     let columns = std::env::var("COLUMNS")
         .ok()
         .and_then(|v| v.trim().parse::<usize>().ok())

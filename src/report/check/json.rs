@@ -9,7 +9,7 @@ use serde::Serialize;
 
 /// One diagnostic as serialized.
 #[derive(Serialize)]
-pub struct JsonDiagnostic<'a> {
+pub(crate) struct JsonDiagnostic<'a> {
     rule: &'a str,
     code: &'a str,
     severity: &'static str,

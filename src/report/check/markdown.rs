@@ -56,9 +56,6 @@ fn statement_row(file: &FileResult, a: &Analyzed) -> String {
     )
 }
 
-/// GitHub's limit on a comment's size (characters).
-pub const GITHUB_COMMENT_LIMIT: usize = 65_536;
-
 /// Room kept for the closing line that says what was left out.
 const FOOTER_ROOM: usize = 400;
 
@@ -70,7 +67,7 @@ pub fn render(files: &[FileResult]) -> String {
 /// Render the comment in at most `limit` bytes (so at most `limit` characters): the findings
 /// most severe first, then the files' statement tables, as many as fit; a last line counts
 /// what was left out.
-pub fn render_capped(files: &[FileResult], limit: usize) -> String {
+pub(crate) fn render_capped(files: &[FileResult], limit: usize) -> String {
     let summary = Summary::of(files);
     let mut out = String::from("## locklint\n\n");
     out.push_str(&format!(

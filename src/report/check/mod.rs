@@ -17,20 +17,20 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
 /// The project's home page (SARIF `informationUri`).
-pub const HOME_URL: &str = "https://github.com/locklint/locklint";
+pub(crate) const HOME_URL: &str = "https://github.com/locklint/locklint";
 
 /// Where the rule pages (`rules/<name>.md`) are published; a page's URL is this plus `<name>.md`.
-pub const RULE_PAGES_URL: &str = "https://github.com/locklint/locklint/blob/main/rules/";
+pub(crate) const RULE_PAGES_URL: &str = "https://github.com/locklint/locklint/blob/main/rules/";
 
 /// The URL of a rule's page.
-pub fn rule_url(name: &str) -> String {
+pub(crate) fn rule_url(name: &str) -> String {
     format!("{RULE_PAGES_URL}{name}.md")
 }
 
 /// A finding's region, 1-based; the end is exclusive (the position just after the last
 /// character), as in the JSON format and SARIF.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Region {
+pub(crate) struct Region {
     /// First line.
     pub line: usize,
     /// First column (characters).
@@ -56,7 +56,7 @@ impl Region {
 }
 
 /// The rule a finding came from, with its index in [`crate::rules::RULES`].
-pub fn rule_of(f: &Finding) -> Option<(usize, &'static Rule)> {
+pub(crate) fn rule_of(f: &Finding) -> Option<(usize, &'static Rule)> {
     crate::rules::RULES
         .iter()
         .enumerate()
@@ -65,7 +65,7 @@ pub fn rule_of(f: &Finding) -> Option<(usize, &'static Rule)> {
 }
 
 /// The body of a `## heading` section of a rule page, trimmed.
-pub fn page_section<'a>(doc: &'a str, heading: &str) -> Option<&'a str> {
+pub(crate) fn page_section<'a>(doc: &'a str, heading: &str) -> Option<&'a str> {
     let mut start = None;
     let mut offset = 0;
     for line in doc.split_inclusive('\n') {
@@ -100,7 +100,7 @@ pub fn fingerprints(file: &FileResult) -> Vec<String> {
 
 /// [`fingerprints`] with the file named `name` (the baseline names files the same way however
 /// the command line spelled them).
-pub fn fingerprints_as(file: &FileResult, name: &str) -> Vec<String> {
+pub(crate) fn fingerprints_as(file: &FileResult, name: &str) -> Vec<String> {
     let mut seen: HashMap<(&str, String), usize> = HashMap::new();
     file.findings()
         .map(|f| {

@@ -9,7 +9,7 @@ use crate::rules::{RULES, Rule};
 use serde_json::{Value, json};
 
 /// The `$schema` written into the log: the OASIS SARIF 2.1.0 schema.
-pub const SCHEMA_URI: &str =
+pub(crate) const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 fn level(l: Level) -> &'static str {
@@ -24,7 +24,7 @@ fn level(l: Level) -> &'static str {
 /// A path as a relative (or absolute-path) URI reference: forward slashes, and everything
 /// outside RFC 3986's unreserved characters and `/` percent-encoded (`:` too, so that
 /// `C:/x.sql` is not read as a URI scheme).
-pub fn path_uri(path: &str) -> String {
+pub(crate) fn path_uri(path: &str) -> String {
     let path = if cfg!(windows) {
         path.replace('\\', "/")
     } else {
