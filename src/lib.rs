@@ -15,6 +15,7 @@ pub(crate) mod locks;
 pub mod model;
 pub mod parse;
 pub mod pipeline;
+pub(crate) mod recipe;
 pub mod report;
 pub mod rules;
 pub(crate) mod severity;
