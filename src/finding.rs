@@ -91,8 +91,19 @@ pub struct Recipe {
     /// What to know afterwards (prose, last line of `help`), e.g. how to retry.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
-    /// The steps together replace the whole statement, so `--fix` can apply them.
-    pub fixable: bool,
+    /// How `--fix` applies the steps, when it can.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+/// How `--fix` applies a recipe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fix {
+    /// The steps replace the whole statement.
+    Replace,
+    /// The steps go just before the statement, which stays.
+    InsertBefore,
 }
 
 impl Recipe {
@@ -102,7 +113,7 @@ impl Recipe {
             summary: summary.into(),
             steps: Vec::new(),
             after: None,
-            fixable: false,
+            fix: None,
         }
     }
 
@@ -137,9 +148,15 @@ impl Recipe {
         self
     }
 
-    /// Mark the steps as a drop-in replacement of the statement.
+    /// Mark the steps as a drop-in replacement of the statement (when `yes`).
     pub fn fixable(mut self, yes: bool) -> Self {
-        self.fixable = yes;
+        self.fix = yes.then_some(Fix::Replace);
+        self
+    }
+
+    /// Mark the steps as going just before the statement.
+    pub fn inserted_before(mut self) -> Self {
+        self.fix = Some(Fix::InsertBefore);
         self
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{Context, Rule, Size};
 use crate::config::Level;
-use crate::finding::Finding;
+use crate::finding::{Finding, Placement, Recipe};
 use crate::model::{RelLock, Stmt};
 
 /// The rule.
@@ -54,15 +54,18 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         lock.rel,
     );
     let set = if cx.txn.in_transaction {
-        "SET LOCAL lock_timeout = '5s';  -- first statement of the transaction"
+        "SET LOCAL lock_timeout = '5s';"
     } else {
         "SET lock_timeout = '5s';"
     };
-    let help = format!(
-        "Give up quickly instead of stalling traffic, and retry the migration when it times out:\n  {set}"
-    );
+    let recipe = Recipe::new(
+        "Give up quickly instead of stalling traffic, and retry the migration when it times out; before this statement:",
+    )
+    .step(Placement::SameMigration, set)
+    .inserted_before();
     vec![
-        Finding::new(&RULE, stmt.span.clone(), message, help)
+        Finding::new(&RULE, stmt.span.clone(), message, String::new())
+            .recipe(recipe)
             .label("can queue behind a long transaction; traffic queues behind it")
             .lock(&lock.rel, lock.mode),
     ]

@@ -58,13 +58,78 @@ pub(crate) fn outside_txn(cx: &Context) -> Placement {
     }
 }
 
-/// `ALTER TABLE [IF EXISTS] [ONLY] name` as the statement wrote it (names quoted as needed).
-pub(crate) fn alter_table(table: &crate::model::ObjName, only: bool) -> String {
-    format!(
-        "ALTER TABLE {}{}",
-        if only { "ONLY " } else { "" },
-        table.sql()
-    )
+/// An ALTER TABLE statement's text, to rebuild it with one clause changed or to run other
+/// actions on the same table exactly as it names it.
+pub(crate) struct AlterText<'a> {
+    /// The statement without trailing `;`.
+    text: &'a str,
+    /// Byte offset of `text` in the file.
+    base: usize,
+    /// `ALTER TABLE [IF EXISTS] [ONLY] name `, as written.
+    prefix: &'a str,
+}
+
+impl<'a> AlterText<'a> {
+    /// The statement's text, its first action starting at `first_action`.
+    pub(crate) fn new(cx: &'a Context, stmt: &Span, first_action: &Span) -> Option<Self> {
+        let raw = cx.text(stmt);
+        let base = stmt.start + (raw.len() - raw.trim_start().len());
+        let text = stmt_sql(cx, stmt);
+        let prefix = text.get(..first_action.start.checked_sub(base)?)?;
+        if prefix.is_empty()
+            || !prefix
+                .trim_start()
+                .to_ascii_uppercase()
+                .starts_with("ALTER")
+        {
+            return None;
+        }
+        Some(AlterText { text, base, prefix })
+    }
+
+    /// The clause's text.
+    pub(crate) fn clause(&self, clause: &Span) -> Option<&'a str> {
+        self.text
+            .get(clause.start.checked_sub(self.base)?..clause.end.checked_sub(self.base)?)
+    }
+
+    /// The whole statement with one clause replaced, ending with `;`.
+    pub(crate) fn replaced(&self, clause: &Span, new: &str) -> Option<String> {
+        let start = clause.start.checked_sub(self.base)?;
+        let end = clause.end.checked_sub(self.base)?;
+        Some(format!(
+            "{}{new}{};",
+            self.text.get(..start)?,
+            self.text.get(end..)?
+        ))
+    }
+
+    /// Another action on the same table: `ALTER TABLE t <action>;`.
+    pub(crate) fn action(&self, action: &str) -> String {
+        format!("{}{action};", self.prefix)
+    }
+}
+
+/// An `ADD [CONSTRAINT name] ...` clause with the name PostgreSQL would choose written out when
+/// it has none, so that later steps can name it.
+pub(crate) fn named_clause(clause: &str, name: &str) -> Option<String> {
+    if after_words(clause, &["ADD", "CONSTRAINT"], &[]).is_some() {
+        return Some(clause.to_string());
+    }
+    let at = after_words(clause, &["ADD"], &[])?;
+    Some(format!(
+        "{} CONSTRAINT {}{}",
+        &clause[..at],
+        crate::model::sql::quote_ident(name),
+        &clause[at..]
+    ))
+}
+
+/// The names of a table's columns, when the catalog knows the table.
+pub(crate) fn column_names(cx: &Context, table: &crate::model::ObjName) -> Option<Vec<String>> {
+    cx.catalog
+        .table(table)
+        .map(|t| t.columns.iter().map(|c| c.name.to_string()).collect())
 }
 
 #[cfg(test)]
