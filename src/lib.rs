@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod discover;
 pub(crate) mod finding;
+pub(crate) mod fix;
 pub mod hints;
 pub(crate) mod init;
 pub(crate) mod locks;

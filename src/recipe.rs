@@ -116,7 +116,7 @@ fn side_file(file: &str, pattern: &str) -> String {
 
 /// The version and name parts of a migration's file (or folder) name: `("20230101120000",
 /// "add_index")`, Flyway's `V3__add_index.sql` → `("3", "add_index")`.
-fn version_and_name(row: &Row, path: &Path) -> Option<(String, String)> {
+pub(crate) fn version_and_name(row: &Row, path: &Path) -> Option<(String, String)> {
     // Tools whose migration is a folder: the folder's name.
     let stem_of = if row.folder_files.is_empty() {
         path.file_name()?

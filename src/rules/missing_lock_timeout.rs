@@ -53,11 +53,9 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         lock.rel,
         lock.rel,
     );
-    let set = if cx.txn.in_transaction {
-        "SET LOCAL lock_timeout = '5s';"
-    } else {
-        "SET lock_timeout = '5s';"
-    };
+    // For the session, not SET LOCAL: it holds for the rest of the migration and works the
+    // same in a transaction block and outside one.
+    let set = "SET lock_timeout = '5s';";
     let recipe = Recipe::new(
         "Give up quickly instead of stalling traffic, and retry the migration when it times out; before this statement:",
     )
