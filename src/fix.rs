@@ -39,6 +39,8 @@ pub struct FilePlan {
 /// One statement of the file's forward part, as the fix leaves it.
 struct Unit {
     span: Span,
+    /// Where the text before it (comments about it) starts: the end of the statement before.
+    lead: usize,
     /// Its new text (steps in place of the statement, or before it).
     text: Option<String>,
     /// It must run outside a transaction block.
@@ -73,6 +75,7 @@ pub fn plan(result: &FileResult, path: &Path, settings: &Settings) -> FilePlan {
             continue;
         }
         let mut unit = Unit {
+            lead: units.last().map_or(a.stmt.span.start, |u| u.span.end),
             span: a.stmt.span.clone(),
             text: None,
             no_txn: false,
@@ -83,10 +86,7 @@ pub fn plan(result: &FileResult, path: &Path, settings: &Settings) -> FilePlan {
             let Some(r) = &f.recipe else { continue };
             let Some(fix) = r.fix else { continue };
             match fix {
-                Fix::InsertBefore => {
-                    before.extend(r.steps.iter().map(|s| s.sql.as_str()));
-                    fixed += 1;
-                }
+                Fix::InsertBefore => before.extend(r.steps.iter().map(|s| s.sql.as_str())),
                 Fix::Replace if unit.text.is_some() => out.skipped.push(format!(
                     "{}: {} at byte {}: another recipe already rewrites this statement; run --fix again",
                     result.source.name, f.rule, f.span.start
@@ -107,6 +107,19 @@ pub fn plan(result: &FileResult, path: &Path, settings: &Settings) -> FilePlan {
                     fixed += 1;
                 }
             }
+        }
+        // A statement that leaves the transaction takes no lock that blocks traffic, and a
+        // lock_timeout would cut short its waits for older transactions: nothing goes before it
+        // (the next migrations start with their own).
+        if unit.no_txn
+            || unit
+                .text
+                .as_deref()
+                .is_some_and(|t| t.contains(" CONCURRENTLY "))
+        {
+            before.clear();
+        } else if !before.is_empty() {
+            fixed += 1;
         }
         if !before.is_empty() {
             let body = unit.text.take().unwrap_or_else(|| original.to_string());
@@ -155,7 +168,15 @@ pub fn plan(result: &FileResult, path: &Path, settings: &Settings) -> FilePlan {
         .map(|(no_txn, r)| {
             let body: Vec<String> = units[r.clone()]
                 .iter()
-                .map(|u| unit_text(text, u))
+                .map(|u| {
+                    // Comments just before a statement go with it.
+                    let lead = text.get(u.lead..u.span.start).unwrap_or("").trim();
+                    if lead.is_empty() {
+                        unit_text(text, u)
+                    } else {
+                        format!("{lead}\n{}", unit_text(text, u))
+                    }
+                })
                 .collect();
             let suffix = if *no_txn { "concurrently" } else { "continued" };
             (*no_txn, suffix, body.join("\n"))
@@ -165,7 +186,7 @@ pub fn plan(result: &FileResult, path: &Path, settings: &Settings) -> FilePlan {
     // sections) as it is.
     let mut kept = String::new();
     let mut pos = 0;
-    let cut = units.get(keep_until).map(|u| u.span.start);
+    let cut = units.get(keep_until).map(|u| u.lead);
     for u in &units[..keep_until] {
         kept.push_str(&text[pos..u.span.start]);
         kept.push_str(&unit_text(text, u));
