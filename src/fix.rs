@@ -103,6 +103,7 @@ pub fn plan(result: &FileResult, path: &Path, settings: &Settings) -> FilePlan {
                             Placement::NextMigration => next.push(s.sql.clone()),
                         }
                     }
+                    // Nothing left here: the statement goes, with its line.
                     unit.text = Some(here.join("\n"));
                     fixed += 1;
                 }
@@ -190,6 +191,9 @@ pub fn plan(result: &FileResult, path: &Path, settings: &Settings) -> FilePlan {
     for u in &units[..keep_until] {
         kept.push_str(&text[pos..u.span.start]);
         kept.push_str(&unit_text(text, u));
+        // The statement's own trailing line break stays.
+        let original = text.get(u.span.clone()).unwrap_or("");
+        kept.push_str(&original[original.trim_end().len()..]);
         pos = u.span.end;
     }
     match cut {

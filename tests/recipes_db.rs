@@ -79,7 +79,7 @@ fn examples(page: &str) -> Vec<Example> {
                             .unwrap_or(15);
                         out.push(Example {
                             toml: toml.clone(),
-                            sql: text.clone(),
+                            sql: text.replace(" -- expect", ""),
                             version,
                         });
                     }
@@ -129,7 +129,7 @@ fn session(url: &str) -> Client {
     c
 }
 
-fn rebuild(url: &str) {
+fn rebuild(url: &str, page: &str) {
     let mut c = Client::connect(url, NoTls).expect("connect");
     let s = schema();
     c.batch_execute(&format!(
@@ -141,6 +141,11 @@ fn rebuild(url: &str) {
     )
     .expect("fixture");
     c.batch_execute(&fixture).expect("fixture runs");
+    if page == "drop-index-non-concurrently" {
+        // Dropped by the page's second example.
+        c.batch_execute("CREATE INDEX measurements_device_id_idx ON measurements (device_id)")
+            .expect("index");
+    }
 }
 
 fn drop_schema(url: &str) {
@@ -314,6 +319,21 @@ fn concurrent_table(sql: &str) -> &'static str {
         .unwrap_or("measurements")
 }
 
+/// The statements of an example (ending with `;` at the end of a line), each with its last
+/// line (1-based).
+fn statements_with_lines(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for (i, line) in text.lines().enumerate() {
+        cur.push_str(line);
+        cur.push('\n');
+        if line.trim_end().ends_with(';') {
+            out.push((i + 1, std::mem::take(&mut cur)));
+        }
+    }
+    out
+}
+
 /// The statements of a file the fix wrote (one per line or ending with `;`), without comments.
 fn statements(text: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -359,25 +379,38 @@ fn recipes_and_fixes_run_on_postgres_with_the_promised_locks() {
             common::write(dir.path(), "example.sql", &ex.sql);
             let run = common::locklint(dir.path(), &["check", "--format", "json", "example.sql"]);
             let doc: Value = serde_json::from_str(&run.stdout).expect("json");
-            let recipes: Vec<&Value> = doc["diagnostics"]
+            let recipes: Vec<(u64, &Value)> = doc["diagnostics"]
                 .as_array()
                 .expect("diagnostics")
                 .iter()
                 .filter(|d| d["rule"] == *page)
-                .filter_map(|d| d.get("recipe"))
+                .filter_map(|d| Some((d["line"].as_u64()?, d.get("recipe")?)))
                 .collect();
             assert!(!recipes.is_empty(), "{what}: no recipe:\n{}", run.stdout);
-            // 1. Each recipe on a fresh fixture, step by step.
-            for recipe in recipes {
-                rebuild(url);
+            // 1. Each recipe on a fresh fixture, after the example's statements before the
+            //    flagged one, step by step.
+            for (line, recipe) in recipes {
+                rebuild(url, page);
+                let mut c = session(url);
+                for (end, stmt) in statements_with_lines(&ex.sql) {
+                    if end < line as usize
+                        && let Err(e) = c.batch_execute(&stmt)
+                    {
+                        problems.push(format!("{what}: the example's `{stmt}` failed: {}", db(e)));
+                    }
+                }
                 for step in recipe["steps"].as_array().expect("steps") {
                     let sql = step["sql"].as_str().expect("sql");
                     steps_run += 1;
-                    match step["placement"].as_str() {
-                        Some("outside_transaction") => {
-                            concurrently(url, sql, concurrent_table(sql), &mut problems, &what)
-                        }
-                        _ => in_transaction(url, sql, &mut problems, &what),
+                    // A step for the same migration runs the way the example's file runs
+                    // (plain SQL: no transaction); one statement alone in a transaction is the
+                    // same, and lets its locks be read, except for CONCURRENTLY.
+                    let outside = step["placement"] == "outside_transaction"
+                        || sql.contains(" CONCURRENTLY ");
+                    if outside {
+                        concurrently(url, sql, concurrent_table(sql), &mut problems, &what)
+                    } else {
+                        in_transaction(url, sql, &mut problems, &what)
                     }
                 }
             }
@@ -396,7 +429,7 @@ fn recipes_and_fixes_run_on_postgres_with_the_promised_locks() {
                 "{what}: {}",
                 fixed.stderr
             );
-            rebuild(url);
+            rebuild(url, page);
             let mut files: Vec<_> = std::fs::read_dir(&goose)
                 .expect("dir")
                 .flatten()
@@ -435,6 +468,7 @@ fn recipes_and_fixes_run_on_postgres_with_the_promised_locks() {
         problems.len(),
         problems.join("\n")
     );
+    eprintln!("recipes_db: {steps_run} recipe steps and {fixes_run} fixed files ran");
     assert!(steps_run >= 20, "only {steps_run} recipe steps ran");
     assert!(fixes_run >= 10, "only {fixes_run} fixed files ran");
 }

@@ -104,9 +104,14 @@ impl<'a> AlterText<'a> {
         ))
     }
 
-    /// Another action on the same table: `ALTER TABLE t <action>;`.
+    /// Another action on the same table: `ALTER TABLE t <action>;`, on one line.
     pub(crate) fn action(&self, action: &str) -> String {
-        format!("{}{action};", self.prefix)
+        if self.prefix.contains(['"', '-', '/']) {
+            // Quoted names or comments: as written.
+            return format!("{}{action};", self.prefix);
+        }
+        let words: Vec<&str> = self.prefix.split_whitespace().collect();
+        format!("{} {action};", words.join(" "))
     }
 }
 

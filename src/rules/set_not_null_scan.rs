@@ -5,7 +5,7 @@ use super::{Context, Rule};
 use crate::config::Level;
 use crate::finding::{Finding, Placement, Recipe};
 use crate::locks::Action;
-use crate::model::{AlterAction, ObjName, Stmt, StmtKind, sql};
+use crate::model::{AlterAction, ConstraintKind, ObjName, Stmt, StmtKind, sql};
 
 /// The rule.
 pub(crate) const RULE: Rule = Rule {
@@ -80,7 +80,44 @@ fn recipe(
     let version = cx.settings.postgres_version;
     let alter = recipes::AlterText::new(cx, &stmt.span, &actions.first()?.span)?;
     let col = sql::quote_ident(column);
-    let name = sql::object_name(&table.name, Some(column), "not_null");
+    let constraints = cx
+        .catalog
+        .table(table)
+        .map(|t| t.constraints.as_slice())
+        .unwrap_or_default();
+    // A CHECK (col IS NOT NULL) added NOT VALID earlier: validating it is all that is missing.
+    let pending = constraints.iter().find(|c| {
+        !c.validated
+            && matches!(&c.kind, ConstraintKind::Check { not_null_of: Some(n), .. } if n == column)
+    });
+    if let (Some(c), 12..=17) = (pending, version) {
+        let quoted = sql::quote_ident(&c.name);
+        return Some(
+            Recipe::new(format!(
+                "Validate the CHECK constraint {quoted} in a separate transaction first (SHARE UPDATE EXCLUSIVE: reads and writes go on); then SET NOT NULL skips the scan (PostgreSQL 12+):"
+            ))
+            .step(
+                Placement::NextMigration,
+                alter.action(&format!("VALIDATE CONSTRAINT {quoted}")),
+            )
+            .step(
+                Placement::NextMigration,
+                alter.action(&format!("ALTER COLUMN {col} SET NOT NULL")),
+            )
+            .step(
+                Placement::NextMigration,
+                alter.action(&format!("DROP CONSTRAINT {quoted}")),
+            )
+            .fixable(actions.len() == 1),
+        );
+    }
+    // The name PostgreSQL 18 gives the constraint, made free the way PostgreSQL does it.
+    let mut name = sql::object_name(&table.name, Some(column), "not_null");
+    let mut n = 0;
+    while constraints.iter().any(|c| c.name == name) {
+        n += 1;
+        name = sql::object_name(&table.name, Some(column), &format!("not_null{n}"));
+    }
     let quoted = sql::quote_ident(&name);
     let validate = alter.action(&format!("VALIDATE CONSTRAINT {quoted}"));
     if version >= 18 {
