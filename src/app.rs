@@ -433,9 +433,7 @@ fn fix(
         for c in &changes {
             out.push_str(&crate::fix::unified_diff(c));
         }
-        if let Err(code) = print_stdout(&out) {
-            return Err(code);
-        }
+        print_stdout(&out)?;
         if !args.fix {
             return Ok(Some(if changes.is_empty() {
                 ExitCode::SUCCESS

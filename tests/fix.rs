@@ -133,10 +133,18 @@ fn diff_prints_a_unified_diff_and_writes_nothing() {
     );
 }
 
+/// (tool, migration file, its text, files expected afterwards with their text)
+type Case = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
 /// Each tool's switch, in place when the whole file can run without a transaction.
 #[test]
 fn each_tool_gets_its_own_no_transaction_switch() {
-    let cases: &[(&str, &str, &str, &[(&str, &str)])] = &[
+    let cases: &[Case] = &[
         (
             "goose",
             "20240102000000_index.sql",

@@ -474,7 +474,7 @@ pub fn referenced_columns(expr: &str, columns: Option<&[String]>) -> Vec<String>
         let is_type = before.ends_with("::");
         let qualified = after.starts_with('.');
         let known = match columns {
-            Some(cols) => cols.iter().any(|c| *c == name),
+            Some(cols) => cols.contains(&name),
             None => {
                 c == b'"'
                     || QUOTED_KEYWORDS.binary_search(&name.as_str()).is_err()
