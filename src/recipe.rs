@@ -195,7 +195,11 @@ pub(crate) fn adapt(findings: &mut [Finding], tool: Tool, file: &str) {
     };
     for f in findings {
         if let Some(r) = &f.recipe {
-            f.help = help(r, Some(&cx));
+            // Only the recipe's own text: what a merged finding added after it stays.
+            let generic = help(r, None);
+            if let Some(rest) = f.help.strip_prefix(&generic) {
+                f.help = format!("{}{rest}", help(r, Some(&cx)));
+            }
         }
     }
 }
