@@ -59,7 +59,7 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             h.for_how_long,
         );
         let help = format!(
-            "Add the column without the default, set the default for new rows, then backfill existing rows in batches:\n  ALTER TABLE {table} ADD COLUMN {} {};\n  ALTER TABLE {table} ALTER COLUMN {} SET DEFAULT {};\n  -- backfill in batches, outside this transaction:\n  UPDATE {table} SET {} = {} WHERE <key range>;",
+            "Add the column without the default, set the default for new rows, then backfill existing rows in batches:\n  ALTER TABLE {table} ADD COLUMN {} {};\n  ALTER TABLE {table} ALTER COLUMN {} SET DEFAULT {};\nThen backfill in batches, outside this transaction:\n  UPDATE {table} SET {} = {} WHERE id >= 1 AND id < 10001;  -- batches by key (here `id`), COMMIT between them",
             column.name, column.ty.text, column.name, default.text, column.name, default.text
         );
         out.push(

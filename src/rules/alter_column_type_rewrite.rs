@@ -165,7 +165,7 @@ fn help(
         s.push_str("If the change is binary-compatible (varchar(n) to varchar(m >= n) or text, numeric(p,s) to numeric(q >= p,s)) there is no rewrite; lint the migrations that create the table together with this one so locklint knows the current type. Otherwise:\n");
     }
     s.push_str(&format!(
-        "Add a new column, fill it in batches, and swap the columns in a short transaction:\n  ALTER TABLE {table} ADD COLUMN {column}_new {};\n  -- keep {column}_new in sync with a trigger, backfill existing rows in batches outside this transaction:\n  UPDATE {table} SET {column}_new = {column} WHERE <key range>;\n  -- then, with lock_timeout set:\n  ALTER TABLE {table} RENAME COLUMN {column} TO {column}_old;\n  ALTER TABLE {table} RENAME COLUMN {column}_new TO {column};",
+        "Add a new column, fill it in batches, and swap the columns in a short transaction:\n  ALTER TABLE {table} ADD COLUMN {column}_new {};\nKeep {column}_new in sync with a trigger, and backfill existing rows in batches outside this transaction:\n  UPDATE {table} SET {column}_new = {column} WHERE id >= 1 AND id < 10001;  -- batches by key (here `id`), COMMIT between them\nThen, with lock_timeout set:\n  ALTER TABLE {table} RENAME COLUMN {column} TO {column}_old;\n  ALTER TABLE {table} RENAME COLUMN {column}_new TO {column};",
         ty.text
     ));
     s

@@ -105,9 +105,27 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
                             "RENAME COLUMN `{from}` TO `{to}` on {} breaks running application code that still uses `{from}`: those queries fail until every instance is redeployed",
                             cx.describe(table)
                         ),
-                        format!(
-                            "Expand and contract: add `{to}`, deploy code that writes both columns, backfill `{to}` in batches, deploy code that reads `{to}`, then drop `{from}` in a later migration:\n  ALTER TABLE {table} ADD COLUMN {to} <type>;\n  -- deploy code writing both, backfill, deploy code reading `{to}`\n  ALTER TABLE {table} DROP COLUMN {from};"
-                        ),
+                        {
+                            let ty = cx
+                                .catalog
+                                .table(table)
+                                .and_then(|t| t.columns.iter().find(|c| c.name.as_str() == from))
+                                .map(|c| c.ty.text.to_string());
+                            let (t, f, n) = (
+                                table.sql(),
+                                crate::model::sql::quote_ident(from),
+                                crate::model::sql::quote_ident(to),
+                            );
+                            let add = match ty {
+                                Some(ty) => format!("\n  ALTER TABLE {t} ADD COLUMN {n} {ty};"),
+                                None => format!(
+                                    "\nAdd `{to}` with the type of `{from}` (not known to locklint)."
+                                ),
+                            };
+                            format!(
+                                "Expand and contract: add `{to}`, deploy code that writes both columns, backfill `{to}` in batches, deploy code that reads `{to}`, then drop `{from}` in a later migration:{add}\nThen deploy code writing both, backfill, deploy code reading `{to}`, and in a later migration:\n  ALTER TABLE {t} DROP COLUMN {f};"
+                            )
+                        },
                     ),
                     _ => continue,
                 };
