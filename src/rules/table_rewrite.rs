@@ -65,7 +65,8 @@ impl Form {
         }
     }
 
-    fn help(self, table: &str) -> String {
+    /// `clause`: the flagged clause's text (the ALTER TABLE action).
+    fn help(self, table: &str, clause: &str) -> String {
         match self {
             Form::VacuumFull => format!(
                 "Compact the table online with pg_repack or pg_squeeze, which hold ACCESS EXCLUSIVE only briefly at the start and the end, or run VACUUM FULL in a scheduled maintenance window, outside the migration:\n  pg_repack --no-order --table={table}  # connects as psql does (PGHOST, PGDATABASE, ...)\nPlain VACUUM (SHARE UPDATE EXCLUSIVE) makes the space reusable without blocking reads or writes:\n  VACUUM {table};"
@@ -77,14 +78,8 @@ impl Form {
                 "Move the table online with pg_repack, which holds ACCESS EXCLUSIVE only briefly at the start and the end, or run it in a scheduled maintenance window, outside the migration:\n  pg_repack --table={table} --moveidx --tablespace=NEW_TABLESPACE  # the tablespace of the SET TABLESPACE"
             ),
             Form::SetLogged | Form::SetUnlogged | Form::SetAccessMethod => format!(
-                "There is no online form of {}: run it in a scheduled maintenance window, outside the routine migration, with a lock_timeout so it gives up instead of queueing traffic behind it:\n  SET lock_timeout = '5s';\n  ALTER TABLE {table} {}{};",
+                "There is no online form of {}: run it in a scheduled maintenance window, outside the routine migration, with a lock_timeout so it gives up instead of queueing traffic behind it:\n  SET lock_timeout = '5s';\n  ALTER TABLE {table} {clause};",
                 self.name(),
-                self.name(),
-                if self == Form::SetAccessMethod {
-                    " <method>"
-                } else {
-                    ""
-                }
             ),
         }
     }
@@ -138,9 +133,14 @@ fn one(cx: &Context, form: Form, table: &ObjName, span: Span) -> Option<Finding>
         h.for_how_long,
     );
     Some(
-        Finding::new(&RULE, span, message, form.help(&table.sql()))
-            .label("rewrites the table")
-            .hazard(&h),
+        Finding::new(
+            &RULE,
+            span.clone(),
+            message,
+            form.help(&table.sql(), cx.text(&span).trim()),
+        )
+        .label("rewrites the table")
+        .hazard(&h),
     )
 }
 

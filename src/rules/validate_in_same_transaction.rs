@@ -93,6 +93,7 @@ fn stronger_clause(cx: &Context, table: &ObjName, name: &str, span: Span) -> Opt
         h.blocked(),
         h.for_how_long,
     );
+    let (table, name) = (table.sql(), crate::model::sql::quote_ident(name));
     let help = format!(
         "Validate in a statement of its own, in its own transaction (SHARE UPDATE EXCLUSIVE does not block reads or writes):\n  ALTER TABLE {table} VALIDATE CONSTRAINT {name};\n  -- the other changes in a separate statement and transaction"
     );
