@@ -138,13 +138,20 @@ pub fn plan(result: &FileResult, path: &Path, settings: &Settings) -> FilePlan {
                 .push(format!("{}: not fixed: {why}", result.source.name));
             return out;
         }
-        if matches!(
-            row.no_transaction,
-            NoTransaction::Attribute { .. } | NoTransaction::Runner
-        ) && needs_split
+        // Liquibase changesets are not files of their own: a new one is written by hand.
+        if row.tool == Tool::Liquibase
+            || matches!(
+                row.no_transaction,
+                NoTransaction::Attribute { .. } | NoTransaction::Runner
+            ) && needs_split
         {
+            let why = if row.tool == Tool::Liquibase {
+                "a new changeset is written by hand"
+            } else {
+                "the runner decides transactions outside the file"
+            };
             out.skipped.push(format!(
-                "{}: not fixed: {} decides transactions outside the file; apply the recipe by hand",
+                "{}: not fixed: {why} ({}); apply the recipe by hand",
                 result.source.name, row.display
             ));
             return out;

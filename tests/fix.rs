@@ -286,3 +286,30 @@ fn golang_migrate_splits_into_files_of_one_statement() {
     let after = locklint(root, &["check", "m"]);
     assert_eq!(after.code, 0, "{}", after.stdout);
 }
+
+/// A Liquibase changelog gets no new files: a changeset is not a file of its own.
+#[test]
+fn liquibase_changelogs_are_left_for_a_person_to_split() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "db/001_init.sql",
+        "--liquibase formatted sql\n--changeset a:1\nCREATE TABLE p (id bigint PRIMARY KEY);\nCREATE TABLE t (id bigint, p_id bigint);\n",
+    );
+    let text = "--liquibase formatted sql\n--changeset a:2\nALTER TABLE t ADD CONSTRAINT t_p_fkey FOREIGN KEY (p_id) REFERENCES p (id);\n";
+    write(root, "db/002_fk.sql", text);
+    let run = locklint(root, &["check", "--fix", "db/002_fk.sql"]);
+    assert!(
+        run.stderr
+            .contains("db/002_fk.sql: not fixed: a new changeset is written by hand"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(read(&root.join("db/002_fk.sql")), text);
+    assert!(
+        run.stdout.contains("add-foreign-key-validated"),
+        "{}",
+        run.stdout
+    );
+}

@@ -3,7 +3,7 @@
 pub mod effects;
 pub mod lock;
 pub mod small;
-pub mod sql;
+pub(crate) mod sql;
 pub mod stmt;
 pub mod txn;
 pub mod types;

@@ -195,7 +195,7 @@ pub fn quote_ident(name: &str) -> Cow<'_, str> {
 
 impl ObjName {
     /// The name as SQL must spell it: each part quoted where needed (`public."User"`).
-    pub fn sql(&self) -> String {
+    pub(crate) fn sql(&self) -> String {
         match &self.schema {
             Some(s) => format!("{}.{}", quote_ident(s), quote_ident(&self.name)),
             None => quote_ident(&self.name).into_owned(),
