@@ -472,3 +472,103 @@ fn recipes_and_fixes_run_on_postgres_with_the_promised_locks() {
     assert!(steps_run >= 20, "only {steps_run} recipe steps ran");
     assert!(fixes_run >= 10, "only {fixes_run} fixed files ran");
 }
+
+/// The names the recipes give unnamed indexes and constraints are the ones PostgreSQL chooses:
+/// each statement runs unnamed on the server, and the name it got must be the one the recipe
+/// writes (mixed case, expressions, repeated columns, 63-byte truncation).
+#[test]
+fn generated_names_are_the_ones_postgres_chooses() {
+    let Some(url) = connect("LOCKLINT_TEST_DATABASE_URL") else {
+        return;
+    };
+    let long = "a".repeat(60);
+    let col = "b".repeat(60);
+    let schema_sql = format!(
+        "CREATE TABLE \"User\" (id bigint PRIMARY KEY, email text, \"orgId\" bigint, a int, b int);\n\
+         CREATE TABLE {long} ({col} int PRIMARY KEY, c int);\n"
+    );
+    let cases = [
+        "CREATE INDEX ON \"User\" (lower(email));".to_string(),
+        "CREATE INDEX ON \"User\" ((a + b));".to_string(),
+        "CREATE INDEX ON \"User\" (a, a);".to_string(),
+        "CREATE INDEX ON \"User\" (CAST(b AS text));".to_string(),
+        format!("CREATE INDEX ON {long} (c);"),
+        "ALTER TABLE \"User\" ADD FOREIGN KEY (\"orgId\") REFERENCES \"User\" (id);".to_string(),
+        "ALTER TABLE \"User\" ADD CHECK (length(email) > 3);".to_string(),
+        "ALTER TABLE \"User\" ADD CHECK (a > b);".to_string(),
+        format!("ALTER TABLE {long} ADD CHECK (c > 0);"),
+        format!("ALTER TABLE {long} ADD FOREIGN KEY ({col}) REFERENCES {long};"),
+    ];
+    let mut problems = Vec::new();
+    for case in &cases {
+        let dir = tempfile::tempdir().expect("tempdir");
+        common::write(dir.path(), "a.sql", &schema_sql);
+        common::write(dir.path(), "b.sql", case);
+        let run = common::locklint(dir.path(), &["check", "--format", "json", "a.sql", "b.sql"]);
+        let doc: Value = serde_json::from_str(&run.stdout).expect("json");
+        let sql: Vec<String> = doc["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .filter_map(|d| d.get("recipe"))
+            .flat_map(|r| r["steps"].as_array().cloned().unwrap_or_default())
+            .filter_map(|s| s["sql"].as_str().map(str::to_string))
+            .collect();
+        let Some(first) = sql
+            .iter()
+            .find(|s| s.contains("CONSTRAINT") || s.contains("CONCURRENTLY"))
+        else {
+            problems.push(format!("{case}: no recipe"));
+            continue;
+        };
+        let mut c = Client::connect(&url, NoTls).expect("connect");
+        let s = names_schema();
+        c.batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {s} CASCADE; CREATE SCHEMA {s}; SET search_path = {s};"
+        ))
+        .expect("schema");
+        c.batch_execute(&schema_sql).expect("tables");
+        let before: Vec<String> = names(&mut c, &s);
+        c.batch_execute(case).expect("statement");
+        let new: Vec<String> = names(&mut c, &s)
+            .into_iter()
+            .filter(|n| !before.contains(n))
+            .collect();
+        let quoted = |n: &str| {
+            if n.chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
+            {
+                n.to_string()
+            } else {
+                format!("\"{n}\"")
+            }
+        };
+        if new.len() != 1 || !first.contains(&format!(" {} ", quoted(&new[0]))) {
+            problems.push(format!(
+                "{case}: PostgreSQL named it {new:?}; the recipe says `{first}`"
+            ));
+        }
+    }
+    if let Ok(mut c) = Client::connect(&url, NoTls) {
+        let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", names_schema()));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The names test's own schema (the tests of this file run side by side).
+fn names_schema() -> String {
+    format!("{}_names", schema())
+}
+
+/// Index and constraint names in a schema.
+fn names(c: &mut Client, schema: &str) -> Vec<String> {
+    c.query(
+        "SELECT relname::text FROM pg_class WHERE relnamespace = $1::text::regnamespace AND relkind = 'i' \
+         UNION ALL SELECT conname::text FROM pg_constraint WHERE connamespace = $1::text::regnamespace",
+        &[&schema],
+    )
+    .expect("names")
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
