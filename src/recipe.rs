@@ -218,6 +218,66 @@ mod tests {
     }
 
     #[test]
+    fn help_names_each_tools_switch_and_indents_only_code() {
+        let r = Recipe::new("Build it without blocking writes:")
+            .step(
+                Placement::OutsideTransaction,
+                "CREATE INDEX CONCURRENTLY t_a_idx ON t (a);",
+            )
+            .step(Placement::NextMigration, "ANALYZE t;")
+            .after("If it fails, drop it:\n  DROP INDEX CONCURRENTLY IF EXISTS t_a_idx;");
+        let cases = [
+            (
+                Tool::Goose,
+                "m/20240101000000_x.sql",
+                "  -- +goose NO TRANSACTION",
+            ),
+            (
+                Tool::Dbmate,
+                "m/20240101000000_x.sql",
+                "  -- migrate:up transaction:false",
+            ),
+            (Tool::Sqlx, "m/20240101000000_x.sql", "  -- no-transaction"),
+            (
+                Tool::Diesel,
+                "m/2024-01-01-000000_x/up.sql",
+                "  run_in_transaction = false",
+            ),
+            (Tool::Flyway, "m/V3__x.sql", "  executeInTransaction=false"),
+            (
+                Tool::GolangMigrate,
+                "m/000003_x.up.sql",
+                "a migration file of its own",
+            ),
+        ];
+        for (tool, file, switch) in cases {
+            let cx = ToolCx {
+                row: row(tool),
+                file,
+            };
+            let text = help(&r, Some(&cx));
+            assert!(text.contains(switch), "{tool:?}: {text}");
+            // Prose lines are not indented; code lines by exactly two spaces.
+            for line in text.lines() {
+                let indent = line.len() - line.trim_start().len();
+                assert!(indent == 0 || indent == 2, "{tool:?}: {line:?}");
+            }
+        }
+        let flyway = help(
+            &r,
+            Some(&ToolCx {
+                row: row(Tool::Flyway),
+                file: "m/V3__x.sql",
+            }),
+        );
+        assert!(flyway.contains("`V3__x.sql.conf`"), "{flyway}");
+        assert!(flyway.contains("`m/V4__x_validate.sql`"), "{flyway}");
+        let generic = help(&r, None);
+        assert!(generic.contains("Outside a transaction block:\n  CREATE INDEX CONCURRENTLY"));
+        assert!(generic.contains("In the next migration, after this one has committed"));
+    }
+
+    #[test]
     fn next_migrations_follow_each_tools_naming() {
         assert_eq!(
             names(Tool::Goose, "db/20230101120000_add_index.sql"),
