@@ -331,6 +331,13 @@ fn check(args: CheckArgs) -> ExitCode {
         return code;
     }
     let changed = without_excluded(&inputs, &settings, selected.or(changed));
+    if args.fix || args.diff {
+        match fix(&args, &inputs, &settings, changed.as_ref()) {
+            Ok(Some(code)) => return code,
+            Ok(None) => {}
+            Err(code) => return code,
+        }
+    }
     // The markdown comment tables every statement; the other formats show findings only.
     let keep = match args.format {
         Format::Markdown => Keep::All,
@@ -385,6 +392,72 @@ fn check(args: CheckArgs) -> ExitCode {
     // and source one by one first would only cost time.
     std::mem::forget(results);
     code
+}
+
+/// `--fix` / `--diff`: plan the mechanical recipes of the selected files; `--diff` prints them
+/// and returns the exit code (1 when there is something to fix), `--fix` writes them and lets
+/// the check go on to report what is left.
+fn fix(
+    args: &CheckArgs,
+    inputs: &[discover::Input],
+    settings: &Settings,
+    changed: Option<&Changed>,
+) -> Result<Option<ExitCode>, ExitCode> {
+    let flag = if args.fix { "--fix" } else { "--diff" };
+    // Only files the user selected are ever rewritten: an applied migration must not change.
+    if changed.is_none()
+        && let Some(walked) = inputs.iter().find(|i| i.walked)
+    {
+        eprintln!(
+            "error: {flag} rewrites only the migrations you select: name the files on the command line or pass --since REF; {} was found by walking a folder. Rewriting a migration that has already been applied breaks Flyway's and Liquibase's checksums and the migration history.",
+            walked.display
+        );
+        return Err(ExitCode::from(EXIT_USAGE));
+    }
+    let results = lint_inputs_since(inputs, settings, changed, Keep::All);
+    let mut changes = Vec::new();
+    let mut fixed = 0;
+    for r in &results {
+        let Some(path) = inputs
+            .iter()
+            .find(|i| i.display == r.source.name)
+            .and_then(|i| i.path.as_ref())
+        else {
+            continue;
+        };
+        let plan = crate::fix::plan(r, path, settings);
+        for why in &plan.skipped {
+            eprintln!("{flag}: {why}");
+        }
+        fixed += plan.fixed;
+        changes.extend(plan.changes);
+    }
+    if args.diff {
+        let mut out = String::new();
+        for c in &changes {
+            out.push_str(&crate::fix::unified_diff(c));
+        }
+        print_stdout(&out)?;
+        if !args.fix {
+            return Ok(Some(if changes.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }));
+        }
+    }
+    if let Err(e) = crate::fix::write(&changes) {
+        eprintln!("error: --fix: {}", discover::io_message(&e));
+        return Err(ExitCode::from(EXIT_USAGE));
+    }
+    let new = changes.iter().filter(|c| c.old.is_none()).count();
+    eprintln!(
+        "--fix: fixed {fixed} finding{} in {} file{} ({new} new)",
+        if fixed == 1 { "" } else { "s" },
+        changes.len() - new,
+        if changes.len() - new == 1 { "" } else { "s" },
+    );
+    Ok(None)
 }
 
 /// `--write-baseline` (record the findings, before any baseline is applied) and `--baseline`

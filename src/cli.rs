@@ -152,6 +152,15 @@ pub struct CheckArgs {
     /// Record every finding of this run in FILE (a baseline for --baseline) and exit 0.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Apply the mechanical safe recipes to the selected files (named on the command line, or
+    /// changed since --since), splitting migrations by the migration tool's conventions, then
+    /// report what is left.
+    #[arg(long)]
+    pub fix: bool,
+    /// Print the changes --fix would make as a unified diff, without writing anything; exit 1
+    /// when there is something to fix.
+    #[arg(long)]
+    pub diff: bool,
     /// Print the effective configuration as TOML and exit.
     #[arg(long)]
     pub dump_config: bool,

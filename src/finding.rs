@@ -51,6 +51,114 @@ pub struct Finding {
     pub blocks: Option<Blocks>,
     /// Estimated seconds the lock is held, from the table's size hint.
     pub estimate_seconds: Option<f64>,
+    /// The safe recipe as data: exact SQL steps and where each one runs. `help` is its text,
+    /// adapted to the file's migration tool; `--fix` applies it.
+    pub recipe: Option<Box<Recipe>>,
+}
+
+/// Where a step of a recipe runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Placement {
+    /// Where the statement is now, in the same transaction.
+    SameMigration,
+    /// Outside any transaction block (CONCURRENTLY): with the tool's no-transaction switch or
+    /// in a migration of its own.
+    OutsideTransaction,
+    /// In a later migration (its own transaction), after this one has committed.
+    NextMigration,
+}
+
+/// One step of a recipe.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Step {
+    /// Exact SQL, built from the statement's own parts (one statement, with its `;`).
+    pub sql: String,
+    /// Where it runs.
+    pub placement: Placement,
+    /// A sentence said before it, when it needs one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The safe recipe of a finding: prose around exact SQL steps.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Recipe {
+    /// What the recipe does and why it is safe (prose, first line of `help`).
+    pub summary: String,
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+    /// What to know afterwards (prose, last line of `help`), e.g. how to retry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// How `--fix` applies the steps, when it can.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+/// How `--fix` applies a recipe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fix {
+    /// The steps replace the whole statement.
+    Replace,
+    /// The steps go just before the statement, which stays.
+    InsertBefore,
+}
+
+impl Recipe {
+    /// A recipe with a summary and no steps yet.
+    pub fn new(summary: impl Into<String>) -> Self {
+        Recipe {
+            summary: summary.into(),
+            steps: Vec::new(),
+            after: None,
+            fix: None,
+        }
+    }
+
+    /// Add a step.
+    pub fn step(mut self, placement: Placement, sql: impl Into<String>) -> Self {
+        self.steps.push(Step {
+            sql: sql.into(),
+            placement,
+            note: None,
+        });
+        self
+    }
+
+    /// Add a step with a sentence before it.
+    pub fn step_noted(
+        mut self,
+        placement: Placement,
+        note: impl Into<String>,
+        sql: impl Into<String>,
+    ) -> Self {
+        self.steps.push(Step {
+            sql: sql.into(),
+            placement,
+            note: Some(note.into()),
+        });
+        self
+    }
+
+    /// Set the closing sentence.
+    pub fn after(mut self, text: impl Into<String>) -> Self {
+        self.after = Some(text.into());
+        self
+    }
+
+    /// Mark the steps as a drop-in replacement of the statement (when `yes`).
+    pub fn fixable(mut self, yes: bool) -> Self {
+        self.fix = yes.then_some(Fix::Replace);
+        self
+    }
+
+    /// Mark the steps as going just before the statement.
+    pub fn inserted_before(mut self) -> Self {
+        self.fix = Some(Fix::InsertBefore);
+        self
+    }
 }
 
 impl Finding {
@@ -74,7 +182,15 @@ impl Finding {
             lock: None,
             blocks: None,
             estimate_seconds: None,
+            recipe: None,
         }
+    }
+
+    /// Attach the recipe; `help` becomes its text (not yet adapted to a migration tool).
+    pub fn recipe(mut self, recipe: Recipe) -> Self {
+        self.help = crate::recipe::help(&recipe, None);
+        self.recipe = Some(Box::new(recipe));
+        self
     }
 
     /// Set the label text.

@@ -198,6 +198,11 @@ fn lint_loaded(
             );
             let (stmts, counts, loose) = file.analyze(&mut analyzer, keep, settings);
             file_findings.extend(loose);
+            let mut stmts = stmts;
+            crate::recipe::adapt(&mut file_findings, planned.tool, &source.name);
+            for s in &mut stmts {
+                crate::recipe::adapt(&mut s.findings, planned.tool, &source.name);
+            }
             results.push(FileResult {
                 source,
                 tool: planned.tool.name(),

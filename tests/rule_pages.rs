@@ -48,6 +48,27 @@ fn settings_from(toml: Option<&str>) -> Settings {
     }
 }
 
+/// The help texts of `rule`'s findings in an example, in order, separated by blank lines.
+fn helps(rule: &str, schema: Option<&str>, text: &str, settings: &Settings) -> String {
+    let example = locklint::source::SourceFile::new("example.sql", text.to_string());
+    let mut sources = Vec::new();
+    if let Some(s) = schema {
+        sources.push((
+            locklint::source::SourceFile::new("schema.sql", s.to_string()),
+            Vec::new(),
+        ));
+    }
+    sources.push((example, Vec::new()));
+    let res = locklint::pipeline::lint_sources(sources, settings)
+        .pop()
+        .unwrap();
+    res.findings()
+        .filter(|f| f.rule == rule)
+        .map(|f| f.help.clone())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
 fn fired_lines(
     rule: &str,
     schema: Option<&str>,
@@ -182,3 +203,66 @@ fn page_examples_fire_exactly_where_marked() {
     }
     assert!(checked >= RULES.len() * 4);
 }
+
+/// A `text recipe` block after a `sql bad` block is locklint's help for that example, exactly:
+/// the page shows the recipe users get. Every rule whose findings carry a recipe shows one
+/// after each of its bad examples.
+#[test]
+fn recipe_blocks_are_the_help_locklint_prints() {
+    let mut shown = 0;
+    for rule in RULES {
+        let mut toml: Option<String> = None;
+        let mut schema: Option<String> = None;
+        let mut last_bad: Option<String> = None;
+        let mut bad_without_recipe = Vec::new();
+        for b in blocks(rule.doc) {
+            match b.kind.as_str() {
+                "toml" => toml = Some(b.text.clone()),
+                "sql schema" => schema = Some(b.text.clone()),
+                "sql bad" => {
+                    if let Some(prev) = last_bad.replace(b.text.clone()) {
+                        bad_without_recipe.push(prev);
+                    }
+                }
+                "text recipe" => {
+                    let bad = last_bad.take().unwrap_or_else(|| {
+                        panic!(
+                            "{}: recipe block at page line {} follows no bad block",
+                            rule.name, b.page_line
+                        )
+                    });
+                    let settings = settings_from(toml.as_deref());
+                    let help = helps(rule.name, schema.as_deref(), &bad, &settings);
+                    assert_eq!(
+                        b.text.trim_end(),
+                        help,
+                        "{}: recipe block at page line {}",
+                        rule.name,
+                        b.page_line
+                    );
+                    shown += 1;
+                }
+                _ => {}
+            }
+        }
+        bad_without_recipe.extend(last_bad);
+        assert!(
+            bad_without_recipe.is_empty() || !RECIPE_PAGES.contains(&rule.name),
+            "{}: these bad examples have no `text recipe` block after them:\n{}",
+            rule.name,
+            bad_without_recipe.join("\n")
+        );
+    }
+    assert!(shown >= 15, "{shown} recipe blocks");
+}
+
+/// The pages of the rules whose recipes `--fix` applies.
+const RECIPE_PAGES: &[&str] = &[
+    "create-index-non-concurrently",
+    "drop-index-non-concurrently",
+    "reindex-non-concurrently",
+    "add-foreign-key-validated",
+    "add-check-constraint-validated",
+    "set-not-null-scan",
+    "missing-lock-timeout",
+];

@@ -3,6 +3,7 @@
 pub mod effects;
 pub mod lock;
 pub mod small;
+pub(crate) mod sql;
 pub mod stmt;
 pub mod txn;
 pub mod types;

@@ -1,10 +1,11 @@
 //! add-check-constraint-validated: ADD CHECK without NOT VALID on an existing table.
 
+use super::recipes;
 use super::{Context, Rule};
 use crate::config::Level;
-use crate::finding::Finding;
+use crate::finding::{Finding, Placement, Recipe};
 use crate::locks::Action;
-use crate::model::{AlterAction, ConstraintKind, Stmt, StmtKind};
+use crate::model::{AlterAction, ConstraintKind, Stmt, StmtKind, sql};
 
 /// The rule.
 pub(crate) const RULE: Rule = Rule {
@@ -29,38 +30,67 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         let Some(a) = actions.get(usize::from(w.cause.clause)) else {
             continue;
         };
-        // (constraint name for the recipe, expression, first step when the CHECK is inline)
-        let (name, expr, first) = match &a.action {
+        let Some(alter) = recipes::AlterText::new(cx, &stmt.span, &actions[0].span) else {
+            continue;
+        };
+        let summary = "Add the constraint without checking existing rows (a brief lock), then validate it in a separate transaction (VALIDATE takes only SHARE UPDATE EXCLUSIVE, which does not block reads or writes):";
+        let columns = recipes::column_names(cx, table);
+        let (name, recipe) = match &a.action {
             AlterAction::AddConstraint(c) => match &c.kind {
-                ConstraintKind::Check { expr, not_null_of } => {
-                    let name = c.name.clone().unwrap_or_else(|| match not_null_of {
-                        Some(col) => format!("{}_{col}_check", table.name),
-                        None => format!("{}_check", table.name),
-                    });
-                    (name, expr.clone(), String::new())
+                ConstraintKind::Check { expr, .. } => {
+                    let name = c
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| sql::check_name(&table.name, expr, columns.as_deref()));
+                    let Some(first) = alter
+                        .clause(&a.span)
+                        .and_then(|c| recipes::named_clause(c, &name))
+                        .and_then(|c| alter.replaced(&a.span, &format!("{c} NOT VALID")))
+                    else {
+                        continue;
+                    };
+                    let r = Recipe::new(summary)
+                        .step(Placement::SameMigration, first)
+                        .fixable(true);
+                    (name, r)
                 }
                 _ => continue,
             },
             // An inline CHECK on an added column is checked against every row.
             AlterAction::AddColumn { column, .. } => match &column.check {
-                Some(expr) => (
-                    format!("{}_{}_check", table.name, column.name),
-                    expr.to_string(),
-                    format!(
-                        "  ALTER TABLE {table} ADD COLUMN {} {}{};\n",
-                        column.name,
-                        column.ty.text,
-                        column
-                            .default
-                            .as_ref()
-                            .map(|d| format!(" DEFAULT {}", d.text))
-                            .unwrap_or_default()
-                    ),
-                ),
+                Some(expr) => {
+                    let name = sql::object_name(&table.name, Some(&column.name), "check");
+                    let default = column
+                        .default
+                        .as_ref()
+                        .map(|d| format!(" DEFAULT {}", d.text))
+                        .unwrap_or_default();
+                    let r = Recipe::new(summary)
+                        .step(
+                            Placement::SameMigration,
+                            alter.action(&format!(
+                                "ADD COLUMN {} {}{default}",
+                                sql::quote_ident(&column.name),
+                                column.ty.text
+                            )),
+                        )
+                        .step(
+                            Placement::SameMigration,
+                            alter.action(&format!(
+                                "ADD CONSTRAINT {} CHECK ({expr}) NOT VALID",
+                                sql::quote_ident(&name)
+                            )),
+                        );
+                    (name, r)
+                }
                 None => continue,
             },
             _ => continue,
         };
+        let recipe = recipe.step(
+            Placement::NextMigration,
+            alter.action(&format!("VALIDATE CONSTRAINT {}", sql::quote_ident(&name))),
+        );
         let h = cx.work_hazard(w);
         let message = format!(
             "ADD CHECK holds {} on {}, blocking {}, while it checks every row{}",
@@ -69,11 +99,9 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             h.blocked(),
             h.for_how_long,
         );
-        let help = format!(
-            "Add the constraint without checking existing rows (a brief lock), then validate it in a separate transaction (VALIDATE takes only SHARE UPDATE EXCLUSIVE, which does not block reads or writes):\n{first}  ALTER TABLE {table} ADD CONSTRAINT {name} CHECK ({expr}) NOT VALID;\n  -- next migration / transaction:\n  ALTER TABLE {table} VALIDATE CONSTRAINT {name};"
-        );
         out.push(
-            Finding::new(&RULE, a.span.clone(), message, help)
+            Finding::new(&RULE, a.span.clone(), message, String::new())
+                .recipe(recipe)
                 .label("checks every row while reads and writes wait")
                 .hazard(&h),
         );

@@ -4,7 +4,7 @@
 use super::{Context, Rule, Size};
 use crate::config::Level;
 use crate::finding::Finding;
-use crate::model::{AlterAction, ColumnDef, Stmt, StmtKind};
+use crate::model::{AlterAction, ColumnDef, Stmt, StmtKind, sql};
 
 /// The rule.
 pub(crate) const RULE: Rule = Rule {
@@ -52,12 +52,14 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         let name = &column.name;
         let ty = &column.ty.text;
         let message = format!(
-            "ADD COLUMN `{name}` NOT NULL without a DEFAULT fails with \"column \\\"{name}\\\" of relation \\\"{}\\\" contains null values\" if {} has any rows",
+            "ADD COLUMN `{name}` NOT NULL without a DEFAULT fails with 'column \"{name}\" of relation \"{}\" contains null values' if {} has any rows",
             table.name,
             cx.describe(table),
         );
         let help = format!(
-            "Give existing rows a value with a constant default (no rewrite and no scan on PostgreSQL 11+):\n  ALTER TABLE {table} ADD COLUMN {name} {ty} NOT NULL DEFAULT <value>;\nor add it nullable, backfill in batches, then make it NOT NULL without a blocking scan (see set-not-null-scan):\n  ALTER TABLE {table} ADD COLUMN {name} {ty};"
+            "Give existing rows a value: add the column with NOT NULL and a constant DEFAULT that suits them (no rewrite and no scan on PostgreSQL 11+), or add it nullable, backfill in batches, then make it NOT NULL without a blocking scan (see set-not-null-scan):\n  ALTER TABLE {} ADD COLUMN {} {ty};",
+            table.sql(),
+            sql::quote_ident(name),
         );
         out.push(
             Finding::new(&RULE, a.span.clone(), message, help)

@@ -63,8 +63,8 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         );
         let help = if c.generated_stored {
             format!(
-                "Add a plain column, compute it for new and updated rows with a BEFORE INSERT OR UPDATE trigger, and backfill existing rows in batches outside this transaction:\n  ALTER TABLE {table} ADD COLUMN {} {};\n  -- trigger: NEW.{} := <expression>;\n  UPDATE {table} SET {} = <expression> WHERE <key range>;",
-                c.name, c.ty.text, c.name, c.name
+                "Add a plain column, compute it for new and updated rows with a BEFORE INSERT OR UPDATE trigger, and backfill existing rows in batches outside this transaction:\n  ALTER TABLE {table} ADD COLUMN {} {};\nThe trigger sets NEW.{} from the generation expression, and the backfill sets it the same way, in batches by key, each in its own short transaction.",
+                c.name, c.ty.text, c.name
             )
         } else {
             let ty = match c.ty.name.as_str() {
@@ -75,7 +75,7 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             };
             let seq = format!("{}_{}_seq", table.name, c.name);
             format!(
-                "Add a nullable column, give new rows values from a sequence, and backfill existing rows in batches outside this transaction:\n  ALTER TABLE {table} ADD COLUMN {} {ty};\n  CREATE SEQUENCE {seq} OWNED BY {table}.{};\n  ALTER TABLE {table} ALTER COLUMN {} SET DEFAULT nextval('{seq}');\n  UPDATE {table} SET {} = nextval('{seq}') WHERE {} IS NULL AND <key range>;",
+                "Add a nullable column, give new rows values from a sequence, and backfill existing rows in batches outside this transaction:\n  ALTER TABLE {table} ADD COLUMN {} {ty};\n  CREATE SEQUENCE {seq} OWNED BY {table}.{};\n  ALTER TABLE {table} ALTER COLUMN {} SET DEFAULT nextval('{seq}');\n  UPDATE {table} SET {} = nextval('{seq}') WHERE {} IS NULL AND id >= 1 AND id < 10001;  -- batches by key (here `id`), COMMIT between them",
                 c.name, c.name, c.name, c.name, c.name
             )
         };

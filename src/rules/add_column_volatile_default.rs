@@ -58,9 +58,15 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             h.lock_that_blocks(),
             h.for_how_long,
         );
+        let table = table.sql();
         let help = format!(
-            "Add the column without the default, set the default for new rows, then backfill existing rows in batches:\n  ALTER TABLE {table} ADD COLUMN {} {};\n  ALTER TABLE {table} ALTER COLUMN {} SET DEFAULT {};\n  -- backfill in batches, outside this transaction:\n  UPDATE {table} SET {} = {} WHERE <key range>;",
-            column.name, column.ty.text, column.name, default.text, column.name, default.text
+            "Add the column without the default, set the default for new rows, then backfill existing rows in batches:\n  ALTER TABLE {table} ADD COLUMN {} {};\n  ALTER TABLE {table} ALTER COLUMN {} SET DEFAULT {};\nThen backfill in batches, outside this transaction:\n  UPDATE {table} SET {} = {} WHERE id >= 1 AND id < 10001;  -- batches by key (here `id`), COMMIT between them",
+            crate::model::sql::quote_ident(&column.name),
+            column.ty.text,
+            crate::model::sql::quote_ident(&column.name),
+            default.text,
+            crate::model::sql::quote_ident(&column.name),
+            default.text
         );
         out.push(
             Finding::new(&RULE, a.span.clone(), message, help)

@@ -6,7 +6,7 @@ use crate::analyze::effects::pk_using_index_nullable;
 use crate::config::Level;
 use crate::finding::Finding;
 use crate::locks::Action;
-use crate::model::{AlterAction, ConstraintKind, ObjName, Stmt, StmtKind};
+use crate::model::{AlterAction, ConstraintKind, ObjName, Stmt, StmtKind, sql};
 
 /// The rule.
 pub(crate) const RULE: Rule = Rule {
@@ -116,7 +116,16 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
                     h.blocked(),
                     h.for_how_long,
                 );
-                let help = build_help(table, kw, &name, &columns, inline);
+                let column = match &a.action {
+                    AlterAction::AddColumn { column, .. } => Some(format!(
+                        "{} {}",
+                        sql::quote_ident(&column.name),
+                        column.ty.text
+                    )),
+                    _ => None,
+                };
+                let clause = cx.text(&a.span).trim().to_string();
+                let help = build_help(table, kw, &name, &columns, column, &clause);
                 Finding::new(&RULE, a.span.clone(), message, help)
                     .label("builds an index while reads and writes wait")
             }
@@ -132,13 +141,20 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
                 let mut help = String::from(
                     "Make the columns NOT NULL first without a blocking scan (PostgreSQL 12+), then adopt the index (a brief lock):\n",
                 );
+                let t = table.sql();
                 for c in &nullable {
-                    let check = format!("{}_{c}_not_null", table.name);
+                    let check =
+                        sql::quote_ident(&sql::object_name(&table.name, Some(c), "not_null"))
+                            .into_owned();
+                    let c = sql::quote_ident(c);
                     help.push_str(&format!(
-                        "  ALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({c} IS NOT NULL) NOT VALID;\n  -- next transaction:\n  ALTER TABLE {table} VALIDATE CONSTRAINT {check};\n  ALTER TABLE {table} ALTER COLUMN {c} SET NOT NULL;\n  ALTER TABLE {table} DROP CONSTRAINT {check};\n"
+                        "  ALTER TABLE {t} ADD CONSTRAINT {check} CHECK ({c} IS NOT NULL) NOT VALID;\nIn the next migration:\n  ALTER TABLE {t} VALIDATE CONSTRAINT {check};\n  ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL;\n  ALTER TABLE {t} DROP CONSTRAINT {check};\n"
                     ));
                 }
-                help.push_str("  -- then the ADD PRIMARY KEY ... USING INDEX as written.");
+                help.push_str(&format!(
+                    "Then the statement as written:\n  {};",
+                    cx.text(&stmt.span).trim().trim_end_matches(';').trim_end()
+                ));
                 Finding::new(&RULE, a.span.clone(), message, help)
                     .label("scans every row to set NOT NULL while reads and writes wait")
             }
@@ -148,23 +164,27 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
     out
 }
 
-fn build_help(table: &ObjName, kw: &str, name: &str, columns: &[String], inline: bool) -> String {
-    if kw == "EXCLUDE" {
+fn build_help(
+    table: &ObjName,
+    kw: &str,
+    name: &str,
+    columns: &[String],
+    column: Option<String>,
+    clause: &str,
+) -> String {
+    let t = table.sql();
+    let n = sql::quote_ident(name);
+    if kw == "EXCLUDE" || columns.is_empty() {
         return format!(
-            "An exclusion constraint has no USING INDEX form: its index is always built under ACCESS EXCLUSIVE. Add it when the table is created, or run it in a maintenance window with a short lock_timeout:\n  SET lock_timeout = '2s';\n  ALTER TABLE {table} ADD CONSTRAINT {name} EXCLUDE ...;"
+            "This constraint's index has no concurrent build here: it is built under ACCESS EXCLUSIVE. Add it when the table is created, or run it in a maintenance window with a short lock_timeout:\n  SET lock_timeout = '2s';\n  ALTER TABLE {t} {clause};"
         );
     }
-    let cols = if columns.is_empty() {
-        "...".to_string()
-    } else {
-        columns.join(", ")
-    };
-    let first = if inline {
-        format!(
-            "Add the column without {kw}, then build the index without blocking reads or writes (outside a transaction block) and attach it (a brief lock, no scan):\n  ALTER TABLE {table} ADD COLUMN {cols} ...;\n"
-        )
-    } else {
-        "Build the index without blocking reads or writes (outside a transaction block), then attach it (a brief lock, no scan):\n".to_string()
+    let cols = sql::ident_list(columns);
+    let first = match column {
+        Some(def) => format!(
+            "Add the column without {kw}, then build the index without blocking reads or writes (outside a transaction block) and attach it (a brief lock, no scan):\n  ALTER TABLE {t} ADD COLUMN {def};\n"
+        ),
+        None => "Build the index without blocking reads or writes (outside a transaction block), then attach it (a brief lock, no scan):\n".to_string(),
     };
     let pk_note = if kw == "PRIMARY KEY" {
         "\nThe columns must already be NOT NULL, or attaching scans the table: see set-not-null-scan."
@@ -172,7 +192,7 @@ fn build_help(table: &ObjName, kw: &str, name: &str, columns: &[String], inline:
         ""
     };
     format!(
-        "{first}  CREATE UNIQUE INDEX CONCURRENTLY {name} ON {table} ({cols});\n  ALTER TABLE {table} ADD CONSTRAINT {name} {kw} USING INDEX {name};{pk_note}"
+        "{first}  CREATE UNIQUE INDEX CONCURRENTLY {n} ON {t} ({cols});\n  ALTER TABLE {t} ADD CONSTRAINT {n} {kw} USING INDEX {n};{pk_note}"
     )
 }
 

@@ -1,11 +1,12 @@
 //! add-foreign-key-validated: ADD FOREIGN KEY without NOT VALID on an existing table, and
 //! ADD COLUMN ... DEFAULT <non-null> REFERENCES (every row's default is checked).
 
+use super::recipes;
 use super::{Context, Rule};
 use crate::config::Level;
-use crate::finding::Finding;
+use crate::finding::{Finding, Placement, Recipe};
 use crate::locks::Action;
-use crate::model::{AlterAction, ConstraintKind, Stmt, StmtKind};
+use crate::model::{AlterAction, ConstraintKind, Stmt, StmtKind, sql};
 
 /// The rule.
 pub(crate) const RULE: Rule = Rule {
@@ -31,8 +32,7 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         let Some(a) = actions.get(usize::from(w.cause.clause)) else {
             continue;
         };
-        // (columns, referenced table and columns, constraint name, first step of the recipe)
-        let (columns, references, name, first) = match &a.action {
+        let (columns, references, name) = match &a.action {
             AlterAction::AddConstraint(c) => {
                 let ConstraintKind::ForeignKey {
                     columns,
@@ -44,28 +44,17 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
                 let name = c
                     .name
                     .clone()
-                    .unwrap_or_else(|| format!("{}_{}_fkey", table.name, columns.join("_")));
-                (columns.clone(), references, name, String::new())
+                    .unwrap_or_else(|| sql::fkey_name(&table.name, columns));
+                (columns.clone(), references, name)
             }
             // ADD COLUMN ... DEFAULT <non-null> REFERENCES: every row's default is checked.
             AlterAction::AddColumn { column, .. } => {
                 let Some(r) = &column.references else {
                     continue;
                 };
-                let default = column
-                    .default
-                    .as_ref()
-                    .map(|d| format!(" DEFAULT {}", d.text))
-                    .unwrap_or_default();
-                (
-                    vec![column.name.to_string()],
-                    r.as_ref(),
-                    format!("{}_{}_fkey", table.name, column.name),
-                    format!(
-                        "  ALTER TABLE {table} ADD COLUMN {} {}{default};\n",
-                        column.name, column.ty.text
-                    ),
-                )
+                let columns = vec![column.name.to_string()];
+                let name = sql::fkey_name(&table.name, &columns);
+                (columns, r.as_ref(), name)
             }
             _ => continue,
         };
@@ -93,17 +82,64 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
                 parent_h.blocked(),
             )
         };
-        let ref_cols = if references.columns.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", references.columns.join(", "))
+        let summary = "Add the constraint without checking existing rows, then validate it in a separate transaction (VALIDATE takes SHARE UPDATE EXCLUSIVE on the table and ROW SHARE on the referenced one: reads and writes go on):";
+        let Some(alter) = recipes::AlterText::new(cx, &stmt.span, &actions[0].span) else {
+            continue;
         };
-        let help = format!(
-            "Add the constraint without checking existing rows, then validate it in a separate transaction (VALIDATE takes only SHARE UPDATE EXCLUSIVE, which does not block reads or writes):\n{first}  ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY ({}) REFERENCES {parent}{ref_cols} NOT VALID;\n  -- next migration / transaction:\n  ALTER TABLE {table} VALIDATE CONSTRAINT {name};",
-            columns.join(", ")
+        let recipe = match &a.action {
+            AlterAction::AddConstraint(_) => {
+                let Some(clause) = alter
+                    .clause(&a.span)
+                    .and_then(|c| recipes::named_clause(c, &name))
+                else {
+                    continue;
+                };
+                let Some(first) = alter.replaced(&a.span, &format!("{clause} NOT VALID")) else {
+                    continue;
+                };
+                Recipe::new(summary)
+                    .step(Placement::SameMigration, first)
+                    .fixable(true)
+            }
+            AlterAction::AddColumn { column, .. } => {
+                let default = column
+                    .default
+                    .as_ref()
+                    .map(|d| format!(" DEFAULT {}", d.text))
+                    .unwrap_or_default();
+                let ref_cols = if references.columns.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", sql::ident_list(&references.columns))
+                };
+                Recipe::new(summary)
+                    .step(
+                        Placement::SameMigration,
+                        alter.action(&format!(
+                            "ADD COLUMN {} {}{default}",
+                            sql::quote_ident(&column.name),
+                            column.ty.text
+                        )),
+                    )
+                    .step(
+                        Placement::SameMigration,
+                        alter.action(&format!(
+                            "ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {}{ref_cols} NOT VALID",
+                            sql::quote_ident(&name),
+                            sql::ident_list(&columns),
+                            references.table.sql()
+                        )),
+                    )
+            }
+            _ => continue,
+        }
+        .step(
+            Placement::NextMigration,
+            alter.action(&format!("VALIDATE CONSTRAINT {}", sql::quote_ident(&name))),
         );
         out.push(
-            Finding::new(&RULE, a.span.clone(), message, help)
+            Finding::new(&RULE, a.span.clone(), message, String::new())
+                .recipe(recipe)
                 .label("validates every row while writes to both tables wait")
                 .hazard(&h),
         );

@@ -133,6 +133,18 @@ fn help(
     v: Verdict,
     postgres_version: u32,
 ) -> String {
+    let q = |s: &str| crate::model::sql::quote_ident(s).into_owned();
+    let (c, c_new, c_old) = (
+        q(column),
+        q(&format!("{column}_new")),
+        q(&format!("{column}_old")),
+    );
+    let length_check = q(&crate::model::sql::object_name(
+        &table.name,
+        Some(column),
+        "length",
+    ));
+    let table = &table.sql();
     let old_name = old.map(|o| o.name.as_str()).unwrap_or("");
     let tz = matches!(
         (old_name, ty.name.as_str()),
@@ -141,13 +153,13 @@ fn help(
     let textual = matches!(old_name, "text" | "varchar" | "bpchar" | "citext");
     if v == Verdict::UtcScan {
         return format!(
-            "Drop the indexes on `{column}` first (DROP INDEX CONCURRENTLY), change the type with the session TimeZone set to UTC, then rebuild them with CREATE INDEX CONCURRENTLY:\n  SET TimeZone = 'UTC';\n  ALTER TABLE {table} ALTER COLUMN {column} TYPE {};",
+            "Drop the indexes on `{column}` first (DROP INDEX CONCURRENTLY), change the type with the session TimeZone set to UTC, then rebuild them with CREATE INDEX CONCURRENTLY:\n  SET TimeZone = 'UTC';\n  ALTER TABLE {table} ALTER COLUMN {c} TYPE {};",
             ty.text
         );
     }
     if v == Verdict::Rewrite && tz && postgres_version >= 12 {
         return format!(
-            "With the session TimeZone set to UTC, PostgreSQL 12+ changes timestamp to timestamptz without a rewrite (only indexes on the column are rebuilt):\n  SET TimeZone = 'UTC';\n  ALTER TABLE {table} ALTER COLUMN {column} TYPE {};",
+            "With the session TimeZone set to UTC, PostgreSQL 12+ changes timestamp to timestamptz without a rewrite (only indexes on the column are rebuilt):\n  SET TimeZone = 'UTC';\n  ALTER TABLE {table} ALTER COLUMN {c} TYPE {};",
             ty.text
         );
     }
@@ -156,8 +168,7 @@ fn help(
         && let Some(n) = length_limit(ty)
     {
         return format!(
-            "Keep the column's type and enforce the limit with a constraint, validated without blocking reads or writes:\n  ALTER TABLE {table} ADD CONSTRAINT {}_{column}_length CHECK (char_length({column}) <= {n}) NOT VALID;\n  -- next transaction:\n  ALTER TABLE {table} VALIDATE CONSTRAINT {}_{column}_length;",
-            table.name, table.name
+            "Keep the column's type and enforce the limit with a constraint, validated without blocking reads or writes:\n  ALTER TABLE {table} ADD CONSTRAINT {length_check} CHECK (char_length({c}) <= {n}) NOT VALID;\nIn the next migration:\n  ALTER TABLE {table} VALIDATE CONSTRAINT {length_check};"
         );
     }
     let mut s = String::new();
@@ -165,7 +176,7 @@ fn help(
         s.push_str("If the change is binary-compatible (varchar(n) to varchar(m >= n) or text, numeric(p,s) to numeric(q >= p,s)) there is no rewrite; lint the migrations that create the table together with this one so locklint knows the current type. Otherwise:\n");
     }
     s.push_str(&format!(
-        "Add a new column, fill it in batches, and swap the columns in a short transaction:\n  ALTER TABLE {table} ADD COLUMN {column}_new {};\n  -- keep {column}_new in sync with a trigger, backfill existing rows in batches outside this transaction:\n  UPDATE {table} SET {column}_new = {column} WHERE <key range>;\n  -- then, with lock_timeout set:\n  ALTER TABLE {table} RENAME COLUMN {column} TO {column}_old;\n  ALTER TABLE {table} RENAME COLUMN {column}_new TO {column};",
+        "Add a new column, fill it in batches, and swap the columns in a short transaction:\n  ALTER TABLE {table} ADD COLUMN {c_new} {};\nKeep {c_new} in sync with a trigger, and backfill existing rows in batches outside this transaction:\n  UPDATE {table} SET {c_new} = {c} WHERE id >= 1 AND id < 10001;  -- batches by key (here `id`), COMMIT between them\nThen, with lock_timeout set:\n  ALTER TABLE {table} RENAME COLUMN {c} TO {c_old};\n  ALTER TABLE {table} RENAME COLUMN {c_new} TO {c};",
         ty.text
     ));
     s

@@ -36,7 +36,8 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         "ALTER TYPE `{name}` ADD VALUE runs {inside}: before PostgreSQL 12 (target: {version}) it cannot run in a transaction block, so PostgreSQL refuses it with SQLSTATE 25001 and the migration fails"
     );
     let help = format!(
-        "Put it in a migration of its own that runs outside a transaction block (no BEGIN/COMMIT, the tool's transaction turned off):\n  ALTER TYPE {name} ADD VALUE IF NOT EXISTS '...';\nFrom PostgreSQL 12 on it may run in a transaction block, but the new value cannot be used before COMMIT."
+        "Put it in a migration of its own that runs outside a transaction block (no BEGIN/COMMIT, the tool's transaction turned off):\n  {};\nFrom PostgreSQL 12 on it may run in a transaction block, but the new value cannot be used before COMMIT.",
+        cx.text(&stmt.span).trim().trim_end_matches(';').trim_end()
     );
     vec![
         Finding::new(&RULE, stmt.span.clone(), message, help)

@@ -48,13 +48,20 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
                 h.for_how_long,
             );
             let bound = if *default {
-                "NOT (<the other partitions' bounds>)"
+                "NOT of the other partitions' bounds"
             } else {
-                "<key> IS NOT NULL AND <key> >= <from> AND <key> < <to>"
+                "the partition key IS NOT NULL and within the FOR VALUES bounds"
             };
+            let check = crate::model::sql::quote_ident(&crate::model::sql::object_name(
+                &partition.name,
+                None,
+                "bound",
+            ))
+            .into_owned();
+            let p = partition.sql();
             let help = format!(
-                "Prove the bound beforehand with a CHECK constraint that matches it: VALIDATE takes only SHARE UPDATE EXCLUSIVE (reads and writes continue), and ATTACH then skips its scan:\n  ALTER TABLE {partition} ADD CONSTRAINT {}_bound CHECK ({bound}) NOT VALID;\n  ALTER TABLE {partition} VALIDATE CONSTRAINT {}_bound;\n  ALTER TABLE {table} ATTACH PARTITION {partition} ...;\n  ALTER TABLE {partition} DROP CONSTRAINT {}_bound;",
-                partition.name, partition.name, partition.name,
+                "Prove the bound beforehand with a CHECK constraint that matches it ({bound}), added NOT VALID and validated: VALIDATE takes only SHARE UPDATE EXCLUSIVE (reads and writes continue), and ATTACH then skips its scan:\n  ALTER TABLE {p} VALIDATE CONSTRAINT {check};\nThen the statement as written, and the CHECK is no longer needed:\n  {};\n  ALTER TABLE {p} DROP CONSTRAINT {check};",
+                cx.text(&stmt.span).trim().trim_end_matches(';').trim_end()
             );
             out.push(
                 Finding::new(&RULE, a.span.clone(), message, help)
@@ -72,9 +79,14 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             h.lock_name(),
             h.for_how_long,
         );
+        let check = crate::model::sql::quote_ident(&crate::model::sql::object_name(
+            &def.name, None, "excl",
+        ))
+        .into_owned();
         let help = format!(
-            "Give the DEFAULT partition a validated CHECK constraint that excludes the new partition's range (VALIDATE takes only SHARE UPDATE EXCLUSIVE), so ATTACH can skip the scan:\n  ALTER TABLE {def} ADD CONSTRAINT {}_excl CHECK (NOT (<key> >= <from> AND <key> < <to>)) NOT VALID;\n  ALTER TABLE {def} VALIDATE CONSTRAINT {}_excl;\n  ALTER TABLE {table} ATTACH PARTITION {partition} ...;",
-            def.name, def.name,
+            "Give the DEFAULT partition a CHECK constraint that excludes the new partition's range (NOT of its FOR VALUES bounds), added NOT VALID and validated (VALIDATE takes only SHARE UPDATE EXCLUSIVE), so ATTACH can skip the scan:\n  ALTER TABLE {} VALIDATE CONSTRAINT {check};\nThen the statement as written:\n  {};",
+            def.sql(),
+            cx.text(&stmt.span).trim().trim_end_matches(';').trim_end()
         );
         out.push(
             Finding::new(&RULE, a.span.clone(), message, help)
@@ -108,7 +120,7 @@ mod tests {
         );
         assert!(
             h[1].help
-                .contains("ALTER TABLE events_default ADD CONSTRAINT")
+                .contains("ALTER TABLE events_default VALIDATE CONSTRAINT events_default_excl;")
         );
     }
 

@@ -63,7 +63,10 @@ fn row_locking(stmt: &Stmt, cx: &Context, table: &ObjName, delete: bool) -> Vec<
                 "DELETE without WHERE deletes every row of {t}{how_long}, holding a FOR UPDATE lock on each until commit: concurrent UPDATE and DELETE, and even foreign-key checks from referencing tables, wait; one long transaction writes WAL for every row and leaves the whole table as dead tuples (bloat)"
             ),
             format!(
-                "Delete in keyed batches outside the migration, each in its own short transaction:\n  DELETE FROM {table} WHERE id IN (SELECT id FROM {table} ORDER BY id LIMIT 10000);  -- repeat until no rows are left\nTo empty the table, TRUNCATE is O(1) (but takes a brief ACCESS EXCLUSIVE lock: set lock_timeout):\n  SET lock_timeout = '2s';\n  TRUNCATE {table};"
+                "Delete in keyed batches outside the migration, each in its own short transaction:\n  DELETE FROM {} WHERE id IN (SELECT id FROM {} ORDER BY id LIMIT 10000);  -- repeat until no rows are left\nTo empty the table, TRUNCATE is O(1) (but takes a brief ACCESS EXCLUSIVE lock: set lock_timeout):\n  SET lock_timeout = '2s';\n  TRUNCATE {};",
+                table.sql(),
+                table.sql(),
+                table.sql()
             ),
         )
     } else {
@@ -72,7 +75,8 @@ fn row_locking(stmt: &Stmt, cx: &Context, table: &ObjName, delete: bool) -> Vec<
                 "UPDATE without WHERE writes a new version of every row of {t}{how_long}, holding a FOR NO KEY UPDATE lock on each until commit: concurrent UPDATE, DELETE and SELECT ... FOR UPDATE/SHARE of any row wait; one long transaction writes WAL for every row and leaves a dead copy of each (bloat)"
             ),
             format!(
-                "Backfill in keyed batches outside the migration, each in its own short transaction:\n  UPDATE {table} SET ... WHERE id >= 1 AND id < 10001;  -- then the next key range, COMMIT between batches"
+                "Backfill in keyed batches outside the migration, each in its own short transaction (here by `id`; use the table's key):\n  {} WHERE id >= 1 AND id < 10001;  -- then the next key range, COMMIT between batches",
+                cx.text(&stmt.span).trim().trim_end_matches(';').trim_end()
             ),
         )
     };
@@ -116,7 +120,7 @@ fn insert_select(stmt: &Stmt, cx: &Context, table: &ObjName, reads: &[ObjName]) 
         src_h.described, src_h.for_how_long,
     );
     let help = format!(
-        "Copy in keyed batches outside the migration, each in its own short transaction:\n  INSERT INTO {table} (...) SELECT ... FROM {src} WHERE {src}.id >= 1 AND {src}.id < 10001;  -- then the next key range, COMMIT between batches"
+        "Copy in keyed batches outside the migration, each in its own short transaction: run this INSERT with a key range of `{src}` added to its SELECT's WHERE (e.g. `{src}.id >= 1 AND {src}.id < 10001`, then the next range), committing between batches."
     );
     vec![
         Finding::new(&RULE, stmt.span.clone(), message, help)

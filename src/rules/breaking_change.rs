@@ -72,7 +72,8 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
                         .unwrap_or("a lock"),
                 );
                 let help = format!(
-                    "Expand and contract: first deploy application code that no longer uses `{t}`, then drop it in a later migration:\n  DROP TABLE {t};"
+                    "Expand and contract: first deploy application code that no longer uses `{t}`, then drop it in a later migration:\n  DROP TABLE {};",
+                    t.sql()
                 );
                 out.push(finding(cx, stmt.span.clone(), t, message, help));
             }
@@ -89,7 +90,9 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
                             cx.describe(table)
                         ),
                         format!(
-                            "Expand and contract: first deploy application code that no longer uses `{name}` (ORMs: mark the column as ignored), then drop it in a later migration:\n  ALTER TABLE {table} DROP COLUMN {name};"
+                            "Expand and contract: first deploy application code that no longer uses `{name}` (ORMs: mark the column as ignored), then drop it in a later migration:\n  ALTER TABLE {} DROP COLUMN {};",
+                            table.sql(),
+                            crate::model::sql::quote_ident(name)
                         ),
                     ),
                     AlterAction::RenameTable { to } => (
@@ -97,7 +100,14 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
                             "RENAME TO `{to}` breaks every running query that still uses the name `{table}`: they fail until every instance is redeployed"
                         ),
                         format!(
-                            "Expand and contract: keep the old name working with a view in the same transaction, deploy code that uses `{to}`, then drop the view in a later migration:\n  ALTER TABLE {table} RENAME TO {to};\n  CREATE VIEW {table} AS SELECT * FROM {to};  -- simple views are updatable\n  -- later migration, once no code uses `{table}`:\n  DROP VIEW {table};"
+                            "Expand and contract: keep the old name working with a view in the same transaction, deploy code that uses `{to}`, then drop the view in a later migration:\n  ALTER TABLE {t} RENAME TO {n};\n  CREATE VIEW {t} AS SELECT * FROM {nq};  -- simple views are updatable\nIn a later migration, once no code uses `{table}`:\n  DROP VIEW {t};",
+                            t = table.sql(),
+                            n = crate::model::sql::quote_ident(to),
+                            nq = crate::model::ObjName {
+                                schema: table.schema.clone(),
+                                name: to.clone()
+                            }
+                            .sql()
                         ),
                     ),
                     AlterAction::RenameColumn { from, to } => (
@@ -105,9 +115,27 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
                             "RENAME COLUMN `{from}` TO `{to}` on {} breaks running application code that still uses `{from}`: those queries fail until every instance is redeployed",
                             cx.describe(table)
                         ),
-                        format!(
-                            "Expand and contract: add `{to}`, deploy code that writes both columns, backfill `{to}` in batches, deploy code that reads `{to}`, then drop `{from}` in a later migration:\n  ALTER TABLE {table} ADD COLUMN {to} <type>;\n  -- deploy code writing both, backfill, deploy code reading `{to}`\n  ALTER TABLE {table} DROP COLUMN {from};"
-                        ),
+                        {
+                            let ty = cx
+                                .catalog
+                                .table(table)
+                                .and_then(|t| t.columns.iter().find(|c| c.name.as_str() == from))
+                                .map(|c| c.ty.text.to_string());
+                            let (t, f, n) = (
+                                table.sql(),
+                                crate::model::sql::quote_ident(from),
+                                crate::model::sql::quote_ident(to),
+                            );
+                            let add = match ty {
+                                Some(ty) => format!("\n  ALTER TABLE {t} ADD COLUMN {n} {ty};"),
+                                None => format!(
+                                    "\nAdd `{to}` with the type of `{from}` (not known to locklint)."
+                                ),
+                            };
+                            format!(
+                                "Expand and contract: add `{to}`, deploy code that writes both columns, backfill `{to}` in batches, deploy code that reads `{to}`, then drop `{from}` in a later migration:{add}\nThen deploy code writing both, backfill, deploy code reading `{to}`, and in a later migration:\n  ALTER TABLE {t} DROP COLUMN {f};"
+                            )
+                        },
                     ),
                     _ => continue,
                 };

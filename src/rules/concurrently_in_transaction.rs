@@ -77,10 +77,21 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             "\nIf a CONCURRENTLY build fails it leaves an INVALID index: DROP INDEX CONCURRENTLY it and retry.",
         );
     }
-    if what.starts_with("DETACH") {
-        help.push_str(
-            "\nIf the detach is interrupted, finish it with:\n  ALTER TABLE ... DETACH PARTITION ... FINALIZE;",
-        );
+    if let StmtKind::AlterTable { table, actions, .. } = &stmt.kind
+        && let Some(partition) = actions.iter().find_map(|a| match &a.action {
+            AlterAction::DetachPartition {
+                partition,
+                concurrently: true,
+                ..
+            } => Some(partition),
+            _ => None,
+        })
+    {
+        help.push_str(&format!(
+            "\nIf the detach is interrupted, finish it with:\n  ALTER TABLE {} DETACH PARTITION {} FINALIZE;",
+            table.sql(),
+            partition.sql()
+        ));
     }
     let mut f = Finding::new(&RULE, span, message, help)
         .label("fails inside a transaction block (SQLSTATE 25001)");

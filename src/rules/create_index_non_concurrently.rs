@@ -1,10 +1,11 @@
 //! create-index-non-concurrently: CREATE INDEX without CONCURRENTLY on an existing table.
 
+use super::recipes;
 use super::{Context, Rule};
 use crate::config::Level;
-use crate::finding::Finding;
+use crate::finding::{Finding, Recipe};
 use crate::locks::Action;
-use crate::model::{Stmt, StmtKind};
+use crate::model::{ObjName, Stmt, StmtKind, sql};
 
 /// The rule.
 pub(crate) const RULE: Rule = Rule {
@@ -21,6 +22,7 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         table,
         unique,
         name,
+        columns,
         ..
     } = &stmt.kind
     else {
@@ -36,10 +38,6 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
     };
     let h = cx.work_hazard(w);
     let unique_kw = if *unique { "UNIQUE " } else { "" };
-    let idx = name
-        .as_ref()
-        .map(|n| n.to_string())
-        .unwrap_or_else(|| "idx".into());
     let message = format!(
         "CREATE {unique_kw}INDEX holds {} on {} that blocks {} (INSERT, UPDATE, DELETE) while it reads every row{}",
         h.a_lock(),
@@ -47,12 +45,51 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         h.blocked(),
         h.for_how_long,
     );
-    let help = format!(
-        "Build the index without blocking writes, outside a transaction block:\n  CREATE {unique_kw}INDEX CONCURRENTLY {idx} ON {table} (...);\nIf it fails it leaves an INVALID index: DROP INDEX CONCURRENTLY {idx}; and retry."
-    );
-    vec![
-        Finding::new(&RULE, stmt.span.clone(), message, help)
-            .label("blocks writes for the whole build")
-            .hazard(&h),
-    ]
+    let f = Finding::new(&RULE, stmt.span.clone(), message, String::new())
+        .label("blocks writes for the whole build")
+        .hazard(&h);
+    match recipe(stmt, cx, table, name.as_ref(), columns) {
+        Some(r) => vec![f.recipe(r)],
+        None => vec![Finding {
+            help: format!(
+                "Build the index without blocking writes: add CONCURRENTLY after CREATE {unique_kw}INDEX, outside a transaction block."
+            ),
+            ..f
+        }],
+    }
+}
+
+/// The statement as written with CONCURRENTLY added (and the name PostgreSQL would choose,
+/// when it has none, so that a failed build can be dropped by name).
+fn recipe(
+    stmt: &Stmt,
+    cx: &Context,
+    table: &ObjName,
+    name: Option<&ObjName>,
+    columns: &[String],
+) -> Option<Recipe> {
+    let text = recipes::stmt_sql(cx, &stmt.span);
+    let at = recipes::after_words(text, &["CREATE", "INDEX"], &["UNIQUE"])?;
+    let (named, index) = match name {
+        Some(n) => (String::new(), n.clone()),
+        None if columns.is_empty() => return None,
+        None => {
+            let generated = ObjName {
+                schema: table.schema.clone(),
+                name: sql::index_name(&table.name, columns, "idx"),
+            };
+            (format!(" {}", sql::quote_ident(&generated.name)), generated)
+        }
+    };
+    let sql = format!("{} CONCURRENTLY{named}{};", &text[..at], &text[at..]);
+    let placement = recipes::outside_txn(cx);
+    Some(
+        Recipe::new("Build the index without blocking writes (SHARE UPDATE EXCLUSIVE: reads and writes go on):")
+            .step(placement, sql)
+            .after(format!(
+                "If the build fails it leaves an INVALID index; drop it before retrying:\n  DROP INDEX CONCURRENTLY IF EXISTS {};",
+                index.sql()
+            ))
+            .fixable(!cx.txn.explicit),
+    )
 }

@@ -51,6 +51,7 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             h.described,
             h.blocked(),
         );
+        let (table, partition) = (table.sql(), partition.sql());
         let help = if version >= CONCURRENTLY_FROM && default.is_none() {
             format!(
                 "Detach without blocking queries, outside a transaction block (it commits twice internally):\n  ALTER TABLE {table} DETACH PARTITION {partition} CONCURRENTLY;\nIf it is interrupted, finish it with:\n  ALTER TABLE {table} DETACH PARTITION {partition} FINALIZE;"

@@ -29,7 +29,8 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
     };
     let help = match change {
         DomainChange::AddCheck { .. } => format!(
-            "Add the constraint NOT VALID (new and updated values are checked at once, no table is read), and validate it only in a quiet window: VALIDATE on a domain still takes SHARE on every table using it. To check existing rows without blocking writes, add the CHECK to each table instead (NOT VALID, then VALIDATE under SHARE UPDATE EXCLUSIVE):\n  ALTER DOMAIN {name} ADD CONSTRAINT ... CHECK (...) NOT VALID;"
+            "Add the constraint NOT VALID (new and updated values are checked at once, no table is read), and validate it only in a quiet window: VALIDATE on a domain still takes SHARE on every table using it. To check existing rows without blocking writes, add the CHECK to each table instead (NOT VALID, then VALIDATE under SHARE UPDATE EXCLUSIVE):\n  {} NOT VALID;",
+            cx.text(&stmt.span).trim().trim_end_matches(';').trim_end()
         ),
         DomainChange::Validate => "VALIDATE on a domain takes SHARE on every table using it (unlike ALTER TABLE ... VALIDATE CONSTRAINT, which takes SHARE UPDATE EXCLUSIVE): run it in a quiet window, or check the tables with table CHECK constraints added NOT VALID and validated one table at a time.".to_string(),
         _ => "Add a table CHECK (col IS NOT NULL) NOT VALID on each column of the domain and VALIDATE it (SHARE UPDATE EXCLUSIVE); run the domain's SET NOT NULL only where the tables are small or in a quiet window.".to_string(),

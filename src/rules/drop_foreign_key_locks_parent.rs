@@ -46,6 +46,7 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             mode.sql_name(),
             cx.describe(parent),
         );
+        let (table, name) = (table.sql(), crate::model::sql::quote_ident(name));
         let help = format!(
             "The lock is brief but cannot be avoided: keep the statement in its own short transaction with a lock timeout, and retry when it times out:\n  SET lock_timeout = '5s';\n  ALTER TABLE {table} DROP CONSTRAINT {name};"
         );

@@ -1,8 +1,9 @@
 //! drop-index-non-concurrently: DROP INDEX without CONCURRENTLY on an existing table's index.
 
+use super::recipes;
 use super::{Context, Rule};
 use crate::config::Level;
-use crate::finding::Finding;
+use crate::finding::{Finding, Recipe};
 use crate::locks::Action;
 use crate::model::{Stmt, StmtKind};
 
@@ -49,10 +50,23 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             "DROP INDEX `{index}` takes {lock} on {on}, blocking {blocked} until commit; the drop itself is quick, but the lock waits behind every open transaction on the table and all queries queue behind it"
         );
         let if_exists = if *if_exists { "IF EXISTS " } else { "" };
-        let help = format!(
-            "Drop the index without blocking reads or writes, outside a transaction block:\n  DROP INDEX CONCURRENTLY {if_exists}{index};\nAn index that backs a constraint cannot be dropped this way: drop the constraint instead, with a short lock_timeout:\n  SET lock_timeout = '2s';\n  ALTER TABLE <table> DROP CONSTRAINT <constraint>;"
-        );
-        let f = Finding::new(&RULE, stmt.span.clone(), message, help)
+        // DROP INDEX CONCURRENTLY takes one index and no CASCADE.
+        let cascade = recipes::stmt_sql(cx, &stmt.span)
+            .to_ascii_uppercase()
+            .ends_with("CASCADE");
+        let recipe = Recipe::new(
+            "Drop the index without blocking reads or writes (SHARE UPDATE EXCLUSIVE on the table):",
+        )
+        .step(
+            recipes::outside_txn(cx),
+            format!("DROP INDEX CONCURRENTLY {if_exists}{};", index.sql()),
+        )
+        .after(
+            "An index that backs a constraint cannot be dropped this way: drop the constraint with ALTER TABLE, after a short SET lock_timeout, instead.",
+        )
+        .fixable(names.len() == 1 && !cascade && !cx.txn.explicit);
+        let f = Finding::new(&RULE, stmt.span.clone(), message, String::new())
+            .recipe(recipe)
             .label("ACCESS EXCLUSIVE on the table: reads and writes wait");
         out.push(match &hazard {
             Some(h) => f.hazard(h),

@@ -41,6 +41,7 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             h.described,
             h.blocked(),
         );
+        let table = table.sql();
         let help = format!(
             "Leave the locking to the statements that follow (each takes the lock it needs), or use the weakest mode that serves, and set a lock_timeout so the migration gives up instead of stalling traffic:\n  SET lock_timeout = '2s';\n  LOCK TABLE {table} IN SHARE UPDATE EXCLUSIVE MODE;  -- blocks other DDL and VACUUM, not reads or writes"
         );

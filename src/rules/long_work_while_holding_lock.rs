@@ -115,7 +115,7 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
     );
     let batch = if work.kind == WorkKind::RowUpdates {
         format!(
-            "\n  -- backfill in batches, each in its own short transaction:\n  UPDATE {} SET ... WHERE <key range>;",
+            "\nBackfill `{}` in batches (the UPDATE with a key range added to its WHERE), each in its own short transaction.",
             work.rel
         )
     } else {

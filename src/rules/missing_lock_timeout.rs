@@ -3,7 +3,7 @@
 
 use super::{Context, Rule, Size};
 use crate::config::Level;
-use crate::finding::Finding;
+use crate::finding::{Finding, Placement, Recipe};
 use crate::model::{RelLock, Stmt};
 
 /// The rule.
@@ -53,16 +53,17 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         lock.rel,
         lock.rel,
     );
-    let set = if cx.txn.in_transaction {
-        "SET LOCAL lock_timeout = '5s';  -- first statement of the transaction"
-    } else {
-        "SET lock_timeout = '5s';"
-    };
-    let help = format!(
-        "Give up quickly instead of stalling traffic, and retry the migration when it times out:\n  {set}"
-    );
+    // For the session, not SET LOCAL: it holds for the rest of the migration and works the
+    // same in a transaction block and outside one.
+    let set = "SET lock_timeout = '5s';";
+    let recipe = Recipe::new(
+        "Give up quickly instead of stalling traffic, and retry the migration when it times out; before this statement:",
+    )
+    .step(Placement::SameMigration, set)
+    .inserted_before();
     vec![
-        Finding::new(&RULE, stmt.span.clone(), message, help)
+        Finding::new(&RULE, stmt.span.clone(), message, String::new())
+            .recipe(recipe)
             .label("can queue behind a long transaction; traffic queues behind it")
             .lock(&lock.rel, lock.mode),
     ]

@@ -22,6 +22,7 @@ mod missing_lock_timeout;
 mod missing_statement_timeout;
 mod nested_transaction_control;
 mod parse_error;
+mod recipes;
 mod refresh_materialized_view_non_concurrently;
 mod table_rewrite;
 mod truncate_table;

@@ -52,8 +52,8 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         h.for_how_long,
     );
     let help = format!(
-        "Give the view a unique index once, then refresh it concurrently (EXCLUSIVE lock: reads of the view continue while it refreshes):\n  CREATE UNIQUE INDEX CONCURRENTLY {}_key ON {name} (<key columns>);\n  REFRESH MATERIALIZED VIEW CONCURRENTLY {name};",
-        name.name
+        "Give the view a unique index once, on columns that identify its rows (CREATE UNIQUE INDEX CONCURRENTLY), then refresh it concurrently (EXCLUSIVE lock: reads of the view continue while it refreshes):\n  REFRESH MATERIALIZED VIEW CONCURRENTLY {};",
+        name.sql()
     );
     vec![
         Finding::new(&RULE, stmt.span.clone(), message, help)

@@ -1,11 +1,12 @@
 //! reindex-non-concurrently: REINDEX TABLE / INDEX / SCHEMA / DATABASE / SYSTEM without
 //! CONCURRENTLY.
 
+use super::recipes;
 use super::{Context, Rule};
 use crate::config::Level;
-use crate::finding::Finding;
+use crate::finding::{Finding, Placement, Recipe};
 use crate::locks::Action;
-use crate::model::{Blocks, ObjName, ReindexTarget, Stmt, StmtKind, WorkKind};
+use crate::model::{Blocks, ObjName, ReindexTarget, Stmt, StmtKind, WorkKind, sql};
 
 /// The rule.
 pub(crate) const RULE: Rule = Rule {
@@ -69,21 +70,9 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         ReindexTarget::Index => "INDEX",
         _ => "TABLE",
     };
-    let help = if cx.settings.postgres_version >= 12 {
-        format!(
-            "Rebuild without blocking reads or writes (PostgreSQL 12+), outside a transaction block:\n  REINDEX {kw} CONCURRENTLY {name};\nIf it fails it leaves INVALID `*_ccnew` indexes behind: drop them with DROP INDEX CONCURRENTLY and retry."
-        )
-    } else {
-        let (index, on) = match (target, &table) {
-            (ReindexTarget::Index, Some(t)) => (name.to_string(), t.to_string()),
-            (ReindexTarget::Index, None) => (name.to_string(), "<table>".to_string()),
-            _ => ("<index>".to_string(), name.to_string()),
-        };
-        format!(
-            "Before PostgreSQL 12 there is no REINDEX CONCURRENTLY: build a replacement for each index and swap it in, outside a transaction block:\n  CREATE INDEX CONCURRENTLY {index}_new ON {on} (...);\n  DROP INDEX CONCURRENTLY {index};\n  ALTER INDEX {index}_new RENAME TO {index};"
-        )
-    };
-    let f = Finding::new(&RULE, stmt.span.clone(), message, help)
+    let recipe = recipe(stmt, cx, kw, name, table.as_ref());
+    let f = Finding::new(&RULE, stmt.span.clone(), message, String::new())
+        .recipe(recipe)
         .label("reads and writes wait for the rebuild");
     let mut f = match &hazard {
         Some(h) => f.hazard(h),
@@ -96,6 +85,69 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         ddl: true,
     });
     vec![f]
+}
+
+/// REINDEX INDEX / TABLE: the concurrent form (PostgreSQL 12+), or before 12 a copy of each
+/// index built concurrently and swapped in.
+fn recipe(stmt: &Stmt, cx: &Context, kw: &str, name: &ObjName, table: Option<&ObjName>) -> Recipe {
+    if cx.settings.postgres_version >= 12 {
+        let text = recipes::stmt_sql(cx, &stmt.span);
+        // Written without options: CONCURRENTLY goes after INDEX / TABLE, the rest as written.
+        let sql = match recipes::after_words(text, &["REINDEX", kw], &[]) {
+            Some(at) => format!("{} CONCURRENTLY{};", &text[..at], &text[at..]),
+            None => format!("REINDEX {kw} CONCURRENTLY {};", name.sql()),
+        };
+        let as_written = recipes::after_words(text, &["REINDEX", kw], &[]).is_some();
+        return Recipe::new(
+            "Rebuild without blocking reads or writes (PostgreSQL 12+; SHARE UPDATE EXCLUSIVE on the table):",
+        )
+        .step(recipes::outside_txn(cx), sql)
+        .after("If it fails it leaves INVALID `*_ccnew` indexes behind: drop them with DROP INDEX CONCURRENTLY and retry.")
+        .fixable(as_written && !cx.txn.explicit);
+    }
+    let literal = |n: &ObjName| format!("'{}'", n.sql().replace('\'', "''"));
+    let r = Recipe::new(
+        "Before PostgreSQL 12 there is no REINDEX CONCURRENTLY: build a copy of each index concurrently and swap it in.",
+    );
+    if kw == "INDEX" {
+        let new = ObjName {
+            schema: None,
+            name: sql::object_name(&name.name, None, "new"),
+        };
+        r.step_noted(
+            Placement::SameMigration,
+            "Read the index's definition:",
+            format!("SELECT pg_get_indexdef({}::regclass);", literal(name)),
+        )
+        .step_noted(
+            recipes::outside_txn(cx),
+            format!(
+                "Run that definition as CREATE INDEX CONCURRENTLY {}, then swap it in:",
+                new.sql()
+            ),
+            format!(
+                "DROP INDEX CONCURRENTLY {};\nALTER INDEX {} RENAME TO {};",
+                name.sql(),
+                ObjName {
+                    schema: name.schema.clone(),
+                    name: new.name.clone()
+                }
+                .sql(),
+                sql::quote_ident(&name.name)
+            ),
+        )
+    } else {
+        let t = table.unwrap_or(name);
+        r.step_noted(
+            Placement::SameMigration,
+            "Read the definitions of the table's indexes:",
+            format!(
+                "SELECT indexrelid::regclass, pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = {}::regclass;",
+                literal(t)
+            ),
+        )
+        .after("For each: run its definition as CREATE INDEX CONCURRENTLY under a new name, DROP INDEX CONCURRENTLY the old one, and ALTER INDEX to rename the new one.")
+    }
 }
 
 /// REINDEX SCHEMA / DATABASE / SYSTEM: every table in turn, each in its own transaction.
@@ -154,7 +206,7 @@ fn many(stmt: &Stmt, cx: &Context, target: ReindexTarget, name: Option<&ObjName>
         } else {
             "DATABASE"
         };
-        let n = name.map(|n| format!(" {n}")).unwrap_or_default();
+        let n = name.map(|n| format!(" {}", n.sql())).unwrap_or_default();
         format!(
             "Rebuild without blocking reads or writes (PostgreSQL 12+), outside a transaction block (system catalogs are skipped):\n  REINDEX {kw} CONCURRENTLY{n};\nIf it fails it leaves INVALID `*_ccnew` indexes behind: drop them with DROP INDEX CONCURRENTLY and retry."
         )
@@ -259,7 +311,15 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert!(
             f[0].help
-                .contains("CREATE INDEX CONCURRENTLY big_a_idx_new ON big")
+                .contains("SELECT pg_get_indexdef('big_a_idx'::regclass);"),
+            "{}",
+            f[0].help
+        );
+        assert!(
+            f[0].help
+                .contains("DROP INDEX CONCURRENTLY big_a_idx;\n  ALTER INDEX big_a_idx_new RENAME TO big_a_idx;"),
+            "{}",
+            f[0].help
         );
         assert!(!f[0].help.contains("REINDEX INDEX CONCURRENTLY"));
     }

@@ -1,10 +1,11 @@
 //! set-not-null-scan: ALTER COLUMN ... SET NOT NULL that has to scan the table to prove it.
 
+use super::recipes;
 use super::{Context, Rule};
 use crate::config::Level;
-use crate::finding::Finding;
+use crate::finding::{Finding, Placement, Recipe};
 use crate::locks::Action;
-use crate::model::{AlterAction, Stmt, StmtKind};
+use crate::model::{AlterAction, ConstraintKind, ObjName, Stmt, StmtKind, sql};
 
 /// The rule.
 pub(crate) const RULE: Rule = Rule {
@@ -38,7 +39,10 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         };
         let h = cx.work_hazard(w);
         let why = if version >= 12 {
-            format!("no validated CHECK ({column} IS NOT NULL) proves it")
+            format!(
+                "no validated CHECK ({} IS NOT NULL) proves it",
+                sql::quote_ident(column)
+            )
         } else {
             "before PostgreSQL 12 it always does".to_string()
         };
@@ -49,23 +53,110 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             h.blocked(),
             h.for_how_long,
         );
-        let check = format!("{}_{column}_not_null", table.name);
-        let help = if version >= 12 {
-            format!(
-                "Prove the column has no NULLs without blocking, then SET NOT NULL skips the scan (PostgreSQL 12+):\n  ALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID;\n  -- next transaction (SHARE UPDATE EXCLUSIVE: reads and writes continue):\n  ALTER TABLE {table} VALIDATE CONSTRAINT {check};\n  -- then (a brief lock, no scan):\n  ALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL;\n  ALTER TABLE {table} DROP CONSTRAINT {check};"
-            )
-        } else {
-            format!(
-                "Before PostgreSQL 12 SET NOT NULL always scans. Enforce the rule with a CHECK constraint instead, validated without blocking:\n  ALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID;\n  -- next transaction:\n  ALTER TABLE {table} VALIDATE CONSTRAINT {check};"
-            )
+        let Some(recipe) = recipe(cx, stmt, table, actions, a, column) else {
+            continue;
         };
         out.push(
-            Finding::new(&RULE, a.span.clone(), message, help)
+            Finding::new(&RULE, a.span.clone(), message, String::new())
+                .recipe(recipe)
                 .label("scans every row while reads and writes wait")
                 .hazard(&h),
         );
     }
     out
+}
+
+/// PostgreSQL 18: a NOT NULL constraint added NOT VALID, then validated. 12 to 17: a CHECK
+/// (col IS NOT NULL) added NOT VALID and validated lets SET NOT NULL skip its scan. Before 12:
+/// the CHECK alone enforces it.
+fn recipe(
+    cx: &Context,
+    stmt: &Stmt,
+    table: &ObjName,
+    actions: &[crate::model::Action],
+    a: &crate::model::Action,
+    column: &str,
+) -> Option<Recipe> {
+    let version = cx.settings.postgres_version;
+    let alter = recipes::AlterText::new(cx, &stmt.span, &actions.first()?.span)?;
+    let col = sql::quote_ident(column);
+    let constraints = cx
+        .catalog
+        .table(table)
+        .map(|t| t.constraints.as_slice())
+        .unwrap_or_default();
+    // A CHECK (col IS NOT NULL) added NOT VALID earlier: validating it is all that is missing.
+    let pending = constraints.iter().find(|c| {
+        !c.validated
+            && matches!(&c.kind, ConstraintKind::Check { not_null_of: Some(n), .. } if n == column)
+    });
+    if let (Some(c), 12..=17) = (pending, version) {
+        let quoted = sql::quote_ident(&c.name);
+        return Some(
+            Recipe::new(format!(
+                "Validate the CHECK constraint {quoted} in a separate transaction first (SHARE UPDATE EXCLUSIVE: reads and writes go on); then SET NOT NULL skips the scan (PostgreSQL 12+):"
+            ))
+            .step(
+                Placement::NextMigration,
+                alter.action(&format!("VALIDATE CONSTRAINT {quoted}")),
+            )
+            .step(
+                Placement::NextMigration,
+                alter.action(&format!("ALTER COLUMN {col} SET NOT NULL")),
+            )
+            .step(
+                Placement::NextMigration,
+                alter.action(&format!("DROP CONSTRAINT {quoted}")),
+            )
+            .fixable(actions.len() == 1),
+        );
+    }
+    // The name PostgreSQL 18 gives the constraint, made free the way PostgreSQL does it.
+    let mut name = sql::object_name(&table.name, Some(column), "not_null");
+    let mut n = 0;
+    while constraints.iter().any(|c| c.name == name) {
+        n += 1;
+        name = sql::object_name(&table.name, Some(column), &format!("not_null{n}"));
+    }
+    let quoted = sql::quote_ident(&name);
+    let validate = alter.action(&format!("VALIDATE CONSTRAINT {quoted}"));
+    if version >= 18 {
+        let first = alter.replaced(
+            &a.span,
+            &format!("ADD CONSTRAINT {quoted} NOT NULL {col} NOT VALID"),
+        )?;
+        return Some(
+            Recipe::new("Add the NOT NULL constraint without checking existing rows, then validate it in a separate transaction (PostgreSQL 18+; VALIDATE takes SHARE UPDATE EXCLUSIVE: reads and writes go on, and the column is NOT NULL once it commits):")
+                .step(Placement::SameMigration, first)
+                .step(Placement::NextMigration, validate)
+                .fixable(true),
+        );
+    }
+    let first = alter.replaced(
+        &a.span,
+        &format!("ADD CONSTRAINT {quoted} CHECK ({col} IS NOT NULL) NOT VALID"),
+    )?;
+    if version >= 12 {
+        return Some(
+            Recipe::new("Prove the column has no NULLs without blocking, then SET NOT NULL skips the scan (PostgreSQL 12+; VALIDATE takes SHARE UPDATE EXCLUSIVE: reads and writes go on):")
+                .step(Placement::SameMigration, first)
+                .step(Placement::NextMigration, validate)
+                .step(
+                    Placement::NextMigration,
+                    alter.action(&format!("ALTER COLUMN {col} SET NOT NULL")),
+                )
+                .step(
+                    Placement::NextMigration,
+                    alter.action(&format!("DROP CONSTRAINT {quoted}")),
+                )
+                .fixable(true),
+        );
+    }
+    Some(
+        Recipe::new("Before PostgreSQL 12 SET NOT NULL always scans. Enforce the rule with a CHECK constraint instead, validated without blocking (SHARE UPDATE EXCLUSIVE):")
+            .step(Placement::SameMigration, first)
+            .step(Placement::NextMigration, validate),
+    )
 }
 
 #[cfg(test)]

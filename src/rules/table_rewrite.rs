@@ -57,26 +57,29 @@ impl Form {
         }
     }
 
-    fn help(self, table: &str) -> String {
+    /// Without a table: every table, with pg_repack's `--all`.
+    fn help_all(self) -> String {
+        match self {
+            Form::Cluster => "Reorder the clustered tables online with pg_repack, which orders each by its clustered index and holds ACCESS EXCLUSIVE only briefly, or run CLUSTER in a scheduled maintenance window, outside the migration:\n  pg_repack --all  # connects as psql does".to_string(),
+            _ => "Compact the tables online with pg_repack, which holds ACCESS EXCLUSIVE only briefly per table, or run VACUUM FULL in a scheduled maintenance window, outside the migration:\n  pg_repack --all --no-order  # connects as psql does\nPlain VACUUM (SHARE UPDATE EXCLUSIVE) makes the space reusable without blocking reads or writes:\n  VACUUM;".to_string(),
+        }
+    }
+
+    /// `clause`: the flagged clause's text (the ALTER TABLE action).
+    fn help(self, table: &str, clause: &str) -> String {
         match self {
             Form::VacuumFull => format!(
-                "Compact the table online with pg_repack or pg_squeeze, which hold ACCESS EXCLUSIVE only briefly at the start and the end, or run VACUUM FULL in a scheduled maintenance window, outside the migration:\n  pg_repack --no-order --table={table} <database>\nPlain VACUUM (SHARE UPDATE EXCLUSIVE) makes the space reusable without blocking reads or writes:\n  VACUUM {table};"
+                "Compact the table online with pg_repack or pg_squeeze, which hold ACCESS EXCLUSIVE only briefly at the start and the end, or run VACUUM FULL in a scheduled maintenance window, outside the migration:\n  pg_repack --no-order --table={table}  # connects as psql does (PGHOST, PGDATABASE, ...)\nPlain VACUUM (SHARE UPDATE EXCLUSIVE) makes the space reusable without blocking reads or writes:\n  VACUUM {table};"
             ),
             Form::Cluster => format!(
-                "Reorder the table online with pg_repack (or pg_squeeze), which holds ACCESS EXCLUSIVE only briefly at the start and the end, or run CLUSTER in a scheduled maintenance window, outside the migration:\n  pg_repack --table={table} --order-by=<columns> <database>"
+                "Reorder the table online with pg_repack (or pg_squeeze), which holds ACCESS EXCLUSIVE only briefly at the start and the end, or run CLUSTER in a scheduled maintenance window, outside the migration:\n  pg_repack --table={table}  # orders by the table's clustered index; connects as psql does"
             ),
             Form::SetTablespace => format!(
-                "Move the table online with pg_repack, which holds ACCESS EXCLUSIVE only briefly at the start and the end, or run it in a scheduled maintenance window, outside the migration:\n  pg_repack --table={table} --tablespace=<tablespace> --moveidx <database>"
+                "Move the table online with pg_repack, which holds ACCESS EXCLUSIVE only briefly at the start and the end, or run it in a scheduled maintenance window, outside the migration:\n  pg_repack --table={table} --moveidx --tablespace=NEW_TABLESPACE  # the tablespace of the SET TABLESPACE"
             ),
             Form::SetLogged | Form::SetUnlogged | Form::SetAccessMethod => format!(
-                "There is no online form of {}: run it in a scheduled maintenance window, outside the routine migration, with a lock_timeout so it gives up instead of queueing traffic behind it:\n  SET lock_timeout = '5s';\n  ALTER TABLE {table} {}{};",
+                "There is no online form of {}: run it in a scheduled maintenance window, outside the routine migration, with a lock_timeout so it gives up instead of queueing traffic behind it:\n  SET lock_timeout = '5s';\n  ALTER TABLE {table} {clause};",
                 self.name(),
-                self.name(),
-                if self == Form::SetAccessMethod {
-                    " <method>"
-                } else {
-                    ""
-                }
             ),
         }
     }
@@ -130,9 +133,14 @@ fn one(cx: &Context, form: Form, table: &ObjName, span: Span) -> Option<Finding>
         h.for_how_long,
     );
     Some(
-        Finding::new(&RULE, span, message, form.help(&table.to_string()))
-            .label("rewrites the table")
-            .hazard(&h),
+        Finding::new(
+            &RULE,
+            span.clone(),
+            message,
+            form.help(&table.sql(), cx.text(&span).trim()),
+        )
+        .label("rewrites the table")
+        .hazard(&h),
     )
 }
 
@@ -153,7 +161,7 @@ fn everything(cx: &Context, form: Form, span: Span) -> Option<Finding> {
         lock_that_blocks(cx.model_lock(action)),
     );
     Some(
-        Finding::new(&RULE, span, message, form.help("<table>"))
+        Finding::new(&RULE, span, message, form.help_all())
             .label("rewrites every table")
             .unknown_relation(cx, action),
     )

@@ -34,6 +34,7 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             h.described,
             h.lock_that_blocks(),
         );
+        let table = table.sql();
         let help = format!(
             "Make sure nothing needs the rows any more, and set a lock_timeout so TRUNCATE gives up instead of stalling traffic:\n  SET lock_timeout = '2s';\n  TRUNCATE {table};\nTo remove only some rows, delete them in keyed batches instead."
         );

@@ -93,6 +93,7 @@ fn stronger_clause(cx: &Context, table: &ObjName, name: &str, span: Span) -> Opt
         h.blocked(),
         h.for_how_long,
     );
+    let (table, name) = (table.sql(), crate::model::sql::quote_ident(name));
     let help = format!(
         "Validate in a statement of its own, in its own transaction (SHARE UPDATE EXCLUSIVE does not block reads or writes):\n  ALTER TABLE {table} VALIDATE CONSTRAINT {name};\n  -- the other changes in a separate statement and transaction"
     );
@@ -150,7 +151,9 @@ fn finding(
         h.for_how_long,
     );
     let help = format!(
-        "Commit between the two steps: keep the ADD ... NOT VALID in its own short transaction and validate in the next one (VALIDATE alone takes SHARE UPDATE EXCLUSIVE, which does not block reads or writes):\n  ALTER TABLE {table} ADD CONSTRAINT {name} ... NOT VALID;\n  COMMIT;\n  -- next migration / transaction:\n  ALTER TABLE {table} VALIDATE CONSTRAINT {name};"
+        "Commit between the two steps: keep the ADD ... NOT VALID in its own short transaction and validate in the next one (VALIDATE alone takes SHARE UPDATE EXCLUSIVE, which does not block reads or writes):\n  COMMIT;  -- right after the ADD CONSTRAINT ... NOT VALID\nIn the next migration or transaction:\n  ALTER TABLE {} VALIDATE CONSTRAINT {};",
+        table.sql(),
+        crate::model::sql::quote_ident(name)
     );
     let mut f = Finding::new(&RULE, span, message, help)
         .label("validates every row while the ADD's lock is still held")

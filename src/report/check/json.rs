@@ -28,6 +28,8 @@ pub(crate) struct JsonDiagnostic<'a> {
     blocks: Option<BlockNames>,
     #[serde(skip_serializing_if = "Option::is_none")]
     estimate_seconds: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recipe: Option<&'a crate::finding::Recipe>,
 }
 
 impl<'a> JsonDiagnostic<'a> {
@@ -55,6 +57,7 @@ impl<'a> JsonDiagnostic<'a> {
             lock: f.lock.map(text::lock_mode),
             blocks: f.blocks.map(BlockNames),
             estimate_seconds: f.estimate_seconds,
+            recipe: f.recipe.as_deref(),
         }
     }
 }
