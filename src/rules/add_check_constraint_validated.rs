@@ -14,6 +14,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "ADD CHECK without NOT VALID scans every row under ACCESS EXCLUSIVE, blocking reads and writes",
     doc: include_str!("../../rules/add-check-constraint-validated.md"),
     check,
+    part_end: None,
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {

@@ -15,6 +15,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "Long work in a transaction that already holds a lock blocking reads or writes keeps them blocked for the whole work",
     doc: include_str!("../../rules/long-work-while-holding-lock.md"),
     check,
+    part_end: None,
 };
 
 /// The statement as SQL words for messages: `ALTER TABLE`, `DROP TABLE`, `INSERT`.

@@ -13,6 +13,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "A statement (or part of one) could not be parsed, so its locks are unknown",
     doc: include_str!("../../rules/parse-error.md"),
     check,
+    part_end: None,
 };
 
 fn check(stmt: &Stmt, _cx: &Context) -> Vec<Finding> {

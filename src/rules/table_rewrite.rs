@@ -16,6 +16,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "SET LOGGED/UNLOGGED, SET TABLESPACE, SET ACCESS METHOD, VACUUM FULL and CLUSTER rewrite the table under ACCESS EXCLUSIVE",
     doc: include_str!("../../rules/table-rewrite.md"),
     check,
+    part_end: None,
 };
 
 /// The statement forms this rule reports.
