@@ -23,10 +23,12 @@ fn check(_: &Stmt, _: &Context) -> Vec<Finding> {
 }
 
 fn part_end(end: &PartEnd) -> Vec<Finding> {
-    if !end.file_ends {
+    // MySQL and MariaDB (InnoDB) create an index on the referencing columns themselves.
+    if !end.file_ends || end.settings.dialect == crate::config::Dialect::Mysql {
         return Vec::new();
     }
     let mut out: Vec<Finding> = Vec::new();
+    let mut seen: Vec<(&crate::model::ObjName, &[String])> = Vec::new();
     for fk in end.foreign_keys {
         let Some(table) = end.catalog.table(&fk.table) else {
             // Dropped later in the file.
@@ -37,10 +39,14 @@ fn part_end(end: &PartEnd) -> Vec<Finding> {
             matches!(&c.kind, ConstraintKind::ForeignKey { columns, references }
                 if *columns == fk.columns && references.table.same(&fk.references))
         });
-        let seen = out.iter().any(|f| f.span == fk.span);
-        if !exists || seen || end.catalog.has_index_leading(&fk.table, &fk.columns) {
+        // The same key added twice (IF NOT EXISTS, a table created again) is reported once.
+        let again = seen
+            .iter()
+            .any(|(t, c)| t.same(&fk.table) && *c == fk.columns.as_slice());
+        if !exists || again || end.catalog.has_index_leading(&fk.table, &fk.columns) {
             continue;
         }
+        seen.push((&fk.table, &fk.columns));
         let cols = fk.columns.join(", ");
         let index = format!(
             "{}_{}_idx",
@@ -106,6 +112,13 @@ mod tests {
         let big = "[tables]\nchild = { rows = 50_000_000 }\n";
         let h = hits("foreign-key-without-index", big, &[PARENT, schema, alter]);
         assert_eq!(h[0].severity, crate::config::Level::Warning);
+        // Two keys in one CREATE TABLE: two findings.
+        let two =
+            "CREATE TABLE c (a bigint REFERENCES parent (id), b bigint REFERENCES parent (id));\n";
+        assert_eq!(fired(&[PARENT, two]), vec![(1, 1), (1, 1)]);
+        // InnoDB indexes the referencing columns itself.
+        let mysql = "dialect = \"mysql\"\n";
+        assert!(lines("foreign-key-without-index", mysql, &[PARENT, sql]).is_empty());
     }
 
     #[test]
