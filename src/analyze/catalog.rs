@@ -16,6 +16,8 @@ pub struct ColumnInfo {
     pub ty: SqlType,
     /// NOT NULL.
     pub not_null: bool,
+    /// A virtual generated column (PostgreSQL 18): its values are computed when read.
+    pub generated_virtual: bool,
 }
 
 /// A constraint as the catalog knows it.
@@ -793,6 +795,7 @@ fn add_column(t: &mut TableInfo, c: &ColumnDef) {
         name: c.name.clone(),
         ty: c.ty.clone(),
         not_null: c.not_null,
+        generated_virtual: c.generated_virtual,
     });
     if c.primary_key {
         let name = format!("{}_pkey", t.name.name);
@@ -841,6 +844,7 @@ fn add_column(t: &mut TableInfo, c: &ColumnDef) {
             ConstraintKind::Check {
                 expr: check.to_string(),
                 not_null_of: None,
+                not_null_constraint: false,
             },
             true,
         );

@@ -735,6 +735,7 @@ fn column_def(c: &ast::ColumnDef) -> ColumnDef {
         serial,
         identity: false,
         generated_stored: false,
+        generated_virtual: false,
         references: None,
         primary_key: false,
         unique: false,
@@ -765,8 +766,10 @@ fn column_def(c: &ast::ColumnDef) -> ColumnDef {
             } => match (generated_as, generation_expr) {
                 (GeneratedAs::ExpStored, _) => col.generated_stored = true,
                 (_, Some(_)) => {
-                    col.generated_stored =
-                        !matches!(generation_expr_mode, Some(GeneratedExpressionMode::Virtual))
+                    let virt =
+                        matches!(generation_expr_mode, Some(GeneratedExpressionMode::Virtual));
+                    col.generated_stored = !virt;
+                    col.generated_virtual = virt;
                 }
                 _ => col.identity = true,
             },
@@ -1024,6 +1027,7 @@ fn table_constraint(c: &TableConstraint, not_valid: bool) -> Option<Constraint> 
             ConstraintKind::Check {
                 expr: ch.expr.to_string(),
                 not_null_of: check_not_null_of(&ch.expr),
+                not_null_constraint: false,
             },
         ),
         TableConstraint::Exclude(x) => (x.name.as_ref().map(ident), ConstraintKind::Exclude),

@@ -22,23 +22,40 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    let checks = cx
-        .effects
-        .direct_work()
-        .filter(|w| matches!(w.cause.action, Action::AddCheck | Action::AddColumnCheck));
+    let checks = cx.effects.direct_work().filter(|w| {
+        matches!(
+            w.cause.action,
+            Action::AddCheck | Action::AddColumnCheck | Action::AddNotNull
+        )
+    });
     for w in checks {
         let Some(a) = actions.get(usize::from(w.cause.clause)) else {
             continue;
         };
-        // (constraint name for the recipe, expression, first step when the CHECK is inline)
-        let (name, expr, first) = match &a.action {
+        // (constraint name for the recipe, the constraint as written after its name, first step
+        // when the CHECK is inline)
+        let (name, constraint, first) = match &a.action {
             AlterAction::AddConstraint(c) => match &c.kind {
-                ConstraintKind::Check { expr, not_null_of } => {
+                // PostgreSQL 18's NOT NULL constraint.
+                ConstraintKind::Check {
+                    not_null_of: Some(col),
+                    not_null_constraint: true,
+                    ..
+                } => {
+                    let name = c
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| format!("{}_{col}_not_null", table.name));
+                    (name, format!("NOT NULL {col}"), String::new())
+                }
+                ConstraintKind::Check {
+                    expr, not_null_of, ..
+                } => {
                     let name = c.name.clone().unwrap_or_else(|| match not_null_of {
                         Some(col) => format!("{}_{col}_check", table.name),
                         None => format!("{}_check", table.name),
                     });
-                    (name, expr.clone(), String::new())
+                    (name, format!("CHECK ({expr})"), String::new())
                 }
                 _ => continue,
             },
@@ -46,7 +63,7 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             AlterAction::AddColumn { column, .. } => match &column.check {
                 Some(expr) => (
                     format!("{}_{}_check", table.name, column.name),
-                    expr.to_string(),
+                    format!("CHECK ({expr})"),
                     format!(
                         "  ALTER TABLE {table} ADD COLUMN {} {}{};\n",
                         column.name,
@@ -63,15 +80,20 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             _ => continue,
         };
         let h = cx.work_hazard(w);
+        let what = if w.cause.action == Action::AddNotNull {
+            "ADD CONSTRAINT ... NOT NULL"
+        } else {
+            "ADD CHECK"
+        };
         let message = format!(
-            "ADD CHECK holds {} on {}, blocking {}, while it checks every row{}",
+            "{what} holds {} on {}, blocking {}, while it checks every row{}",
             h.a_lock(),
             h.described,
             h.blocked(),
             h.for_how_long,
         );
         let help = format!(
-            "Add the constraint without checking existing rows (a brief lock), then validate it in a separate transaction (VALIDATE takes only SHARE UPDATE EXCLUSIVE, which does not block reads or writes):\n{first}  ALTER TABLE {table} ADD CONSTRAINT {name} CHECK ({expr}) NOT VALID;\n  -- next migration / transaction:\n  ALTER TABLE {table} VALIDATE CONSTRAINT {name};"
+            "Add the constraint without checking existing rows (a brief lock), then validate it in a separate transaction (VALIDATE takes only SHARE UPDATE EXCLUSIVE, which does not block reads or writes):\n{first}  ALTER TABLE {table} ADD CONSTRAINT {name} {constraint} NOT VALID;\n  -- next migration / transaction:\n  ALTER TABLE {table} VALIDATE CONSTRAINT {name};"
         );
         out.push(
             Finding::new(&RULE, a.span.clone(), message, help)
@@ -106,6 +128,37 @@ mod tests {
     fn not_valid_and_other_constraints_are_not() {
         assert!(fired("ALTER TABLE big ADD CONSTRAINT c CHECK (a > 0) NOT VALID;").is_empty());
         assert!(fired("ALTER TABLE big ADD CONSTRAINT u UNIQUE (a);").is_empty());
+    }
+
+    #[test]
+    fn a_postgres_18_not_null_constraint_is_named_as_written() {
+        let toml = "postgres_version = 18\n[tables]\nbig = { rows = 5_000_000 }\n";
+        let f = testing::fired(
+            super::RULE.name,
+            toml,
+            &["ALTER TABLE big ADD CONSTRAINT big_a_nn NOT NULL a;"],
+        );
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].message
+                .starts_with("ADD CONSTRAINT ... NOT NULL holds an ACCESS EXCLUSIVE"),
+            "{}",
+            f[0].message
+        );
+        assert!(!f[0].message.contains("CHECK"), "{}", f[0].message);
+        assert!(
+            f[0].help
+                .contains("ADD CONSTRAINT big_a_nn NOT NULL a NOT VALID;"),
+            "{}",
+            f[0].help
+        );
+        assert!(
+            f[0].help.contains("VALIDATE CONSTRAINT big_a_nn;"),
+            "{}",
+            f[0].help
+        );
+        let nv = "ALTER TABLE big ADD CONSTRAINT big_a_nn NOT NULL a NOT VALID;";
+        assert!(testing::fired(super::RULE.name, toml, &[nv]).is_empty());
     }
 
     #[test]
