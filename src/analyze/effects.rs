@@ -533,15 +533,24 @@ pub(crate) fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
             table,
             has_where,
             narrowed,
+            pinned,
             reads,
         }
         | StmtKind::Delete {
             table,
             has_where,
             narrowed,
+            pinned,
             reads,
         } => {
-            let action = match (*has_where, *narrowed) {
+            // Pinning a column narrows the rows written only through an index or key on it
+            // (or when the table's columns are unknown: it was not replayed).
+            let indexed = pinned.is_empty()
+                || cat.table(table).is_none_or(|t| t.partial)
+                || pinned
+                    .iter()
+                    .any(|c| cat.has_index_leading(table, std::slice::from_ref(c)));
+            let action = match (*has_where, *narrowed && indexed) {
                 (false, _) => Action::WriteAll,
                 (true, true) => Action::WriteSome,
                 // `WHERE new_col IS NULL`, `WHERE flag <> 'x'`: no proof it touches few rows.

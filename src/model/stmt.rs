@@ -417,6 +417,9 @@ pub enum StmtKind {
         /// The WHERE pins a column to a value, a list or a bounded range, or batches with a
         /// LIMIT: it provably touches a part of the table.
         narrowed: bool,
+        /// The columns the WHERE pins, when that is its only proof: it touches a part of the
+        /// table only through an index or key on one of them. Empty for a LIMIT batch.
+        pinned: Vec<String>,
         reads: Vec<ObjName>,
     },
     /// DELETE.
@@ -425,6 +428,8 @@ pub enum StmtKind {
         has_where: bool,
         /// As for UPDATE.
         narrowed: bool,
+        /// As for UPDATE.
+        pinned: Vec<String>,
         reads: Vec<ObjName>,
     },
     /// INSERT; `select` is true for INSERT ... SELECT.
