@@ -34,13 +34,15 @@ fn part_end(end: &PartEnd) -> Vec<Finding> {
     let strongest = txn.held.iter().max_by_key(|h| h.mode);
     let locks = match strongest {
         Some(h) => format!(
-            ": while it stays open (a pooled connection), it keeps {} on `{}`{}",
-            super::lock_that_blocks(Some(h.mode)),
+            ". While the connection stays open instead (a pool), the transaction keeps its {} lock on `{}`{}, blocking {} until the connection ends",
+            h.mode.sql_name(),
             h.rel,
             match txn.held.len() {
                 1 => String::new(),
+                2 => " and a lock on 1 other relation".to_string(),
                 n => format!(" and locks on {} other relations", n - 1),
-            }
+            },
+            h.mode.blocks().describe(),
         ),
         None => String::new(),
     };
