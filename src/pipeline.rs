@@ -129,7 +129,7 @@ fn lint_loaded(
         .collect();
     let plan = discover::arrange(&refs, settings, order);
     let mut slots: Vec<Option<(SourceFile, Vec<Finding>)>> = loaded.into_iter().map(Some).collect();
-    let mut analyzer = Analyzer::new(settings, rules::run_all);
+    let mut analyzer = Analyzer::new(settings, rules::CHECKS);
     let mut results = Vec::new();
     let mut rest: &[Planned] = &plan;
     while !rest.is_empty() {
@@ -288,17 +288,20 @@ impl FileInput<'_> {
         let forward_mode = self.mode(Direction::Forward);
         let mut run = analyzer.begin_file(source, &forward_mode);
         self.each_stmt(Direction::Forward, &mut |s| run.push(s, &mut collect));
-        run.finish(&mut collect);
+        let mut ended = run.finish(&mut collect);
         let down_mode = self.mode(Direction::Down);
         if !down_mode.parts.is_empty() {
             analyzer.detached(|analyzer| {
                 let mut run = analyzer.begin_file(source, &down_mode);
                 self.each_stmt(Direction::Down, &mut |s| run.push(s, &mut collect));
-                run.finish(&mut collect);
+                ended.extend(run.finish(&mut collect));
             });
             kept.sort_by_key(|a| a.stmt.span.start);
             spans.sort_by_key(|s| s.start);
         }
+        // Findings of the ends of parts go with the statements they name.
+        let stmts = kept.iter_mut().map(|a| (&a.stmt.span, &mut a.findings));
+        loose.extend(crate::analyze::attach(ended, stmts));
         let groups = kept.iter_mut().map(|a| &mut a.findings);
         crate::severity::apply(settings, source, &spans, groups, &mut loose);
         (kept, counts, loose)

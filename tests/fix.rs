@@ -19,7 +19,8 @@ fn prisma_mixed_case_round_trips_to_clean() {
         root,
         "prisma/migrations/20240101000000_init/migration.sql",
         "CREATE TABLE \"Org\" (\"id\" BIGINT NOT NULL, CONSTRAINT \"Org_pkey\" PRIMARY KEY (\"id\"));\n\
-         CREATE TABLE \"User\" (\"id\" BIGINT NOT NULL, \"email\" TEXT, \"createdAt\" TIMESTAMP(3), \"orgId\" BIGINT);\n",
+         CREATE TABLE \"User\" (\"id\" BIGINT NOT NULL, \"email\" TEXT, \"createdAt\" TIMESTAMP(3), \"orgId\" BIGINT);\n\
+         CREATE INDEX \"User_orgId_idx\" ON \"User\"(\"orgId\");\n",
     );
     let change = "prisma/migrations/20240201000000_change/migration.sql";
     write(

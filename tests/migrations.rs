@@ -706,7 +706,7 @@ fn down_sections_are_analyzed_against_the_schema_not_after_the_up() {
 #[test]
 fn down_migrations_never_change_the_replayed_schema() {
     let settings = Settings::default();
-    let mut analyzer = Analyzer::new(&settings, locklint::rules::run_all);
+    let mut analyzer = Analyzer::new(&settings, locklint::rules::CHECKS);
     let up = SourceFile::new(
         "1.up.sql",
         "CREATE TABLE t (id bigint);\nCREATE INDEX t_idx ON t (id);\n".into(),

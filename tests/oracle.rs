@@ -360,8 +360,9 @@ fn oracle_against(var: &str, major: u32) {
     let _ = control.batch_execute("DROP SCHEMA IF EXISTS fx CASCADE");
     let _ = control.execute("SELECT pg_advisory_unlock($1)", &[&RUN_LOCK]);
     println!(
-        "oracle, PostgreSQL {version}: {} ({:.1} s)",
+        "oracle, PostgreSQL {version}: {}; {} newer statements rejected ({:.1} s)",
         totals.join(", "),
+        run.refused,
         started.elapsed().as_secs_f64()
     );
     let stale = if record {
@@ -401,6 +402,8 @@ struct Run {
     report: String,
     observed: Vec<(String, String, Observed)>,
     unobserved: Vec<String>,
+    /// Cases newer than the server that it rejected, as locklint said it would.
+    refused: usize,
 }
 
 /// Run one set of cases; returns (matched, compared) and collects into `run`.
@@ -416,6 +419,7 @@ fn run_set(
     let mut compared = 0;
     for case in cases {
         if case.min_version > version {
+            refused_before(url, case, version, run);
             continue;
         }
         if case.id == "set_tablespace"
@@ -455,6 +459,34 @@ fn run_set(
             .push((set.to_string(), case.id.clone(), observed));
     }
     (matched, compared)
+}
+
+/// A case newer than the server: the server must reject it, and where the statement itself (not
+/// its setup) is what it rejects, locklint must say that this version does not know it.
+fn refused_before(url: &str, case: &Case, version: u32, run: &mut Run) {
+    match observe(url, case) {
+        Ok(_) => {
+            let _ = writeln!(
+                run.report,
+                "\n{} `{}`\n  PostgreSQL {version} ran it, but the case says it needs {}",
+                case.id, case.statement, case.min_version
+            );
+        }
+        // The setup is newer than the server: nothing to say about the statement.
+        Err(e) if e.starts_with("setup") => {}
+        Err(e) => {
+            let predicted = oracle::predict(case, version);
+            if predicted.needs_version.is_some_and(|n| n > version) {
+                run.refused += 1;
+            } else {
+                let _ = writeln!(
+                    run.report,
+                    "\n{} `{}`\n  PostgreSQL {version} rejects it ({e}), but locklint does not say it needs a newer version",
+                    case.id, case.statement
+                );
+            }
+        }
+    }
 }
 
 /// `LOCKLINT_ORACLE_RECORD=1`: store what the server showed, when it showed it for every case.

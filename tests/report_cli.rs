@@ -224,7 +224,7 @@ fn markdown_lists_blocking_windows_and_is_capped() {
     assert!(
         capped
             .stdout
-            .ends_with("2 files, 7 statements: 2 errors, 1 warning.\n")
+            .ends_with("2 files, 7 statements: 2 errors, 2 warnings.\n")
     );
 }
 

@@ -16,6 +16,8 @@ pub struct ColumnInfo {
     pub ty: SqlType,
     /// NOT NULL.
     pub not_null: bool,
+    /// A virtual generated column (PostgreSQL 18): its values are computed when read.
+    pub generated_virtual: bool,
 }
 
 /// A constraint as the catalog knows it.
@@ -388,6 +390,60 @@ impl Catalog {
         out
     }
 
+    /// Whether an index, primary key or unique constraint of `table` (or of the partitioned
+    /// table it is a partition of) has `columns`, in any order, as its leading columns: the
+    /// lookups a foreign key on them makes (on every DELETE or key UPDATE of the referenced
+    /// table) can use it. An expression index does not count; a partial index does (locklint
+    /// does not keep its predicate).
+    pub fn has_index_leading(&self, table: &ObjName, columns: &[String]) -> bool {
+        if columns.is_empty() {
+            return true;
+        }
+        let leads = |cols: &[String]| {
+            cols.len() >= columns.len() && columns.iter().all(|c| cols[..columns.len()].contains(c))
+        };
+        let parent = self.table(table).and_then(|t| t.partition_of.as_ref());
+        let mine = |t: &ObjName| t.same(table) || parent.is_some_and(|p| p.same(t));
+        let by_index = self
+            .indexes
+            .values()
+            .any(|i| mine(&i.table) && leads(&i.columns));
+        let by_key = |t: &TableInfo| {
+            t.constraints.iter().any(|c| match &c.kind {
+                ConstraintKind::PrimaryKey { columns, .. }
+                | ConstraintKind::Unique { columns, .. } => leads(columns),
+                _ => false,
+            })
+        };
+        by_index
+            || self.table(table).is_some_and(by_key)
+            || parent.and_then(|p| self.table(p)).is_some_and(by_key)
+    }
+
+    /// The key PostgreSQL's name for an unnamed index would have: `<table>_<cols>_idx`, with a
+    /// number added when that name is taken.
+    fn unnamed_index_key(&self, table: &ObjName, columns: &[String]) -> String {
+        let cols: Vec<&str> = columns
+            .iter()
+            .map(|c| {
+                if c.chars().all(|ch| ch.is_alphanumeric() || ch == '_') {
+                    c.as_str()
+                } else {
+                    "expr"
+                }
+            })
+            .collect();
+        let base = format!("{}_{}_idx", table.name, cols.join("_"));
+        let key = |name: String| index_key(&ObjName::bare(&name), table.schema.as_deref());
+        let mut k = key(base.clone());
+        let mut n = 1;
+        while self.indexes.contains_key(&k) && n < 1000 {
+            k = key(format!("{base}{n}"));
+            n += 1;
+        }
+        k
+    }
+
     /// The primary key's columns of a table, when known.
     pub(crate) fn primary_key(&self, table: &ObjName) -> Option<&[String]> {
         self.table(table)?
@@ -469,14 +525,17 @@ impl Catalog {
                 }
             }
             StmtKind::CreateIndex {
-                name: Some(n),
+                name,
                 table,
                 unique,
                 columns,
                 if_not_exists,
                 ..
             } => {
-                let key = index_key(n, table.schema.as_deref());
+                let key = match name {
+                    Some(n) => index_key(n, table.schema.as_deref()),
+                    None => self.unnamed_index_key(table, columns),
+                };
                 if *if_not_exists && self.indexes.contains_key(&key) {
                     return;
                 }
@@ -736,6 +795,7 @@ fn add_column(t: &mut TableInfo, c: &ColumnDef) {
         name: c.name.clone(),
         ty: c.ty.clone(),
         not_null: c.not_null,
+        generated_virtual: c.generated_virtual,
     });
     if c.primary_key {
         let name = format!("{}_pkey", t.name.name);
@@ -784,6 +844,7 @@ fn add_column(t: &mut TableInfo, c: &ColumnDef) {
             ConstraintKind::Check {
                 expr: check.to_string(),
                 not_null_of: None,
+                not_null_constraint: false,
             },
             true,
         );

@@ -48,7 +48,16 @@ impl Builder<'_> {
 
     /// A statement-level property of an action that names no relation (no transaction block).
     fn flag(&mut self, action: Action) {
-        self.e.no_transaction |= self.row(action).no_transaction;
+        let row = self.row(action);
+        self.e.no_transaction |= row.no_transaction;
+        self.refused(row);
+    }
+
+    /// A row of versions that do not know the statement: note the version that does.
+    fn refused(&mut self, row: &Row) {
+        if let Some(v) = row.needs_version() {
+            self.e.needs_version = Some(self.e.needs_version.map_or(v, |n| n.max(v)));
+        }
     }
 
     /// Apply an action to a relation the statement names: the row's lock and work, and the
@@ -73,6 +82,7 @@ impl Builder<'_> {
             via: Via::Direct,
         };
         self.e.no_transaction |= row.no_transaction;
+        self.refused(row);
         let Some(mode) = row.lock(written) else {
             return;
         };
@@ -266,6 +276,9 @@ pub(crate) fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
     let span = &stmt.span;
     match &stmt.kind {
         StmtKind::CreateTable(ct) => {
+            if ct.columns.iter().any(|c| c.generated_virtual) {
+                b.flag(Action::AddColumnVirtual);
+            }
             for c in &ct.columns {
                 if let Some(r) = &c.references
                     && !r.table.same(&ct.name)
@@ -520,15 +533,24 @@ pub(crate) fn effects(stmt: &Stmt, cat: &Catalog, env: Env) -> Effects {
             table,
             has_where,
             narrowed,
+            pinned,
             reads,
         }
         | StmtKind::Delete {
             table,
             has_where,
             narrowed,
+            pinned,
             reads,
         } => {
-            let action = match (*has_where, *narrowed) {
+            // Pinning a column narrows the rows written only through an index or key on it
+            // (or when the table's columns are unknown: it was not replayed).
+            let indexed = pinned.is_empty()
+                || cat.table(table).is_none_or(|t| t.partial)
+                || pinned
+                    .iter()
+                    .any(|c| cat.has_index_leading(table, std::slice::from_ref(c)));
+            let action = match (*has_where, *narrowed && indexed) {
                 (false, _) => Action::WriteAll,
                 (true, true) => Action::WriteSome,
                 // `WHERE new_col IS NULL`, `WHERE flag <> 'x'`: no proof it touches few rows.
@@ -602,6 +624,9 @@ fn alter_action(
     let cat = b.cat;
     let info = cat.table(table);
     match action {
+        AlterAction::AddColumn { column, .. } if column.generated_virtual => {
+            b.apply(Action::AddColumnVirtual, table, span, clause);
+        }
         AlterAction::AddColumn { column, .. } => {
             b.apply(Action::AddColumn, table, span, clause);
             if let Some(a) = add_column_default_action(column) {
@@ -668,11 +693,15 @@ fn alter_action(
                     clause,
                 );
             }
-            ConstraintKind::Check { .. } => {
-                let a = if c.not_valid {
-                    Action::AddCheckNotValid
-                } else {
-                    Action::AddCheck
+            ConstraintKind::Check {
+                not_null_constraint,
+                ..
+            } => {
+                let a = match (*not_null_constraint, c.not_valid) {
+                    (false, true) => Action::AddCheckNotValid,
+                    (false, false) => Action::AddCheck,
+                    (true, true) => Action::AddNotNullNotValid,
+                    (true, false) => Action::AddNotNull,
                 };
                 b.apply(a, table, span, clause);
             }
@@ -804,6 +833,19 @@ fn alter_action(
                 b.apply(Action::DetachDefaultPartition, &def.name, span, clause);
             }
         }
+        AlterAction::SetExpression { column } => {
+            let virt = info
+                .and_then(|t| t.column(column))
+                .is_some_and(|c| c.generated_virtual);
+            let a = if virt {
+                Action::SetExpressionVirtual
+            } else {
+                // A stored generated column, or one locklint does not know: the expensive case.
+                Action::SetExpression
+            };
+            b.apply(a, table, span, clause);
+        }
+        AlterAction::DropExpression { .. } => b.apply(Action::DropExpression, table, span, clause),
         AlterAction::DropDefault { .. }
         | AlterAction::SetDefault { .. }
         | AlterAction::DropNotNull { .. }
@@ -869,7 +911,15 @@ mod tests {
 
     /// The effects of the last statement of `sql`, replayed after `history` (earlier migration).
     fn effects_after(history: &str, sql: &str) -> Effects {
-        let settings = Settings::default();
+        effects_on(Settings::default().postgres_version, history, sql)
+    }
+
+    /// [`effects_after`] for a server version.
+    fn effects_on(version: u32, history: &str, sql: &str) -> Effects {
+        let settings = Settings {
+            postgres_version: version,
+            ..Settings::default()
+        };
         let files = crate::pipeline::lint_sources(
             vec![
                 (
@@ -994,20 +1044,23 @@ mod tests {
 
     #[test]
     fn a_postgres_18_not_null_constraint_not_valid_then_validated_proves_set_not_null() {
-        let e = effects_after(
+        let e = effects_on(
+            18,
             PARENT_CHILD,
             "ALTER TABLE child ADD CONSTRAINT name_nn NOT NULL name NOT VALID;",
         );
         assert_eq!(locks(&e), ["child:AccessExclusiveLock"]);
         assert!(e.work.is_empty(), "{:?}", e.work);
-        let e = effects_after(
+        let e = effects_on(
+            18,
             PARENT_CHILD,
             "ALTER TABLE child ADD CONSTRAINT name_nn NOT NULL name NOT VALID;\n\
              ALTER TABLE child VALIDATE CONSTRAINT name_nn;",
         );
         assert_eq!(locks(&e), ["child:ShareUpdateExclusiveLock"]);
         assert_eq!(work(&e, WorkKind::Validate), ["child"]);
-        let e = effects_after(
+        let e = effects_on(
+            18,
             PARENT_CHILD,
             "ALTER TABLE child ADD CONSTRAINT name_nn NOT NULL name NOT VALID;\n\
              ALTER TABLE child VALIDATE CONSTRAINT name_nn;\n\
@@ -1015,7 +1068,8 @@ mod tests {
         );
         assert!(e.work.is_empty(), "{:?}", e.work);
         // Without NOT VALID every row is read.
-        let e = effects_after(
+        let e = effects_on(
+            18,
             PARENT_CHILD,
             "ALTER TABLE child ADD CONSTRAINT name_nn NOT NULL name;",
         );
@@ -1024,17 +1078,76 @@ mod tests {
 
     #[test]
     fn a_postgres_18_virtual_generated_column_writes_no_row() {
-        let e = effects_after(
+        let e = effects_on(
+            18,
             PARENT_CHILD,
             "ALTER TABLE child ADD COLUMN v bigint GENERATED ALWAYS AS (id * 2) VIRTUAL;",
         );
         assert_eq!(locks(&e), ["child:AccessExclusiveLock"]);
         assert!(e.work.is_empty(), "{:?}", e.work);
-        let e = effects_after(
+        let e = effects_on(
+            18,
             PARENT_CHILD,
             "ALTER TABLE child ADD COLUMN s bigint GENERATED ALWAYS AS (id * 2) STORED;",
         );
         assert_eq!(work(&e, WorkKind::Rewrite), ["child"]);
+    }
+
+    #[test]
+    fn postgres_17_and_18_syntax_is_refused_before_and_modelled_from() {
+        let history = "CREATE TABLE g (a int, s int GENERATED ALWAYS AS (a * 2) STORED, v int GENERATED ALWAYS AS (a * 2));\n";
+        // (statement, first version that knows it, locks from then, rewrite from then)
+        let cases: [(&str, u32, &[&str], bool); 6] = [
+            (
+                "ALTER TABLE g ALTER COLUMN s SET EXPRESSION AS (a * 3);",
+                17,
+                &["g:AccessExclusiveLock"],
+                true,
+            ),
+            (
+                "ALTER TABLE g ALTER COLUMN v SET EXPRESSION AS (a * 3);",
+                18,
+                &["g:AccessExclusiveLock"],
+                false,
+            ),
+            (
+                "ALTER TABLE g ADD COLUMN w int GENERATED ALWAYS AS (a + 1);",
+                18,
+                &["g:AccessExclusiveLock"],
+                false,
+            ),
+            (
+                "ALTER TABLE g ADD CONSTRAINT a_nn NOT NULL a;",
+                18,
+                &["g:AccessExclusiveLock"],
+                false,
+            ),
+            (
+                "ALTER TABLE g ADD CONSTRAINT a_nn NOT NULL a NOT VALID;",
+                18,
+                &["g:AccessExclusiveLock"],
+                false,
+            ),
+            (
+                "ALTER TABLE g ALTER COLUMN s DROP EXPRESSION;",
+                13,
+                &["g:AccessExclusiveLock"],
+                false,
+            ),
+        ];
+        for (sql, first, lock, rewrite) in cases {
+            let before = effects_on(first - 1, history, sql);
+            assert_eq!(before.needs_version, Some(first), "{sql}");
+            assert!(before.locks.is_empty() && before.work.is_empty(), "{sql}");
+            let from = effects_on(first, history, sql);
+            assert_eq!(from.needs_version, None, "{sql}");
+            assert_eq!(locks(&from), lock, "{sql}");
+            assert_eq!(!work(&from, WorkKind::Rewrite).is_empty(), rewrite, "{sql}");
+        }
+        // A virtual column in CREATE TABLE: refused before 18, nothing locked from 18.
+        let create = "CREATE TABLE h (a int, b int GENERATED ALWAYS AS (a * 2) VIRTUAL);";
+        assert_eq!(effects_on(17, "", create).needs_version, Some(18));
+        assert_eq!(effects_on(18, "", create).needs_version, None);
     }
 
     #[test]

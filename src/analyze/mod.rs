@@ -26,8 +26,51 @@ pub struct StmtView<'a> {
     pub source: &'a SourceFile,
 }
 
-/// The checks run on each analyzed statement (the rule registry's `run_all`).
-pub type Checks = fn(&Stmt, &StmtView) -> Vec<Finding>;
+/// The checks analysis runs (the rule registry's): on each analyzed statement, and at the end
+/// of each part of a file the tool runs on its own (and of the file).
+#[derive(Clone, Copy)]
+pub struct Checks {
+    /// Run on each statement.
+    pub stmt: fn(&Stmt, &StmtView) -> Vec<Finding>,
+    /// Run when a part ends; its findings point into the file and go with the statement whose
+    /// span holds them.
+    pub part_end: fn(&PartEnd) -> Vec<Finding>,
+}
+
+/// What a check sees when a part of a migration file ends (the tool is done with it: it commits
+/// its own transaction, if it opened one), and when the file ends.
+pub struct PartEnd<'a> {
+    /// Resolved configuration.
+    pub settings: &'a Settings,
+    /// The schema as the part leaves it.
+    pub catalog: &'a Catalog,
+    /// The transaction state at the end of the part.
+    pub txn: &'a TxnView,
+    /// The tool wraps this part in its own transaction and commits it when the part ends
+    /// (a transaction the SQL opened is committed with it).
+    pub tool_commits: bool,
+    /// This is the end of the file, not only of a part.
+    pub file_ends: bool,
+    /// Foreign keys the file added so far, in order.
+    pub foreign_keys: &'a [AddedForeignKey],
+    /// The file.
+    pub source: &'a SourceFile,
+}
+
+/// A foreign key a migration file adds (CREATE TABLE, ADD COLUMN ... REFERENCES, ADD FOREIGN KEY).
+#[derive(Debug, Clone)]
+pub struct AddedForeignKey {
+    /// The referencing table.
+    pub table: ObjName,
+    /// Its referencing columns.
+    pub columns: Vec<String>,
+    /// The referenced table.
+    pub references: ObjName,
+    /// The clause that adds it (the column definition or the constraint).
+    pub span: Span,
+    /// The statement that adds it.
+    pub stmt_span: Span,
+}
 use catalog::Catalog;
 use effects::Env;
 
@@ -57,6 +100,9 @@ pub struct TxnView {
     pub nested_begin: bool,
     /// Where the transaction this BEGIN is nested in was opened by an explicit BEGIN.
     pub outer_begin: Option<Span>,
+    /// The first explicit BEGIN of the transaction open now (it may have turned the tool's or
+    /// a multi-statement string's implicit transaction into an explicit block).
+    pub explicit_begin: Option<Span>,
     /// Locks held from earlier statements of the same transaction.
     pub held: Vec<Held>,
     /// A non-zero lock_timeout is in force.
@@ -196,7 +242,11 @@ impl<'s> Analyzer<'s> {
         for stmt in stmts {
             run.push(stmt, &mut |a| out.push(a));
         }
-        run.finish(&mut |a| out.push(a));
+        let ended = run.finish(&mut |a| out.push(a));
+        attach(
+            ended,
+            out.iter_mut().map(|a| (&a.stmt.span, &mut a.findings)),
+        );
         out
     }
 
@@ -217,8 +267,34 @@ impl<'s> Analyzer<'s> {
             wrapped: None,
             pending: Vec::new(),
             open: Vec::new(),
+            tool_commits: false,
+            foreign_keys: Vec::new(),
+            ended: Vec::new(),
         }
     }
+}
+
+/// Hand the findings of the end of a part to the statements whose spans hold them (`stmts`, by
+/// statement span); returns those that fit none.
+pub fn attach<'f>(
+    ended: Vec<Finding>,
+    stmts: impl Iterator<Item = (&'f Span, &'f mut Vec<Finding>)>,
+) -> Vec<Finding> {
+    if ended.is_empty() {
+        return ended;
+    }
+    let mut stmts: Vec<_> = stmts.collect();
+    let mut loose = Vec::new();
+    for f in ended {
+        match stmts.iter_mut().find(|(s, _)| **s == f.stmt_span) {
+            Some((_, findings)) => {
+                findings.push(f);
+                findings.sort_by(|a, b| (a.span.start, a.code).cmp(&(b.span.start, b.code)));
+            }
+            None => loose.push(f),
+        }
+    }
+    loose
 }
 
 /// One migration file being analyzed as its statements arrive, in file order, so a file never
@@ -241,6 +317,12 @@ pub struct FileRun<'a, 's> {
     /// The analyzed statements of the transaction still open, handed out when it ends: a lock
     /// is held until COMMIT, so how long it blocks depends on the work after it.
     open: Vec<Analyzed>,
+    /// The tool wraps the current part in its own transaction, committed when the part ends.
+    tool_commits: bool,
+    /// Foreign keys the file added so far.
+    foreign_keys: Vec<AddedForeignKey>,
+    /// Findings of the ends of parts, handed back by [`FileRun::finish`].
+    ended: Vec<Finding>,
 }
 
 impl FileRun<'_, '_> {
@@ -267,10 +349,30 @@ impl FileRun<'_, '_> {
         self.step(stmt, p, out);
     }
 
-    /// The file ended: analyze whatever was held back.
-    pub fn finish(mut self, out: &mut dyn FnMut(Analyzed)) {
+    /// The file ended: analyze whatever was held back. Returns the findings of the ends of its
+    /// parts, each to go with the statement whose span it names ([`attach`]).
+    pub fn finish(mut self, out: &mut dyn FnMut(Analyzed)) -> Vec<Finding> {
         self.flush(true, out);
+        if self.part != usize::MAX {
+            self.end_part(true);
+        }
         self.close_txn(out);
+        self.ended
+    }
+
+    /// The current part ends (and the file with it, when `file_ends`): run the end checks.
+    fn end_part(&mut self, file_ends: bool) {
+        let end = PartEnd {
+            settings: self.analyzer.settings,
+            catalog: &self.analyzer.catalog,
+            txn: &self.txn,
+            tool_commits: self.tool_commits,
+            file_ends,
+            foreign_keys: &self.foreign_keys,
+            source: self.source,
+        };
+        let found = (self.analyzer.checks.part_end)(&end);
+        self.ended.extend(found);
     }
 
     /// The open transaction ended (COMMIT, ROLLBACK, the end of the tool's part or of the
@@ -337,6 +439,9 @@ impl FileRun<'_, '_> {
         if p != self.part {
             // The tool finished the previous part (committing its transaction, if any)
             // and starts this one.
+            if self.part != usize::MAX {
+                self.end_part(false);
+            }
             self.close_txn(out);
         }
         let (txn, session) = (&mut self.txn, &mut self.session);
@@ -347,6 +452,7 @@ impl FileRun<'_, '_> {
                     self.mode.txn(p),
                     TxnMode::Single | TxnMode::SingleUnlessAllNonTransactional
                 );
+            self.tool_commits = tool;
             *txn = TxnView {
                 in_transaction: wrapped,
                 tool_transaction: tool,
@@ -368,6 +474,9 @@ impl FileRun<'_, '_> {
                 txn.nested_begin = txn.in_transaction;
                 if !txn.in_transaction {
                     txn.outer_begin = Some(stmt.span.clone());
+                }
+                if !txn.explicit {
+                    txn.explicit_begin = Some(stmt.span.clone());
                 }
                 txn.in_transaction = true;
                 txn.explicit = true;
@@ -406,7 +515,7 @@ impl FileRun<'_, '_> {
                 txn,
                 source: self.source,
             };
-            let mut f = (self.analyzer.checks)(&stmt, &view);
+            let mut f = (self.analyzer.checks.stmt)(&stmt, &view);
             for finding in &mut f {
                 finding.stmt_span = stmt.span.clone();
             }
@@ -444,6 +553,7 @@ impl FileRun<'_, '_> {
         // Then record what the statement leaves behind.
         if !matches!(stmt.parsed, Parsed::Unparsed { .. }) {
             catalog.apply(&stmt);
+            record_foreign_keys(&mut self.foreign_keys, &stmt);
         }
         let ends_txn = matches!(stmt.kind, StmtKind::Commit | StmtKind::Rollback);
         if in_transaction && !ends_txn {
@@ -494,6 +604,7 @@ impl FileRun<'_, '_> {
                 txn.explicit = false;
                 txn.tool_transaction = false;
                 txn.outer_begin = None;
+                txn.explicit_begin = None;
             }
         }
         self.open.push(Analyzed {
@@ -530,6 +641,75 @@ fn extend_window(f: &mut Finding, later: f64) {
             blocks.describe(),
             crate::finding::format_duration(window),
         ));
+    }
+}
+
+/// The foreign keys a statement adds, with the clauses that add them.
+fn record_foreign_keys(out: &mut Vec<AddedForeignKey>, stmt: &Stmt) {
+    use crate::model::{AlterAction, ConstraintKind};
+    let mut add = |table: &ObjName, columns: Vec<String>, references: &ObjName, span: Span| {
+        out.push(AddedForeignKey {
+            table: table.clone(),
+            columns,
+            references: references.clone(),
+            span,
+            stmt_span: stmt.span.clone(),
+        })
+    };
+    match &stmt.kind {
+        StmtKind::CreateTable(ct) if ct.partition_of.is_none() && !ct.temporary => {
+            for c in &ct.columns {
+                if let Some(r) = &c.references {
+                    add(
+                        &ct.name,
+                        vec![c.name.to_string()],
+                        &r.table,
+                        stmt.span.clone(),
+                    );
+                }
+            }
+            for c in &ct.constraints {
+                if let ConstraintKind::ForeignKey {
+                    columns,
+                    references,
+                } = &c.kind
+                {
+                    add(
+                        &ct.name,
+                        columns.clone(),
+                        &references.table,
+                        stmt.span.clone(),
+                    );
+                }
+            }
+        }
+        StmtKind::AlterTable { table, actions, .. } => {
+            for a in actions {
+                match &a.action {
+                    AlterAction::AddColumn { column, .. } => {
+                        if let Some(r) = &column.references {
+                            add(
+                                table,
+                                vec![column.name.to_string()],
+                                &r.table,
+                                a.span.clone(),
+                            );
+                        }
+                    }
+                    AlterAction::AddConstraint(c) => {
+                        if let ConstraintKind::ForeignKey {
+                            columns,
+                            references,
+                        } = &c.kind
+                        {
+                            add(table, columns.clone(), &references.table, a.span.clone());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        _ => {}
     }
 }
 

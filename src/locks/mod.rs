@@ -155,6 +155,17 @@ pub enum Action {
     AddColumnGenerated,
     /// ADD COLUMN ... PRIMARY KEY / UNIQUE: an index built over every row.
     AddColumnKey,
+    /// ADD COLUMN ... GENERATED ALWAYS AS (...) [VIRTUAL] (PostgreSQL 18): computed when read,
+    /// catalog only.
+    AddColumnVirtual,
+    /// ALTER COLUMN ... SET EXPRESSION AS (...) of a stored generated column (PostgreSQL 17):
+    /// every row is recomputed.
+    SetExpression,
+    /// ALTER COLUMN ... SET EXPRESSION AS (...) of a virtual generated column (PostgreSQL 18):
+    /// catalog only.
+    SetExpressionVirtual,
+    /// ALTER COLUMN ... DROP EXPRESSION (PostgreSQL 13): the stored values stay, catalog only.
+    DropExpression,
     /// ADD COLUMN ... CHECK: every row checked (a NULL passes, but each row is read all the same).
     AddColumnCheck,
     /// ADD COLUMN ... REFERENCES with a non-null default: every row validated.
@@ -197,6 +208,10 @@ pub enum Action {
     ForeignKeyReferenced,
     /// ADD CHECK (validated).
     AddCheck,
+    /// ADD CONSTRAINT ... NOT NULL col (PostgreSQL 18), validated: every row read.
+    AddNotNull,
+    /// ADD CONSTRAINT ... NOT NULL col NOT VALID (PostgreSQL 18).
+    AddNotNullNotValid,
     /// ADD CHECK ... NOT VALID.
     AddCheckNotValid,
     /// ADD PRIMARY KEY: builds the index.
@@ -300,6 +315,9 @@ pub struct Row {
     pub partitions: Partitions,
     /// The server refuses the statement inside a transaction block (SQLSTATE 25001).
     pub no_transaction: bool,
+    /// The server does not know the statement on these versions (a syntax error, or a feature
+    /// it does not have yet): no lock, no work, and the statement fails.
+    pub refused: bool,
     /// Ground truth: observation ids (`locks_detailed.csv`, `extra_statements.csv`); empty
     /// for rows taken from the documentation only. Read by the model's tests.
     #[cfg_attr(
@@ -313,6 +331,11 @@ impl Row {
     /// Whether the row applies to a server major version.
     pub fn applies_to(&self, version: u32) -> bool {
         (self.since..=self.until).contains(&version)
+    }
+
+    /// The first server version that knows the statement, for a row of versions that do not.
+    pub fn needs_version(&self) -> Option<u32> {
+        self.refused.then(|| self.until.saturating_add(1))
     }
 
     /// The lock the row takes, given the mode a statement names (LOCK TABLE).
@@ -375,5 +398,6 @@ static FALLBACK: Row = Row {
     work: None,
     partitions: Partitions::No,
     no_transaction: false,
+    refused: false,
     truth: &[],
 };

@@ -26,7 +26,23 @@ const fn row(action: Action, mode: LockMode, truth: &'static [&'static str]) -> 
         work: None,
         partitions: Partitions::No,
         no_transaction: false,
+        refused: false,
         truth,
+    }
+}
+
+/// A row for versions that do not know the statement (they reject it): no lock, no work.
+const fn refused(action: Action, until: u32) -> Row {
+    Row {
+        action,
+        since: ALL.0,
+        until,
+        mode: Mode::NoLock,
+        work: None,
+        partitions: Partitions::No,
+        no_transaction: false,
+        refused: true,
+        truth: &[],
     }
 }
 
@@ -283,13 +299,50 @@ static ROWS: &[Row] = &[
     row(
         A::AddColumn,
         AccessExclusive,
-        &[
-            "add_column_nullable",
-            "part_add_column",
-            "pg18_add_column_virtual",
-        ],
+        &["add_column_nullable", "part_add_column"],
     )
     .recursed(),
+    // PostgreSQL 18: GENERATED ALWAYS AS (...) without STORED is VIRTUAL, computed when read:
+    // no row is written (observed on 18.6: ACCESS EXCLUSIVE, same filenode). Before 18 the
+    // syntax is an error (observed on 15).
+    refused(A::AddColumnVirtual, 17),
+    row(
+        A::AddColumnVirtual,
+        AccessExclusive,
+        &[
+            "pg18_add_column_virtual",
+            "pg18_add_column_generated_default",
+        ],
+    )
+    .recursed()
+    .versions(18, u32::MAX),
+    // PostgreSQL 17: SET EXPRESSION recomputes a stored generated column into new files
+    // (observed on 18.6: ACCESS EXCLUSIVE, filenode changed; a syntax error on 15).
+    refused(A::SetExpression, 16),
+    row(
+        A::SetExpression,
+        AccessExclusive,
+        &["pg18_set_expression_stored"],
+    )
+    .work(Rewrite)
+    .recursed()
+    .versions(17, u32::MAX),
+    // PostgreSQL 18: a virtual column's expression is only in the catalog (observed on 18.6:
+    // ACCESS EXCLUSIVE, same filenode).
+    refused(A::SetExpressionVirtual, 17),
+    row(
+        A::SetExpressionVirtual,
+        AccessExclusive,
+        &["pg18_set_expression_virtual"],
+    )
+    .recursed()
+    .versions(18, u32::MAX),
+    // PostgreSQL 13: DROP EXPRESSION keeps the stored values as a plain column (observed on 15
+    // and 18.6: ACCESS EXCLUSIVE, same filenode).
+    refused(A::DropExpression, 12),
+    row(A::DropExpression, AccessExclusive, &["drop_expression"])
+        .recursed()
+        .versions(13, u32::MAX),
     // PostgreSQL 11 stores a non-volatile default once (attmissingval); before, every row was
     // rewritten.
     row(A::AddColumnDefault, AccessExclusive, &[])
@@ -477,9 +530,25 @@ static ROWS: &[Row] = &[
     row(
         A::AddCheckNotValid,
         AccessExclusive,
-        &["add_check_not_valid", "pg18_add_not_null_not_valid"],
+        &["add_check_not_valid"],
     )
     .recursed(),
+    // PostgreSQL 18 catalogues NOT NULL constraints: ADD CONSTRAINT c NOT NULL col reads every
+    // row under ACCESS EXCLUSIVE unless NOT VALID; VALIDATE CONSTRAINT then reads them under
+    // SHARE UPDATE EXCLUSIVE (observed on 18.6). Before 18 the syntax is an error (observed on 15).
+    refused(A::AddNotNull, 17),
+    row(A::AddNotNull, AccessExclusive, &["pg18_add_not_null"])
+        .work(Scan)
+        .recursed()
+        .versions(18, u32::MAX),
+    refused(A::AddNotNullNotValid, 17),
+    row(
+        A::AddNotNullNotValid,
+        AccessExclusive,
+        &["pg18_add_not_null_not_valid"],
+    )
+    .recursed()
+    .versions(18, u32::MAX),
     row(
         A::AddPrimaryKey,
         AccessExclusive,
@@ -756,5 +825,25 @@ mod tests {
             at(Action::AddPrimaryKey, 18).partitions,
             Partitions::Lock(AccessExclusive)
         );
+        // PostgreSQL 17 and 18 syntax: refused before, modelled from.
+        for (a, first) in [
+            (Action::SetExpression, 17),
+            (Action::SetExpressionVirtual, 18),
+            (Action::AddColumnVirtual, 18),
+            (Action::AddNotNull, 18),
+            (Action::AddNotNullNotValid, 18),
+            (Action::DropExpression, 13),
+        ] {
+            let before = at(a, first - 1);
+            assert_eq!(before.needs_version(), Some(first), "{a:?}");
+            assert_eq!(before.lock(None), None, "{a:?}");
+            let from = at(a, first);
+            assert_eq!(from.needs_version(), None, "{a:?}");
+            assert_eq!(from.lock(None), Some(AccessExclusive), "{a:?}");
+        }
+        assert_eq!(at(Action::SetExpression, 17).work, Some(Rewrite));
+        assert_eq!(at(Action::SetExpressionVirtual, 18).work, None);
+        assert_eq!(at(Action::AddNotNull, 18).work, Some(Scan));
+        assert_eq!(at(Action::AddNotNullNotValid, 18).work, None);
     }
 }

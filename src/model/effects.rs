@@ -108,6 +108,8 @@ pub struct Effects {
     pub work: Vec<Work>,
     /// PostgreSQL refuses to run the statement inside a transaction block.
     pub no_transaction: bool,
+    /// The target server does not know the statement: the first major version that does.
+    pub needs_version: Option<u32>,
 }
 
 impl Effects {

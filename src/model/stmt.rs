@@ -79,6 +79,9 @@ pub struct ColumnDef {
     pub identity: bool,
     /// `GENERATED ALWAYS AS (...) STORED`.
     pub generated_stored: bool,
+    /// `GENERATED ALWAYS AS (...)` written `VIRTUAL` or without `STORED` (PostgreSQL 18:
+    /// computed when read; an error before 18).
+    pub generated_virtual: bool,
     /// Inline `REFERENCES` (boxed: rare, and a column list is kept per column).
     pub references: Option<Box<FkRef>>,
     /// Inline `PRIMARY KEY`.
@@ -119,9 +122,12 @@ pub enum ConstraintKind {
         references: FkRef,
     },
     /// CHECK (expr); `not_null_of` is set when the expression is exactly `col IS NOT NULL`.
+    /// PostgreSQL 18's `NOT NULL col` constraint is one too, with `not_null_constraint` set: it
+    /// locks, reads and proves SET NOT NULL exactly like the CHECK (observed on 18.6).
     Check {
         expr: String,
         not_null_of: Option<String>,
+        not_null_constraint: bool,
     },
     /// EXCLUDE USING ...
     Exclude,
@@ -179,6 +185,10 @@ pub enum AlterAction {
     DropNotNull { column: String },
     /// ALTER COLUMN ... ADD GENERATED ... AS IDENTITY / SET GENERATED / DROP IDENTITY.
     AlterIdentity { column: String },
+    /// ALTER COLUMN ... SET EXPRESSION AS (...) (PostgreSQL 17).
+    SetExpression { column: String },
+    /// ALTER COLUMN ... DROP EXPRESSION [IF EXISTS] (PostgreSQL 13).
+    DropExpression { column: String },
     /// ALTER COLUMN ... SET STATISTICS n.
     SetStatistics { column: String },
     /// ALTER COLUMN ... SET STORAGE / SET COMPRESSION / SET (options).
@@ -407,6 +417,9 @@ pub enum StmtKind {
         /// The WHERE pins a column to a value, a list or a bounded range, or batches with a
         /// LIMIT: it provably touches a part of the table.
         narrowed: bool,
+        /// The columns the WHERE pins, when that is its only proof: it touches a part of the
+        /// table only through an index or key on one of them. Empty for a LIMIT batch.
+        pinned: Vec<String>,
         reads: Vec<ObjName>,
     },
     /// DELETE.
@@ -415,6 +428,8 @@ pub enum StmtKind {
         has_where: bool,
         /// As for UPDATE.
         narrowed: bool,
+        /// As for UPDATE.
+        pinned: Vec<String>,
         reads: Vec<ObjName>,
     },
     /// INSERT; `select` is true for INSERT ... SELECT.

@@ -533,6 +533,7 @@ pub(crate) fn recognize_action(toks: &[Tok]) -> Option<AlterAction> {
                 kind: ConstraintKind::Check {
                     expr: format!("{column} IS NOT NULL"),
                     not_null_of: Some(column),
+                    not_null_constraint: true,
                 },
                 not_valid,
             }));
@@ -602,6 +603,15 @@ pub(crate) fn recognize_action(toks: &[Tok]) -> Option<AlterAction> {
     if c.eat("ALTER") {
         c.eat("COLUMN");
         let column = c.name()?.name;
+        // PostgreSQL 17 (stored) / 18 (virtual): SET EXPRESSION AS (expr).
+        if c.eat_all(&["SET", "EXPRESSION", "AS"]) {
+            return (c.skip_parens() && c.done()).then_some(AlterAction::SetExpression { column });
+        }
+        // PostgreSQL 13.
+        if c.eat_all(&["DROP", "EXPRESSION"]) {
+            c.eat_all(&["IF", "EXISTS"]);
+            return c.done().then_some(AlterAction::DropExpression { column });
+        }
         if c.eat_all(&["SET", "STATISTICS"]) {
             return Some(AlterAction::SetStatistics { column });
         }

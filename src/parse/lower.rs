@@ -162,6 +162,7 @@ pub(crate) fn lower(stmt: &Statement) -> StmtKind {
             table: table_with_joins_name(&u.table).unwrap_or_else(|| ObjName::bare("?")),
             has_where: u.selection.is_some(),
             narrowed: u.selection.as_ref().is_some_and(|e| narrows(e, 0)) || u.limit.is_some(),
+            pinned: pinned(u.selection.as_ref(), u.limit.is_some()),
             reads: u
                 .from
                 .as_ref()
@@ -184,6 +185,7 @@ pub(crate) fn lower(stmt: &Statement) -> StmtKind {
                     .unwrap_or_else(|| ObjName::bare("?")),
                 has_where: d.selection.is_some(),
                 narrowed: d.selection.as_ref().is_some_and(|e| narrows(e, 0)) || d.limit.is_some(),
+                pinned: pinned(d.selection.as_ref(), d.limit.is_some()),
                 reads: d
                     .using
                     .as_ref()
@@ -422,6 +424,65 @@ fn narrows(e: &Expr, depth: usize) -> bool {
             subquery,
         } => is_col(expr) && subquery.limit_clause.is_some(),
         _ => false,
+    }
+}
+
+/// The columns a narrowing WHERE pins (to a value, a list or a bounded range): it touches few
+/// rows only if one of them is indexed. Empty when a LIMIT batches the statement (or a
+/// subquery with a LIMIT picks its rows): that is selective whatever the index.
+fn pinned(selection: Option<&Expr>, limit: bool) -> Vec<String> {
+    let mut cols = Vec::new();
+    let mut batch = limit;
+    if let Some(e) = selection {
+        pins(e, 0, &mut cols, &mut batch);
+    }
+    if batch {
+        cols.clear();
+    }
+    cols.sort();
+    cols.dedup();
+    cols
+}
+
+/// Collect the columns of the terms [`narrows`] accepts.
+fn pins(e: &Expr, depth: usize, cols: &mut Vec<String>, batch: &mut bool) {
+    use ast::BinaryOperator as Op;
+    if depth > 32 || cols.len() > 64 {
+        return;
+    }
+    let col = |e: &Expr| match e {
+        Expr::Identifier(_) | Expr::CompoundIdentifier(_) => Some(expr_column(e)),
+        _ => None,
+    };
+    match e {
+        Expr::Nested(inner) => pins(inner, depth + 1, cols, batch),
+        Expr::BinaryOp {
+            left,
+            op: Op::And | Op::Or,
+            right,
+        } => {
+            if narrows(left, depth + 1) {
+                pins(left, depth + 1, cols, batch);
+            }
+            if narrows(right, depth + 1) {
+                pins(right, depth + 1, cols, batch);
+            }
+            if bounded(e) {
+                for side in [left, right] {
+                    if let Expr::BinaryOp { left, right, .. } = side.as_ref() {
+                        cols.extend(col(left).or_else(|| col(right)));
+                    }
+                }
+            }
+        }
+        Expr::BinaryOp {
+            left,
+            op: Op::Eq,
+            right,
+        } => cols.extend(col(left).or_else(|| col(right))),
+        Expr::InList { expr, .. } | Expr::Between { expr, .. } => cols.extend(col(expr)),
+        Expr::InSubquery { subquery, .. } if subquery.limit_clause.is_some() => *batch = true,
+        _ => {}
     }
 }
 
@@ -735,6 +796,7 @@ fn column_def(c: &ast::ColumnDef) -> ColumnDef {
         serial,
         identity: false,
         generated_stored: false,
+        generated_virtual: false,
         references: None,
         primary_key: false,
         unique: false,
@@ -765,8 +827,10 @@ fn column_def(c: &ast::ColumnDef) -> ColumnDef {
             } => match (generated_as, generation_expr) {
                 (GeneratedAs::ExpStored, _) => col.generated_stored = true,
                 (_, Some(_)) => {
-                    col.generated_stored =
-                        !matches!(generation_expr_mode, Some(GeneratedExpressionMode::Virtual))
+                    let virt =
+                        matches!(generation_expr_mode, Some(GeneratedExpressionMode::Virtual));
+                    col.generated_stored = !virt;
+                    col.generated_virtual = virt;
                 }
                 _ => col.identity = true,
             },
@@ -1024,6 +1088,7 @@ fn table_constraint(c: &TableConstraint, not_valid: bool) -> Option<Constraint> 
             ConstraintKind::Check {
                 expr: ch.expr.to_string(),
                 not_null_of: check_not_null_of(&ch.expr),
+                not_null_constraint: false,
             },
         ),
         TableConstraint::Exclude(x) => (x.name.as_ref().map(ident), ConstraintKind::Exclude),

@@ -365,6 +365,13 @@ fn parse_raw(src: &SourceFile, raw: RawStatement) -> Option<Stmt> {
                     parsed: Parsed::Full,
                 });
             }
+            if let Some(kind) = parse_with_virtual_columns(&toks, &span) {
+                return Some(Stmt {
+                    span,
+                    kind,
+                    parsed: Parsed::Recognized,
+                });
+            }
             if let Some(stmt) = parse_alter_by_action(src, &toks, &span) {
                 return Some(stmt);
             }
@@ -476,32 +483,117 @@ fn parse_matview_without_with_data(toks: &[Tok]) -> Option<StmtKind> {
     matches!(kind, StmtKind::CreateView { .. }).then_some(kind)
 }
 
-/// `ADD COLUMN c type GENERATED ALWAYS AS (expr) VIRTUAL` (PostgreSQL 18), which sqlparser's
-/// PostgreSQL dialect rejects: parsed as the STORED form, then marked as not stored (a virtual
-/// column is computed on read: adding it writes no row, observed on 18.6).
-fn virtual_generated_column(header: &[TokenWithSpan], part: &[Tok]) -> Option<Action> {
-    let at = part.iter().position(|t| {
-        matches!(t.token(), sqlparser::tokenizer::Token::Word(w)
-            if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("VIRTUAL"))
-    })?;
-    let mut tokens = header.to_vec();
-    for (i, t) in part.iter().enumerate() {
-        let mut tws = t.tws.clone();
-        if i == at {
-            tws.token = sqlparser::tokenizer::Token::make_keyword("STORED");
+/// The tokens of a statement with every `GENERATED ALWAYS AS (expr)` column written `VIRTUAL`
+/// or without `STORED` (PostgreSQL 18: a virtual column, computed when read) turned into the
+/// STORED form sqlparser's PostgreSQL dialect accepts, and for each generated column in order
+/// whether it was virtual. `None` when no column is virtual.
+fn generated_as_stored(toks: &[Tok]) -> Option<(Vec<TokenWithSpan>, Vec<bool>)> {
+    let word = |i: usize, k: &str| {
+        matches!(toks.get(i).map(Tok::token), Some(Token::Word(w))
+            if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(k))
+    };
+    let mut out = Vec::with_capacity(toks.len() + 1);
+    let mut virtual_flags = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        let generated = word(i, "GENERATED")
+            && word(i + 1, "ALWAYS")
+            && word(i + 2, "AS")
+            && matches!(toks.get(i + 3).map(Tok::token), Some(Token::LParen));
+        if !generated {
+            out.push(toks[i].tws.clone());
+            i += 1;
+            continue;
         }
-        tokens.push(tws);
-    }
-    match parse_tokens(tokens) {
-        Ok(StmtKind::AlterTable { mut actions, .. }) if actions.len() == 1 => {
-            let mut a = actions.remove(0);
-            match &mut a.action {
-                crate::model::AlterAction::AddColumn { column, .. } => {
-                    column.generated_stored = false
+        // Copy through the parenthesized expression.
+        let mut depth = 0usize;
+        let mut j = i;
+        while j < toks.len() {
+            out.push(toks[j].tws.clone());
+            match toks[j].token() {
+                Token::LParen => depth += 1,
+                Token::RParen => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 && j > i + 3 {
+                        break;
+                    }
                 }
-                _ => return None,
+                _ => {}
             }
-            Some(a)
+            j += 1;
+        }
+        let close = toks.get(j)?;
+        let mut stored = close.tws.clone();
+        stored.token = Token::make_keyword("STORED");
+        if word(j + 1, "STORED") {
+            virtual_flags.push(false);
+            i = j + 1;
+        } else {
+            virtual_flags.push(true);
+            out.push(stored);
+            // VIRTUAL is replaced, a missing STORED added.
+            i = if word(j + 1, "VIRTUAL") { j + 2 } else { j + 1 };
+        }
+    }
+    virtual_flags
+        .contains(&true)
+        .then_some((out, virtual_flags))
+}
+
+/// Mark the generated columns of a parsed statement virtual, in order, as `flags` says.
+fn mark_virtual(kind: &mut StmtKind, flags: &[bool]) -> bool {
+    let mut columns: Vec<&mut crate::model::ColumnDef> = match kind {
+        StmtKind::CreateTable(ct) => ct.columns.iter_mut().collect(),
+        StmtKind::AlterTable { actions, .. } => actions
+            .iter_mut()
+            .filter_map(|a| match &mut a.action {
+                crate::model::AlterAction::AddColumn { column, .. } => Some(column),
+                _ => None,
+            })
+            .collect(),
+        _ => return false,
+    };
+    columns.retain(|c| c.generated_stored);
+    if columns.len() != flags.len() {
+        return false;
+    }
+    for (c, v) in columns.into_iter().zip(flags) {
+        if *v {
+            c.generated_stored = false;
+            c.generated_virtual = true;
+        }
+    }
+    true
+}
+
+/// CREATE TABLE / ALTER TABLE with virtual generated columns (PostgreSQL 18), which sqlparser's
+/// PostgreSQL dialect rejects: parsed as the STORED form, then marked virtual (adding one
+/// writes no row, observed on 18.6).
+fn parse_with_virtual_columns(toks: &[Tok], span: &std::ops::Range<usize>) -> Option<StmtKind> {
+    let (tokens, flags) = generated_as_stored(toks)?;
+    let mut kind = parse_tokens(tokens).ok()?;
+    if !mark_virtual(&mut kind, &flags) {
+        return None;
+    }
+    Some(with_action_spans(kind, toks, span))
+}
+
+/// One ALTER TABLE action with a virtual generated column (see [`parse_with_virtual_columns`]).
+fn virtual_generated_column(header: &[TokenWithSpan], part: &[Tok]) -> Option<Action> {
+    let (rewritten, flags) = generated_as_stored(part)?;
+    let mut tokens = header.to_vec();
+    tokens.extend(rewritten);
+    match parse_tokens(tokens) {
+        Ok(mut kind @ StmtKind::AlterTable { .. }) => {
+            if !mark_virtual(&mut kind, &flags) {
+                return None;
+            }
+            match kind {
+                StmtKind::AlterTable { mut actions, .. } if actions.len() == 1 => {
+                    Some(actions.remove(0))
+                }
+                _ => None,
+            }
         }
         _ => None,
     }

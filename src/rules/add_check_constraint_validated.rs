@@ -15,6 +15,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "ADD CHECK without NOT VALID scans every row under ACCESS EXCLUSIVE, blocking reads and writes",
     doc: include_str!("../../rules/add-check-constraint-validated.md"),
     check,
+    part_end: None,
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
@@ -22,10 +23,12 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    let checks = cx
-        .effects
-        .direct_work()
-        .filter(|w| matches!(w.cause.action, Action::AddCheck | Action::AddColumnCheck));
+    let checks = cx.effects.direct_work().filter(|w| {
+        matches!(
+            w.cause.action,
+            Action::AddCheck | Action::AddColumnCheck | Action::AddNotNull
+        )
+    });
     for w in checks {
         let Some(a) = actions.get(usize::from(w.cause.clause)) else {
             continue;
@@ -35,65 +38,91 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         };
         let summary = "Add the constraint without checking existing rows (a brief lock), then validate it in a separate transaction (VALIDATE takes only SHARE UPDATE EXCLUSIVE, which does not block reads or writes):";
         let columns = recipes::column_names(cx, table);
-        let (name, recipe) = match &a.action {
-            AlterAction::AddConstraint(c) => match &c.kind {
-                ConstraintKind::Check { expr, .. } => {
-                    let name = c
-                        .name
-                        .clone()
-                        .unwrap_or_else(|| sql::check_name(&table.name, expr, columns.as_deref()));
-                    let Some(first) = alter
-                        .clause(&a.span)
-                        .and_then(|c| recipes::named_clause(c, &name))
-                        .and_then(|c| alter.replaced(&a.span, &format!("{c} NOT VALID")))
-                    else {
-                        continue;
-                    };
-                    let r = Recipe::new(summary)
-                        .step(Placement::SameMigration, first)
-                        .fixable(true);
-                    (name, r)
-                }
+        let (name, recipe) =
+            match &a.action {
+                AlterAction::AddConstraint(c) => match &c.kind {
+                    // PostgreSQL 18: `ADD CONSTRAINT … NOT NULL col NOT VALID`, then VALIDATE.
+                    ConstraintKind::Check {
+                        not_null_of: Some(col),
+                        not_null_constraint: true,
+                        ..
+                    } => {
+                        let name = c.name.clone().unwrap_or_else(|| {
+                            sql::object_name(&table.name, Some(col), "not_null")
+                        });
+                        let Some(first) = alter
+                            .clause(&a.span)
+                            .and_then(|c| recipes::named_clause(c, &name))
+                            .and_then(|c| alter.replaced(&a.span, &format!("{c} NOT VALID")))
+                        else {
+                            continue;
+                        };
+                        let r = Recipe::new(summary)
+                            .step(Placement::SameMigration, first)
+                            .fixable(true);
+                        (name, r)
+                    }
+                    ConstraintKind::Check { expr, .. } => {
+                        let name = c.name.clone().unwrap_or_else(|| {
+                            sql::check_name(&table.name, expr, columns.as_deref())
+                        });
+                        let Some(first) = alter
+                            .clause(&a.span)
+                            .and_then(|c| recipes::named_clause(c, &name))
+                            .and_then(|c| alter.replaced(&a.span, &format!("{c} NOT VALID")))
+                        else {
+                            continue;
+                        };
+                        let r = Recipe::new(summary)
+                            .step(Placement::SameMigration, first)
+                            .fixable(true);
+                        (name, r)
+                    }
+                    _ => continue,
+                },
+                // An inline CHECK on an added column is checked against every row.
+                AlterAction::AddColumn { column, .. } => match &column.check {
+                    Some(expr) => {
+                        let name = sql::object_name(&table.name, Some(&column.name), "check");
+                        let default = column
+                            .default
+                            .as_ref()
+                            .map(|d| format!(" DEFAULT {}", d.text))
+                            .unwrap_or_default();
+                        let r = Recipe::new(summary)
+                            .step(
+                                Placement::SameMigration,
+                                alter.action(&format!(
+                                    "ADD COLUMN {} {}{default}",
+                                    sql::quote_ident(&column.name),
+                                    column.ty.text
+                                )),
+                            )
+                            .step(
+                                Placement::SameMigration,
+                                alter.action(&format!(
+                                    "ADD CONSTRAINT {} CHECK ({expr}) NOT VALID",
+                                    sql::quote_ident(&name)
+                                )),
+                            );
+                        (name, r)
+                    }
+                    None => continue,
+                },
                 _ => continue,
-            },
-            // An inline CHECK on an added column is checked against every row.
-            AlterAction::AddColumn { column, .. } => match &column.check {
-                Some(expr) => {
-                    let name = sql::object_name(&table.name, Some(&column.name), "check");
-                    let default = column
-                        .default
-                        .as_ref()
-                        .map(|d| format!(" DEFAULT {}", d.text))
-                        .unwrap_or_default();
-                    let r = Recipe::new(summary)
-                        .step(
-                            Placement::SameMigration,
-                            alter.action(&format!(
-                                "ADD COLUMN {} {}{default}",
-                                sql::quote_ident(&column.name),
-                                column.ty.text
-                            )),
-                        )
-                        .step(
-                            Placement::SameMigration,
-                            alter.action(&format!(
-                                "ADD CONSTRAINT {} CHECK ({expr}) NOT VALID",
-                                sql::quote_ident(&name)
-                            )),
-                        );
-                    (name, r)
-                }
-                None => continue,
-            },
-            _ => continue,
-        };
+            };
         let recipe = recipe.step(
             Placement::NextMigration,
             alter.action(&format!("VALIDATE CONSTRAINT {}", sql::quote_ident(&name))),
         );
         let h = cx.work_hazard(w);
+        let what = if w.cause.action == Action::AddNotNull {
+            "ADD CONSTRAINT ... NOT NULL"
+        } else {
+            "ADD CHECK"
+        };
         let message = format!(
-            "ADD CHECK holds {} on {}, blocking {}, while it checks every row{}",
+            "{what} holds {} on {}, blocking {}, while it checks every row{}",
             h.a_lock(),
             h.described,
             h.blocked(),
@@ -133,6 +162,37 @@ mod tests {
     fn not_valid_and_other_constraints_are_not() {
         assert!(fired("ALTER TABLE big ADD CONSTRAINT c CHECK (a > 0) NOT VALID;").is_empty());
         assert!(fired("ALTER TABLE big ADD CONSTRAINT u UNIQUE (a);").is_empty());
+    }
+
+    #[test]
+    fn a_postgres_18_not_null_constraint_is_named_as_written() {
+        let toml = "postgres_version = 18\n[tables]\nbig = { rows = 5_000_000 }\n";
+        let f = testing::fired(
+            super::RULE.name,
+            toml,
+            &["ALTER TABLE big ADD CONSTRAINT big_a_nn NOT NULL a;"],
+        );
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].message
+                .starts_with("ADD CONSTRAINT ... NOT NULL holds an ACCESS EXCLUSIVE"),
+            "{}",
+            f[0].message
+        );
+        assert!(!f[0].message.contains("CHECK"), "{}", f[0].message);
+        assert!(
+            f[0].help
+                .contains("ADD CONSTRAINT big_a_nn NOT NULL a NOT VALID;"),
+            "{}",
+            f[0].help
+        );
+        assert!(
+            f[0].help.contains("VALIDATE CONSTRAINT big_a_nn;"),
+            "{}",
+            f[0].help
+        );
+        let nv = "ALTER TABLE big ADD CONSTRAINT big_a_nn NOT NULL a NOT VALID;";
+        assert!(testing::fired(super::RULE.name, toml, &[nv]).is_empty());
     }
 
     #[test]

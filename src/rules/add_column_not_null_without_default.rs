@@ -14,6 +14,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "ADD COLUMN ... NOT NULL without a DEFAULT fails on any table that has rows",
     doc: include_str!("../../rules/add-column-not-null-without-default.md"),
     check,
+    part_end: None,
 };
 
 /// Whether existing rows get a non-null value for the new column.

@@ -15,6 +15,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "ADD COLUMN with serial, IDENTITY or GENERATED ... STORED rewrites the whole table under ACCESS EXCLUSIVE",
     doc: include_str!("../../rules/add-column-rewrites-table.md"),
     check,
+    part_end: None,
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {

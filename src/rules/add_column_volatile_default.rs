@@ -14,6 +14,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "ADD COLUMN with a volatile default rewrites the whole table under ACCESS EXCLUSIVE",
     doc: include_str!("../../rules/add-column-volatile-default.md"),
     check,
+    part_end: None,
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {

@@ -16,6 +16,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "ADD UNIQUE / PRIMARY KEY / EXCLUDE builds an index under ACCESS EXCLUSIVE, blocking reads and writes for the whole build",
     doc: include_str!("../../rules/add-constraint-builds-index.md"),
     check,
+    part_end: None,
 };
 
 /// What an action does that this rule cares about.

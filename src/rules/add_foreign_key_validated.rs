@@ -16,6 +16,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "ADD FOREIGN KEY without NOT VALID blocks writes on both tables while every row is checked",
     doc: include_str!("../../rules/add-foreign-key-validated.md"),
     check,
+    part_end: None,
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {

@@ -15,6 +15,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "ALTER COLUMN ... TYPE that rewrites or scans the table under ACCESS EXCLUSIVE",
     doc: include_str!("../../rules/alter-column-type-rewrite.md"),
     check,
+    part_end: None,
 };
 
 /// Why the change costs what it costs, as far as locklint can tell.

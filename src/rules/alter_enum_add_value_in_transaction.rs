@@ -14,6 +14,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "ALTER TYPE ... ADD VALUE inside a transaction block fails before PostgreSQL 12",
     doc: include_str!("../../rules/alter-enum-add-value-in-transaction.md"),
     check,
+    part_end: None,
 };
 
 /// The first version that accepts ADD VALUE inside a transaction block.

@@ -15,6 +15,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "ATTACH PARTITION scans the attached table or the DEFAULT partition under ACCESS EXCLUSIVE",
     doc: include_str!("../../rules/attach-partition-scan.md"),
     check,
+    part_end: None,
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {

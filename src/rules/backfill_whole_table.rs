@@ -15,6 +15,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "UPDATE/DELETE without WHERE or INSERT ... SELECT over a large table in one migration transaction",
     doc: include_str!("../../rules/backfill-whole-table.md"),
     check,
+    part_end: None,
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {

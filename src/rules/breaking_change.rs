@@ -14,6 +14,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "DROP TABLE / DROP COLUMN / RENAME on an existing table breaks application code still using the old name",
     doc: include_str!("../../rules/breaking-change.md"),
     check,
+    part_end: None,
 };
 
 fn finding(cx: &Context, span: Span, table: &ObjName, message: String, help: String) -> Finding {

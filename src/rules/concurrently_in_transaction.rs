@@ -13,6 +13,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "CONCURRENTLY, VACUUM and other statements that cannot run in a transaction block fail the migration",
     doc: include_str!("../../rules/concurrently-in-transaction.md"),
     check,
+    part_end: None,
 };
 
 /// What the statement is called in messages, and the clause to point at.

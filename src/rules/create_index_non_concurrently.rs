@@ -15,6 +15,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "CREATE INDEX without CONCURRENTLY holds a SHARE lock that blocks writes for the whole build",
     doc: include_str!("../../rules/create-index-non-concurrently.md"),
     check,
+    part_end: None,
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {

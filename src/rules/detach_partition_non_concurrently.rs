@@ -15,6 +15,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "DETACH PARTITION without CONCURRENTLY takes ACCESS EXCLUSIVE on the partitioned table, blocking reads and writes of every partition",
     doc: include_str!("../../rules/detach-partition-non-concurrently.md"),
     check,
+    part_end: None,
 };
 
 /// The first version with DETACH PARTITION ... CONCURRENTLY.

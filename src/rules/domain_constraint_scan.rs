@@ -15,6 +15,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "ALTER DOMAIN ADD CHECK / VALIDATE / SET NOT NULL reads every table using the domain under a SHARE lock that blocks writes",
     doc: include_str!("../../rules/domain-constraint-scan.md"),
     check,
+    part_end: None,
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {

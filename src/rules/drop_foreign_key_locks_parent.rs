@@ -14,6 +14,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "Dropping a foreign key takes ACCESS EXCLUSIVE on the referenced table too, blocking its reads and writes",
     doc: include_str!("../../rules/drop-foreign-key-locks-parent.md"),
     check,
+    part_end: None,
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {

@@ -15,6 +15,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the table, blocking reads and writes while it waits",
     doc: include_str!("../../rules/drop-index-non-concurrently.md"),
     check,
+    part_end: None,
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {

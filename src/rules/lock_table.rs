@@ -13,6 +13,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "Explicit LOCK TABLE in a mode that blocks reads or writes until commit",
     doc: include_str!("../../rules/lock-table.md"),
     check,
+    part_end: None,
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {

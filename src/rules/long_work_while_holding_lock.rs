@@ -15,6 +15,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "Long work in a transaction that already holds a lock blocking reads or writes keeps them blocked for the whole work",
     doc: include_str!("../../rules/long-work-while-holding-lock.md"),
     check,
+    part_end: None,
 };
 
 /// The statement as SQL words for messages: `ALTER TABLE`, `DROP TABLE`, `INSERT`.
@@ -307,6 +308,37 @@ mod tests {
         ] {
             let sql = format!("BEGIN;\nALTER TABLE small ADD COLUMN c text;\n{q};\nCOMMIT;\n");
             assert!(fired(&sql).is_empty(), "{q}");
+        }
+    }
+
+    #[test]
+    fn a_pinned_column_narrows_only_through_an_index() {
+        // `big` from an earlier migration: its columns and indexes are known.
+        let schema = "CREATE TABLE big (id bigint PRIMARY KEY, status text, code text, c text);\nCREATE INDEX big_code_idx ON big (code);\n";
+        let fired_after = |sql: &str| -> Vec<usize> {
+            all_hits(SIZES, &[schema, sql])
+                .into_iter()
+                .filter(|h| h.file == 1 && (h.rule == super::RULE.name || !h.related.is_empty()))
+                .map(|h| h.line)
+                .collect()
+        };
+        let txn = |w: &str| {
+            format!(
+                "BEGIN;\nALTER TABLE small ADD COLUMN c text;\nUPDATE big SET c = 'x' WHERE {w};\nCOMMIT;\n"
+            )
+        };
+        // No index on status: every row may be read and many written.
+        assert_eq!(fired_after(&txn("status = 'new'")), vec![3]);
+        assert_eq!(fired_after(&txn("status IN ('a', 'b')")), vec![3]);
+        // A key, an indexed column, a LIMIT batch: selective.
+        for w in [
+            "id = 5",
+            "code = 'x'",
+            "code = 'x' AND status = 'new'",
+            "id BETWEEN 1 AND 10000",
+            "id IN (SELECT id FROM big WHERE status = 'new' LIMIT 1000)",
+        ] {
+            assert!(fired_after(&txn(w)).is_empty(), "{w}");
         }
     }
 

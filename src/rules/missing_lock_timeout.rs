@@ -14,6 +14,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "A lock blocking reads or writes is requested with no lock_timeout: it can queue behind a long transaction and stall all traffic on the table",
     doc: include_str!("../../rules/missing-lock-timeout.md"),
     check,
+    part_end: None,
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {

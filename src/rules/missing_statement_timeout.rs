@@ -15,6 +15,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "Long work on a large table with no statement_timeout: nothing bounds how long its lock is held",
     doc: include_str!("../../rules/missing-statement-timeout.md"),
     check,
+    part_end: None,
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {

@@ -16,6 +16,7 @@ mod create_index_non_concurrently;
 mod detach_partition_non_concurrently;
 mod domain_constraint_scan;
 mod drop_foreign_key_locks_parent;
+mod foreign_key_without_index;
 mod lock_table;
 mod long_work_while_holding_lock;
 mod missing_lock_timeout;
@@ -25,6 +26,7 @@ mod parse_error;
 mod recipes;
 mod refresh_materialized_view_non_concurrently;
 mod table_rewrite;
+mod transaction_left_open;
 mod truncate_table;
 mod unused_suppression;
 
@@ -57,6 +59,9 @@ pub struct Rule {
     pub doc: &'static str,
     /// The check.
     pub check: fn(&Stmt, &Context) -> Vec<Finding>,
+    /// The check at the end of each part of a file (and of the file), for rules about what a
+    /// part leaves behind: a transaction still open, a foreign key still without an index.
+    pub part_end: Option<fn(&PartEnd) -> Vec<Finding>>,
 }
 
 /// Every rule, in code order.
@@ -91,6 +96,8 @@ pub static RULES: &[&Rule] = &[
     &breaking_change::RULE,
     &missing_statement_timeout::RULE,
     &nested_transaction_control::RULE,
+    &transaction_left_open::RULE,
+    &foreign_key_without_index::RULE,
 ];
 
 /// The rule for files and statements locklint could not read or parse.
@@ -255,6 +262,24 @@ impl<'a> Context<'a> {
     pub fn text(&self, span: &crate::model::Span) -> &str {
         self.source.text.get(span.clone()).unwrap_or("")
     }
+}
+
+/// The checks analysis runs, from the registry.
+pub const CHECKS: crate::analyze::Checks = crate::analyze::Checks {
+    stmt: run_all,
+    part_end: run_at_part_end,
+};
+
+/// What a rule sees at the end of a part of a file.
+pub use crate::analyze::PartEnd;
+
+/// Run the end-of-part check of every rule that has one.
+pub fn run_at_part_end(end: &PartEnd) -> Vec<Finding> {
+    RULES
+        .iter()
+        .filter_map(|r| r.part_end)
+        .flat_map(|check| check(end))
+        .collect()
 }
 
 /// Run every rule on one statement. Findings carry no level yet: the severity pass decides.

@@ -14,6 +14,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "BEGIN inside an open transaction, or COMMIT/ROLLBACK ending the tool's transaction early: what follows runs without the transaction the migration expects",
     doc: include_str!("../../rules/nested-transaction-control.md"),
     check,
+    part_end: None,
 };
 
 const TOOL_HELP: &str = "The tool already runs this file in one transaction: remove BEGIN/COMMIT from it. If a part must run outside a transaction, turn off the tool's transaction for that file (goose: `-- +goose NO TRANSACTION`; dbmate: `-- migrate:up transaction:false`; sqlx: `-- no-transaction`; plain files: `assume_in_transaction = false`) and put BEGIN/COMMIT around the rest.";

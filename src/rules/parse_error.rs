@@ -13,9 +13,25 @@ pub(crate) const RULE: Rule = Rule {
     summary: "A statement (or part of one) could not be parsed, so its locks are unknown",
     doc: include_str!("../../rules/parse-error.md"),
     check,
+    part_end: None,
 };
 
-fn check(stmt: &Stmt, _cx: &Context) -> Vec<Finding> {
+fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
+    // Parsed, but newer than the target server: the model's rows for its version refuse it.
+    if let Some(needs) = cx.effects.needs_version {
+        let target = cx.settings.postgres_version;
+        let message = format!(
+            "PostgreSQL {target} does not know this statement: it needs PostgreSQL {needs} or later, so the server rejects it and the migration fails (postgres_version = {target})"
+        );
+        let help = format!(
+            "If the server runs PostgreSQL {needs} or later, say so in locklint.toml:\n  postgres_version = {needs}\nOtherwise write the change the way PostgreSQL {target} knows (the rule pages give the older recipes)."
+        );
+        let mut f = Finding::new(&RULE, stmt.span.clone(), message, help)
+            .label(format!("needs PostgreSQL {needs}"))
+            .not_sized();
+        f.stmt_span = stmt.span.clone();
+        return vec![f];
+    }
     let help =
         "locklint could not check this statement. If it is valid PostgreSQL, please report it; \
                 to silence it, add `-- locklint:ignore parse-error <reason>` above the statement."

@@ -14,6 +14,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks reads of the view while it is rebuilt",
     doc: include_str!("../../rules/refresh-materialized-view-non-concurrently.md"),
     check,
+    part_end: None,
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {

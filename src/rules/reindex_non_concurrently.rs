@@ -16,6 +16,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "REINDEX without CONCURRENTLY blocks writes (SHARE on the table) and reads (ACCESS EXCLUSIVE on the indexes) for the whole rebuild",
     doc: include_str!("../../rules/reindex-non-concurrently.md"),
     check,
+    part_end: None,
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {

@@ -15,6 +15,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "SET NOT NULL without a validated CHECK (col IS NOT NULL) scans every row under ACCESS EXCLUSIVE",
     doc: include_str!("../../rules/set-not-null-scan.md"),
     check,
+    part_end: None,
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {

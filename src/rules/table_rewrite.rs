@@ -1,5 +1,6 @@
 //! table-rewrite: statements whose whole purpose is to rewrite a table under ACCESS EXCLUSIVE:
-//! SET LOGGED / UNLOGGED, SET TABLESPACE, SET ACCESS METHOD, VACUUM FULL, CLUSTER.
+//! SET LOGGED / UNLOGGED, SET TABLESPACE, SET ACCESS METHOD, VACUUM FULL, CLUSTER, and SET
+//! EXPRESSION of a stored generated column.
 
 use super::lock_that_blocks;
 use super::{Context, Rule};
@@ -13,9 +14,10 @@ pub(crate) const RULE: Rule = Rule {
     code: "LL022",
     name: "table-rewrite",
     default_level: Level::Error,
-    summary: "SET LOGGED/UNLOGGED, SET TABLESPACE, SET ACCESS METHOD, VACUUM FULL and CLUSTER rewrite the table under ACCESS EXCLUSIVE",
+    summary: "SET LOGGED/UNLOGGED, SET TABLESPACE, SET ACCESS METHOD, VACUUM FULL, CLUSTER and SET EXPRESSION of a stored column rewrite the table under ACCESS EXCLUSIVE",
     doc: include_str!("../../rules/table-rewrite.md"),
     check,
+    part_end: None,
 };
 
 /// The statement forms this rule reports.
@@ -27,6 +29,7 @@ enum Form {
     SetAccessMethod,
     VacuumFull,
     Cluster,
+    SetExpression,
 }
 
 impl Form {
@@ -38,6 +41,7 @@ impl Form {
             Form::SetAccessMethod => "SET ACCESS METHOD",
             Form::VacuumFull => "VACUUM FULL",
             Form::Cluster => "CLUSTER",
+            Form::SetExpression => "SET EXPRESSION",
         }
     }
 
@@ -54,6 +58,9 @@ impl Form {
             Form::SetAccessMethod => "rewrites {t} into the new table access method",
             Form::VacuumFull => "rewrites {t} into new files and rebuilds every index",
             Form::Cluster => "rewrites {t} in index order and rebuilds every index",
+            Form::SetExpression => {
+                "recomputes the stored generated column for every row of {t}, writing the table into new files and rebuilding every index,"
+            }
         }
     }
 
@@ -77,6 +84,9 @@ impl Form {
             Form::SetTablespace => format!(
                 "Move the table online with pg_repack, which holds ACCESS EXCLUSIVE only briefly at the start and the end, or run it in a scheduled maintenance window, outside the migration:\n  pg_repack --table={table} --moveidx --tablespace=NEW_TABLESPACE  # the tablespace of the SET TABLESPACE"
             ),
+            Form::SetExpression => format!(
+                "A stored generated column's new expression is written into every row. On PostgreSQL 18, add a virtual generated column with the new expression instead (catalog only: a brief lock), move readers to it, then drop the old column:\n  ALTER TABLE {table} ADD COLUMN <column>_v <type> GENERATED ALWAYS AS (<new expression>) VIRTUAL;\n  ALTER TABLE {table} DROP COLUMN <column>;\nOtherwise run SET EXPRESSION in a scheduled maintenance window, with a lock_timeout:\n  SET lock_timeout = '5s';"
+            ),
             Form::SetLogged | Form::SetUnlogged | Form::SetAccessMethod => format!(
                 "There is no online form of {}: run it in a scheduled maintenance window, outside the routine migration, with a lock_timeout so it gives up instead of queueing traffic behind it:\n  SET lock_timeout = '5s';\n  ALTER TABLE {table} {clause};",
                 self.name(),
@@ -95,6 +105,7 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
                     AlterAction::SetLogged { logged: false } => Form::SetUnlogged,
                     AlterAction::SetTablespace => Form::SetTablespace,
                     AlterAction::SetAccessMethod => Form::SetAccessMethod,
+                    AlterAction::SetExpression { .. } => Form::SetExpression,
                     _ => continue,
                 };
                 out.extend(one(cx, form, table, a.span.clone()));
@@ -200,6 +211,35 @@ mod tests {
             assert!(m[0].starts_with(form), "{sql}: {}", m[0]);
         }
         assert!(fired("VACUUM t;").is_empty());
+        // PostgreSQL 17+: a stored column's new expression is written into every row; a virtual
+        // one's (18) only into the catalog.
+        let v18 = crate::rules::testing::settings("postgres_version = 18\n");
+        let lint = |sql: &str| {
+            let res = crate::pipeline::lint_text("t.sql", sql, &v18);
+            res.findings()
+                .filter(|f| f.rule == "table-rewrite")
+                .map(|f| f.message.clone())
+                .collect::<Vec<_>>()
+        };
+        let stored = "CREATE TABLE g (a int, s int GENERATED ALWAYS AS (a * 2) STORED, v int GENERATED ALWAYS AS (a * 2));\n";
+        let m = lint(&format!(
+            "{stored}COMMIT;\nALTER TABLE g ALTER COLUMN s SET EXPRESSION AS (a * 3);\n"
+        ));
+        // The table is new in this file: silent. As an earlier migration it is not.
+        assert!(m.is_empty(), "{m:?}");
+        let earlier = |sql: &str| {
+            crate::rules::testing::hits("table-rewrite", "postgres_version = 18\n", &[stored, sql])
+        };
+        let h = earlier("ALTER TABLE g ALTER COLUMN s SET EXPRESSION AS (a * 3);");
+        assert_eq!(h.len(), 1);
+        assert!(
+            h[0].message.starts_with("SET EXPRESSION recomputes"),
+            "{}",
+            h[0].message
+        );
+        assert!(h[0].help.contains("VIRTUAL"), "{}", h[0].help);
+        assert!(earlier("ALTER TABLE g ALTER COLUMN v SET EXPRESSION AS (a * 3);").is_empty());
+        assert!(earlier("ALTER TABLE g ALTER COLUMN s DROP EXPRESSION;").is_empty());
         assert!(fired("ALTER TABLE t SET (fillfactor = 70);").is_empty());
     }
 

@@ -15,6 +15,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "TRUNCATE deletes every row under an ACCESS EXCLUSIVE lock that queues behind open transactions",
     doc: include_str!("../../rules/truncate-table.md"),
     check,
+    part_end: None,
 };
 
 fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {

@@ -14,6 +14,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "A locklint:ignore comment names a rule that reports nothing there (or no rule at all)",
     doc: include_str!("../../rules/unused-suppression.md"),
     check,
+    part_end: None,
 };
 
 fn check(_stmt: &Stmt, _cx: &Context) -> Vec<Finding> {

@@ -15,6 +15,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "VALIDATE CONSTRAINT in the same transaction as its ADD ... NOT VALID keeps the ADD's lock while every row is checked",
     doc: include_str!("../../rules/validate-in-same-transaction.md"),
     check,
+    part_end: None,
 };
 
 /// Where the constraint was added NOT VALID without a commit since.

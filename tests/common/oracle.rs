@@ -153,6 +153,8 @@ pub struct Predicted {
     pub rewritten: BTreeSet<String>,
     pub truncate: bool,
     pub note: Option<String>,
+    /// The model says the version does not know the statement: the first version that does.
+    pub needs_version: Option<u32>,
 }
 
 /// Lint `fixture.sql + setup` (replayed as an earlier migration) and `session settings +
@@ -200,6 +202,7 @@ pub fn predict(case: &Case, version: u32) -> Predicted {
         rewritten: last.effects.rewritten().iter().map(|r| r.key()).collect(),
         truncate: matches!(last.stmt.kind, StmtKind::Truncate { .. }),
         note,
+        needs_version: last.effects.needs_version,
     }
 }
 
