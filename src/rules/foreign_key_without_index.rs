@@ -4,6 +4,7 @@
 use super::{Context, PartEnd, Rule};
 use crate::config::Level;
 use crate::finding::Finding;
+use crate::model::sql;
 use crate::model::{ConstraintKind, Stmt};
 
 /// The rule.
@@ -49,11 +50,10 @@ fn part_end(end: &PartEnd) -> Vec<Finding> {
         }
         seen.push((&fk.table, &fk.columns));
         let cols = fk.columns.join(", ");
-        let index = format!(
-            "{}_{}_idx",
-            fk.table.name,
-            fk.columns.join("_").to_ascii_lowercase()
-        );
+        // The name PostgreSQL gives `CREATE INDEX ON t (cols)`, and the SQL spelled exactly.
+        let index =
+            sql::quote_ident(&sql::index_name(&fk.table.name, &fk.columns, "idx")).into_owned();
+        let on = format!("{} ({})", fk.table.sql(), sql::ident_list(&fk.columns));
         let message = format!(
             "The foreign key on `{}` ({cols}) referencing `{}` has no index on its referencing columns: every DELETE on `{}` (and every UPDATE of its key) reads all of `{}` to find referencing rows, holding row locks while it does",
             fk.table, fk.references, fk.references, fk.table
@@ -61,13 +61,11 @@ fn part_end(end: &PartEnd) -> Vec<Finding> {
         let new = end.catalog.is_new(&fk.table);
         let help = if new {
             format!(
-                "Index the referencing columns in the same migration (the table is new, so a plain CREATE INDEX is instant):\n  CREATE INDEX {index} ON {} ({cols});",
-                fk.table
+                "Index the referencing columns in the same migration (the table is new, so a plain CREATE INDEX is instant):\n  CREATE INDEX {index} ON {on};"
             )
         } else {
             format!(
-                "Index the referencing columns without blocking writes (outside a transaction):\n  CREATE INDEX CONCURRENTLY {index} ON {} ({cols});",
-                fk.table
+                "Index the referencing columns without blocking writes (outside a transaction):\n  CREATE INDEX CONCURRENTLY {index} ON {on};"
             )
         };
         let mut f = Finding::new(&RULE, fk.span.clone(), message, help)
@@ -108,6 +106,18 @@ mod tests {
             h[0].message.contains("every DELETE on `parent`"),
             "{}",
             h[0].message
+        );
+        // Mixed-case names (Prisma) are quoted as PostgreSQL needs them.
+        let prisma = [
+            "CREATE TABLE \"Org\" (\"id\" BIGINT PRIMARY KEY);\nCREATE TABLE \"User\" (\"id\" BIGINT PRIMARY KEY, \"orgId\" BIGINT);\n",
+            "ALTER TABLE \"User\" ADD CONSTRAINT \"User_orgId_fkey\" FOREIGN KEY (\"orgId\") REFERENCES \"Org\"(\"id\");\n",
+        ];
+        let h = hits("foreign-key-without-index", "", &prisma);
+        assert!(
+            h[0].help
+                .contains("CREATE INDEX CONCURRENTLY \"User_orgId_idx\" ON \"User\" (\"orgId\");"),
+            "{}",
+            h[0].help
         );
         // A large table does not make it an error: it costs at run time, not while migrating.
         let big = "[tables]\nchild = { rows = 50_000_000 }\n";
