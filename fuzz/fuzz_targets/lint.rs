@@ -8,7 +8,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use locklint::config::{Dialect, Settings, Tool, UnknownSize};
+use locklint::config::{Dialect, Level, Settings, Tool, UnknownSize};
 use locklint::parse::split::{split, split_slow};
 use locklint::report;
 
@@ -82,7 +82,7 @@ fuzz_target!(|data: &[u8]| {
     let gitlab = report::check::gitlab::render(&files);
     assert!(serde_json::from_str::<serde_json::Value>(&gitlab).is_ok(), "invalid GitLab JSON");
     let _ = report::check::github::render(&files);
-    let _ = report::check::junit::render(&files);
+    let _ = report::check::junit::render(&files, Level::Error);
     let _ = report::check::markdown::render(&files);
     let _ = report::Summary::of(&files);
     std::hint::black_box(human);
