@@ -129,7 +129,14 @@ fn lint_loaded(
         .collect();
     let plan = discover::arrange(&refs, settings, order);
     let mut slots: Vec<Option<(SourceFile, Vec<Finding>)>> = loaded.into_iter().map(Some).collect();
-    let mut analyzer = Analyzer::new(settings, rules::CHECKS);
+    // One schema per migration set, dropped after the set's last file.
+    let mut last_of_set = std::collections::HashMap::new();
+    for (i, p) in plan.iter().enumerate() {
+        last_of_set.insert(p.set, i);
+    }
+    let mut analyzers: std::collections::HashMap<usize, Analyzer> =
+        std::collections::HashMap::new();
+    let mut done = 0;
     let mut results = Vec::new();
     let mut rest: &[Planned] = &plan;
     while !rest.is_empty() {
@@ -165,51 +172,38 @@ fn lint_loaded(
             })
             .collect();
         for (planned, parsed) in window.iter().zip(parsed) {
-            let Some((source, mut file_findings)) =
-                slots.get_mut(planned.index).and_then(Option::take)
+            let position = done;
+            done += 1;
+            let Some((source, file_findings)) = slots.get_mut(planned.index).and_then(Option::take)
             else {
                 continue;
             };
-            let report = report.get(planned.index).copied().unwrap_or(true);
+            let mut analyzer = analyzers
+                .remove(&planned.set)
+                .unwrap_or_else(|| Analyzer::new(settings, rules::CHECKS));
             let file = FileInput {
                 source: &source,
                 planned,
                 parsed,
             };
-            if !report {
-                file.replay(&mut analyzer);
-                continue;
+            let report = report.get(planned.index).copied().unwrap_or(true);
+            let linted = file.lint(&mut analyzer, file_findings, report, settings, keep);
+            if last_of_set.get(&planned.set) != Some(&position) {
+                analyzers.insert(planned.set, analyzer);
             }
-            file_findings.extend(planned.notes.iter().map(|note| {
-                file_finding(
-                    0..0,
-                    note.clone(),
-                    "Fix that file so that the migration tool can read it.",
-                )
-            }));
-            if planned.parts.is_empty() && file_findings.is_empty() {
-                // A down migration, not linted.
-                continue;
+            if let Some((mut stmts, counts, mut file_findings)) = linted {
+                crate::recipe::adapt(&mut file_findings, planned.tool, &source.name);
+                for s in &mut stmts {
+                    crate::recipe::adapt(&mut s.findings, planned.tool, &source.name);
+                }
+                results.push(FileResult {
+                    source,
+                    tool: planned.tool.name(),
+                    stmts,
+                    counts,
+                    file_findings,
+                });
             }
-            crate::severity::levels(
-                &mut file_findings,
-                settings,
-                std::path::Path::new(&source.name),
-            );
-            let (stmts, counts, loose) = file.analyze(&mut analyzer, keep, settings);
-            file_findings.extend(loose);
-            let mut stmts = stmts;
-            crate::recipe::adapt(&mut file_findings, planned.tool, &source.name);
-            for s in &mut stmts {
-                crate::recipe::adapt(&mut s.findings, planned.tool, &source.name);
-            }
-            results.push(FileResult {
-                source,
-                tool: planned.tool.name(),
-                stmts,
-                counts,
-                file_findings,
-            });
         }
     }
     results
@@ -254,6 +248,39 @@ impl FileInput<'_> {
         FileMode {
             parts: parts.map(|p| (p.range.start, p.txn)).collect(),
         }
+    }
+
+    /// Lint the file with its set's analyzer: its statements, counts and file-level findings
+    /// (`file_findings` and the tool's notes); `None` for a file only replayed (`report`
+    /// false) or a down file that is not linted.
+    fn lint(
+        self,
+        analyzer: &mut Analyzer,
+        mut file_findings: Vec<Finding>,
+        report: bool,
+        settings: &Settings,
+        keep: Keep,
+    ) -> Option<(Vec<Analyzed>, StmtCounts, Vec<Finding>)> {
+        if !report {
+            self.replay(analyzer);
+            return None;
+        }
+        file_findings.extend(self.planned.notes.iter().map(|note| {
+            file_finding(
+                0..0,
+                note.clone(),
+                "Fix that file so that the migration tool can read it.",
+            )
+        }));
+        if self.planned.parts.is_empty() && file_findings.is_empty() {
+            // A down migration, not linted.
+            return None;
+        }
+        let path = std::path::Path::new(&self.source.name);
+        crate::severity::levels(&mut file_findings, settings, path);
+        let (stmts, counts, loose) = self.analyze(analyzer, keep, settings);
+        file_findings.extend(loose);
+        Some((stmts, counts, file_findings))
     }
 
     /// Replay the forward parts into the schema without linting them.

@@ -148,3 +148,32 @@ fn check_stats_prints_a_table_per_input_on_stderr() {
     assert!(stderr.contains("create-index-non-concurrently"), "{stderr}");
     assert!(serde_json::from_slice::<serde_json::Value>(&out.stdout).is_ok());
 }
+
+/// An ALTER TABLE with one action understood and one not is "unparsed" in the summary and in
+/// `--stats` alike (they once disagreed by the corpus' one such statement).
+#[test]
+fn the_summary_and_stats_count_a_partly_parsed_statement_alike() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir(d.path().join("m")).unwrap();
+    std::fs::write(
+        d.path().join("m/001_m.sql"),
+        "ALTER TABLE t ADD COLUMN a int, FROBNICATE the widget;\nSELEC broken;\nSELECT 1;\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_locklint"))
+        .args(["check", "m", "--stats", "--format", "json"])
+        .current_dir(d.path())
+        .output()
+        .expect("locklint runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["unparsed"], 2, "{v}");
+    let total: Vec<&str> = stderr
+        .lines()
+        .find(|l| l.starts_with("total"))
+        .unwrap_or_else(|| panic!("{stderr}"))
+        .split_whitespace()
+        .collect();
+    // total files statements parsed recognized unparsed
+    assert_eq!(total[1..6], ["1", "3", "1", "0", "2"], "{stderr}");
+}

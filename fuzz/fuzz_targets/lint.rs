@@ -8,7 +8,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use locklint::config::{Dialect, Settings, Tool, UnknownSize};
+use locklint::config::{Dialect, Level, Settings, Tool, UnknownSize};
 use locklint::parse::split::{split, split_slow};
 use locklint::report;
 
@@ -29,7 +29,10 @@ const NAMES: [[&str; 2]; 4] = [
     ["db/001_a.sql", "db/002_b.sql"],
     ["db/V1__a.sql", "db/V2__b.sql"],
     ["db/20200101000000_a.up.sql", "db/20200101000000_a.down.sql"],
-    ["db/2020-01-01-000000_a/up.sql", "db/2020-01-01-000000_a/down.sql"],
+    [
+        "db/2020-01-01-000000_a/up.sql",
+        "db/2020-01-01-000000_a/down.sql",
+    ],
 ];
 
 fuzz_target!(|data: &[u8]| {
@@ -76,13 +79,22 @@ fuzz_target!(|data: &[u8]| {
         },
     );
     let json = report::check::json::render(&files);
-    assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok(), "invalid JSON");
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&json).is_ok(),
+        "invalid JSON"
+    );
     let sarif = report::check::sarif::render(&files);
-    assert!(serde_json::from_str::<serde_json::Value>(&sarif).is_ok(), "invalid SARIF");
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&sarif).is_ok(),
+        "invalid SARIF"
+    );
     let gitlab = report::check::gitlab::render(&files);
-    assert!(serde_json::from_str::<serde_json::Value>(&gitlab).is_ok(), "invalid GitLab JSON");
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&gitlab).is_ok(),
+        "invalid GitLab JSON"
+    );
     let _ = report::check::github::render(&files);
-    let _ = report::check::junit::render(&files);
+    let _ = report::check::junit::render(&files, Level::Error);
     let _ = report::check::markdown::render(&files);
     let _ = report::Summary::of(&files);
     std::hint::black_box(human);

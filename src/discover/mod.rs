@@ -454,6 +454,9 @@ pub struct Planned {
     /// Problems with the tool's files that decide how this file runs (an invalid diesel
     /// `metadata.toml`), to report on the file.
     pub notes: Vec<String>,
+    /// The migration set the file belongs to (see [`set_roots`]): each set is replayed into a
+    /// schema of its own. Numbered from 0 in the order the sets' first files are given.
+    pub set: usize,
 }
 
 /// The folder a file belongs to and its path inside it. A migration that is a folder of its
@@ -476,6 +479,53 @@ fn folder_of(name: &str) -> (PathBuf, String) {
         return (above.to_path_buf(), format!("{dir}/{file}"));
     }
     (parent.to_path_buf(), file)
+}
+
+/// Whether a folder name is a version (`25`, `v1.10`, `3.0.0_schema`): a history kept one
+/// folder per version (Synapse's `delta/<n>/`, Temporal's `versioned/v1.0/`) is one set.
+fn is_version_folder(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    let digits = name.strip_prefix(['v', 'V']).unwrap_or(&name);
+    digits.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// Each folder's migration set, numbered in the order the sets first appear. A set is a
+/// folder tree: a folder of migrations and every folder of the run below it, with the folders
+/// named by version (`delta/25/`, `delta/26/`) joining the folder above them. So the set of a
+/// file depends only on its path and on the files under its set's top folder, never on other
+/// projects named on the same command line.
+fn set_roots<'a>(dirs: impl Iterator<Item = &'a Path>) -> Vec<usize> {
+    let trees: Vec<PathBuf> = dirs
+        .map(|dir| {
+            let mut parts: Vec<_> = dir
+                .components()
+                .filter(|c| !matches!(c, std::path::Component::CurDir))
+                .collect();
+            while parts.len() > 1
+                && parts
+                    .last()
+                    .is_some_and(|c| is_version_folder(c.as_os_str()))
+            {
+                parts.pop();
+            }
+            parts.iter().collect()
+        })
+        .collect();
+    let known: std::collections::HashSet<&Path> = trees.iter().map(PathBuf::as_path).collect();
+    let mut roots: HashMap<&Path, usize> = HashMap::new();
+    trees
+        .iter()
+        .map(|tree| {
+            // The topmost folder of the run that holds this one (itself at the latest).
+            let top = tree
+                .ancestors()
+                .filter(|a| known.contains(a))
+                .last()
+                .unwrap_or(tree);
+            let next = roots.len();
+            *roots.entry(top).or_insert(next)
+        })
+        .collect()
 }
 
 /// The order [`arrange`] returns files in.
@@ -567,8 +617,12 @@ pub fn arrange(files: &[FileRef], settings: &Settings, order: Order) -> Vec<Plan
         }
     }
 
+    let sets = match order {
+        Order::Tool => set_roots(folders.iter().map(|(dir, _)| dir.as_path())),
+        Order::Given => vec![0; folders.len()],
+    };
     let mut out = Vec::new();
-    for ((_, set), d) in folders.iter().zip(&detected) {
+    for (((_, set), d), &set_id) in folders.iter().zip(&detected).zip(&sets) {
         let mut ranked: Vec<Ranked> = set
             .iter()
             .map(|f| match (tools::row(d.tool).role)(&f.rel) {
@@ -667,6 +721,7 @@ pub fn arrange(files: &[FileRef], settings: &Settings, order: Order) -> Vec<Plan
                 tool,
                 parts,
                 notes,
+                set: set_id,
             });
         }
     }
@@ -718,5 +773,44 @@ mod extension_tests {
         assert!(is_sql(Path::new("delta/25/01_x.sql.postgres")));
         assert!(!is_sql(Path::new("delta/25/01_x.sql.sqlite")));
         assert!(!is_sql(Path::new("a/notes.md")));
+    }
+}
+
+#[cfg(test)]
+mod set_tests {
+    use super::set_roots;
+    use std::path::Path;
+
+    fn sets(dirs: &[&str]) -> Vec<usize> {
+        set_roots(dirs.iter().map(Path::new))
+    }
+
+    #[test]
+    fn a_folder_tree_is_one_set_and_sibling_projects_are_not() {
+        // Synapse: version folders join the folder above them; its own files join the tree.
+        assert_eq!(
+            sets(&[
+                "s/schema/common/delta/25",
+                "s/schema/common/full_schemas/72",
+                "s/schema/common",
+                "s/schema/main/delta/12",
+                "s/schema/main/delta/13",
+                "s/schema/main/full_schemas/72",
+                "s/schema/state/delta/47",
+            ]),
+            [0, 0, 0, 1, 1, 2, 3]
+        );
+        // Two projects under one folder, and three dialects of one project: apart.
+        assert_eq!(
+            sets(&[
+                "corpus/a/migrations",
+                "corpus/b/migrations/postgresql",
+                "corpus/b/migrations/mysql",
+                "./corpus/a/migrations/v1.10",
+            ]),
+            [0, 1, 2, 0]
+        );
+        // A file named in the current folder holds every folder below it.
+        assert_eq!(sets(&["db/migrations", "", "other"]), [0, 0, 0]);
     }
 }

@@ -23,7 +23,8 @@ impl Tok {
         &self.tws.token
     }
 
-    fn kw(&self) -> Option<String> {
+    /// The token as an upper-case keyword, when it is an unquoted word.
+    pub(crate) fn kw(&self) -> Option<String> {
         match self.token() {
             Token::Word(w) if w.quote_style.is_none() => Some(w.value.to_ascii_uppercase()),
             _ => None,

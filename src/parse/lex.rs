@@ -21,7 +21,7 @@
 //! bytes) is left to the tokenizer. Locations count lines by `'\n'` and columns in chars, as
 //! sqlparser does (a `'\r'` or tab is one column).
 
-use super::split::{Pos, RawKind, RawStatement};
+use super::split::{HEAD_TOKENS, MAX_STMT_TOKENS, Pos, RawKind, RawStatement};
 use sqlparser::ast::DollarQuotedString;
 use sqlparser::keywords::{ALL_KEYWORDS, ALL_KEYWORDS_INDEX, Keyword};
 use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Word};
@@ -46,6 +46,10 @@ pub(super) enum Scan {
 pub(super) struct Scanner {
     tokens: Vec<TokenWithSpan>,
     ranges: Vec<Range<usize>>,
+    /// Tokens past [`MAX_STMT_TOKENS`], not kept.
+    overflow: usize,
+    /// Where the statement's last token ends (kept or not).
+    last_end: usize,
 }
 
 impl Scanner {
@@ -53,6 +57,7 @@ impl Scanner {
     pub(super) fn statement(&mut self, text: &str, from: Pos) -> Scan {
         self.tokens.clear();
         self.ranges.clear();
+        self.overflow = 0;
         let bytes = text.as_bytes();
         let mut lines = Lines::new(from);
         let mut i = from.byte;
@@ -114,30 +119,42 @@ impl Scanner {
                 // Literals may hold line breaks and non-ASCII chars.
                 lines.pass(bytes, i, end);
             }
-            let span = Span::new(start, lines.location(end));
-            self.tokens.push(TokenWithSpan::new(token, span));
-            self.ranges.push(i..end);
+            self.last_end = end;
+            if self.tokens.len() < MAX_STMT_TOKENS {
+                let span = Span::new(start, lines.location(end));
+                self.tokens.push(TokenWithSpan::new(token, span));
+                self.ranges.push(i..end);
+            } else {
+                self.overflow += 1;
+            }
             i = end;
         }
-        match self.ranges.last() {
-            Some(last) => {
-                let end = last.end;
-                Scan::Statement(self.take(end), lines.pos(end))
-            }
-            None => Scan::End,
+        if self.tokens.is_empty() {
+            return Scan::End;
         }
+        let end = self.last_end;
+        Scan::Statement(self.take(end), lines.pos(end))
     }
 
     /// The statement read so far, ending at byte `end`; the buffers stay for the next one.
     fn take(&mut self, end: usize) -> RawStatement {
         let start = self.ranges.first().map_or(end, |r| r.start);
         // Collecting from a drain allocates the exact size once.
-        RawStatement {
+        let keep = if self.overflow > 0 {
+            HEAD_TOKENS
+        } else {
+            self.tokens.len()
+        };
+        let statement = RawStatement {
             span: start..end,
-            tokens: self.tokens.drain(..).collect(),
-            ranges: self.ranges.drain(..).collect(),
+            tokens: self.tokens.drain(..keep).collect(),
+            ranges: self.ranges.drain(..keep).collect(),
             kind: RawKind::Sql,
-        }
+            overflow: self.overflow,
+        };
+        self.tokens.clear();
+        self.ranges.clear();
+        statement
     }
 }
 

@@ -126,6 +126,67 @@ fn overlong(src: &SourceFile, span: Range<usize>, tokens: &[TokenWithSpan], at: 
     }
 }
 
+/// A statement over [`split::MAX_STMT_TOKENS`], known only by its first tokens: an INSERT is
+/// read from them (its target table; its rows are data), anything else is a located parse
+/// error. Either way the finding says the statement was too long to parse in full.
+fn oversized(
+    src: &SourceFile,
+    span: Range<usize>,
+    tokens: Vec<TokenWithSpan>,
+    ranges: Vec<Range<usize>>,
+    overflow: usize,
+) -> Stmt {
+    let total = split::MAX_STMT_TOKENS + overflow;
+    let bytes = span.len();
+    let toks = fallback::significant(tokens, ranges);
+    let head_end = toks.last().map_or(span.start, |t| t.span.end);
+    let rest = head_end..next_char_end(&src.text, head_end).max(head_end);
+    if let Some((table, select)) = insert_target(&toks) {
+        let message = format!(
+            "statement too long to parse in full ({bytes} bytes, {total} tokens, more than {}): read as an INSERT into `{table}` from its first tokens; the rest (its rows) was not parsed",
+            split::MAX_STMT_TOKENS,
+        );
+        return Stmt {
+            span,
+            kind: StmtKind::Insert {
+                table,
+                select,
+                reads: Vec::new(),
+            },
+            parsed: Parsed::Partial(vec![(rest, message)]),
+        };
+    }
+    Stmt {
+        span,
+        kind: StmtKind::Other {
+            what: fallback::describe(&toks),
+        },
+        parsed: Parsed::Unparsed {
+            message: format!(
+                "statement too long to parse ({bytes} bytes, {total} tokens, more than {}): skipped",
+                split::MAX_STMT_TOKENS
+            ),
+            at: rest,
+        },
+    }
+}
+
+/// `INSERT INTO name ...` from a statement's first tokens: the target, and whether the rows
+/// come from a query (`SELECT` or `WITH` before any `VALUES`).
+fn insert_target(toks: &[Tok]) -> Option<(crate::model::ObjName, bool)> {
+    let mut c = fallback::Cursor::new(toks);
+    if !c.eat_all(&["INSERT", "INTO"]) {
+        return None;
+    }
+    let table = c.name()?;
+    let select = toks
+        .iter()
+        .filter_map(Tok::kw)
+        .find(|k| matches!(k.as_str(), "VALUES" | "SELECT" | "WITH" | "DEFAULT"))
+        .is_some_and(|k| k == "SELECT" || k == "WITH");
+    Some((table, select))
+}
+
 /// Split and parse a whole file.
 pub fn parse_source(src: &SourceFile) -> Vec<Stmt> {
     let mut stmts = Vec::new();
@@ -239,7 +300,7 @@ fn join(src: &SourceFile, group: &[RawStatement]) -> Option<RawStatement> {
     let mut tokens = Vec::new();
     let mut ranges = Vec::new();
     for (i, r) in group.iter().enumerate() {
-        if r.kind != RawKind::Sql {
+        if r.kind != RawKind::Sql || r.overflow > 0 {
             return None;
         }
         tokens.extend(r.tokens.iter().cloned());
@@ -267,6 +328,7 @@ fn join(src: &SourceFile, group: &[RawStatement]) -> Option<RawStatement> {
         tokens,
         ranges,
         kind: RawKind::Sql,
+        overflow: 0,
     })
 }
 
@@ -276,6 +338,7 @@ fn parse_raw(src: &SourceFile, raw: RawStatement) -> Option<Stmt> {
         tokens,
         ranges,
         kind,
+        overflow,
     } = raw;
     match &kind {
         RawKind::PsqlMeta => {
@@ -302,6 +365,9 @@ fn parse_raw(src: &SourceFile, raw: RawStatement) -> Option<Stmt> {
                     at: at..end,
                 },
             });
+        }
+        RawKind::Sql if overflow > 0 => {
+            return Some(oversized(src, span, tokens, ranges, overflow));
         }
         RawKind::Sql => {}
     }

@@ -30,7 +30,7 @@
 //!   meta-command ends at its line end, which may lie inside a token the run
 //!   already produced (`\echo don't`), so everything after it is lexed again.
 //! * When it reads the one statement the scanner gave up on, runs may also end
-//!   just past a blank or `;`, so that a long line is not tokenized to its end
+//!   just past a blank, `;`, `,`, `(` or `)`, so that a long line is not tokenized to its end
 //!   for every statement on it. Such a cut is invisible to the tokenizer too,
 //!   except inside a literal or comment: an unterminated one fails as above,
 //!   and a `--` comment (which does not fail) leaves the run ending in a token
@@ -69,7 +69,18 @@ pub struct RawStatement {
     pub ranges: Vec<Range<usize>>,
     /// What kind of statement this is.
     pub kind: RawKind,
+    /// How many tokens past [`MAX_STMT_TOKENS`] the statement has. When it has any, `tokens`
+    /// holds only its first [`HEAD_TOKENS`]: a statement that long is data (a seed `INSERT`
+    /// of millions of rows), and its tokens would take ~100 bytes of memory per byte of text.
+    pub overflow: usize,
 }
+
+/// At most this many tokens of one statement are kept (a few MB of text; the longest DDL
+/// statement of the corpus has a few thousand).
+pub const MAX_STMT_TOKENS: usize = 100_000;
+
+/// The tokens kept of a statement over [`MAX_STMT_TOKENS`]: enough to tell its kind and target.
+pub const HEAD_TOKENS: usize = 64;
 
 /// What the splitter found at a statement position.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,7 +209,7 @@ fn split_slow_chunked(text: &str, first_chunk: usize) -> Vec<RawStatement> {
 enum Reach {
     /// All statements up to the end of the text, cutting tokenizer runs at line ends.
     All,
-    /// The first statement only, cutting tokenizer runs after blanks and `;` too, so that the
+    /// The first statement only, cutting tokenizer runs after blanks, `;`, `,` and parentheses too, so that the
     /// work is bounded by the statement even on a long line.
     One,
 }
@@ -218,7 +229,8 @@ fn split_tokenized(
     let mut chunk = first_chunk.max(1);
     let cuts: &[u8] = match reach {
         Reach::All => b"\n",
-        Reach::One => b"\n \t;",
+        // `,` `(` `)` too: a long row list (`VALUES (:a),(:b),…`) may have no blank at all.
+        Reach::One => b"\n \t;,()",
     };
     let mut run_ends = RunEnds::new(text, cuts);
     let done = |builder: &Builder| reach == Reach::One && !builder.out.is_empty();
@@ -327,7 +339,7 @@ fn split_tokenized(
     builder.out.drain(..).for_each(f);
 }
 
-/// Whether a run that ended without error ends with a blank or `;` token, so that its cut is
+/// Whether a run that ended without error ends with a blank, `;`, `,`, `(` or `)` token, so that its cut is
 /// a token boundary of the whole text: outside literals and comments these chars are tokens of
 /// their own, and no token's extent depends on the chars past them.
 fn ends_at_boundary(run: &Run) -> bool {
@@ -335,6 +347,9 @@ fn ends_at_boundary(run: &Run) -> bool {
         Some(last) => matches!(
             last.token.token,
             Token::SemiColon
+                | Token::Comma
+                | Token::LParen
+                | Token::RParen
                 | Token::Whitespace(Whitespace::Space | Whitespace::Tab | Whitespace::Newline)
         ),
         None => true,
@@ -599,6 +614,8 @@ struct Pending {
     /// Open `BEGIN ATOMIC` / `CASE` blocks awaiting their `END`; `;` does not
     /// end the statement while this is non-zero.
     atomic_depth: u32,
+    /// Significant tokens past [`MAX_STMT_TOKENS`], not kept.
+    overflow: usize,
 }
 
 impl Pending {
@@ -614,6 +631,7 @@ impl Pending {
             is_create: false,
             prev_was_begin: false,
             atomic_depth: 0,
+            overflow: 0,
         }
     }
 
@@ -627,6 +645,13 @@ impl Pending {
             if !matches!(last, Some(Token::Colon | Token::AtSign)) {
                 return;
             }
+        }
+        if self.tokens.len() >= MAX_STMT_TOKENS {
+            if significant {
+                self.overflow += 1;
+                self.text_end = self.text_end.max(tok.end.byte);
+            }
+            return;
         }
         self.tokens.push(tok.token);
         self.ranges.push(tok.start.byte..tok.end.byte);
@@ -672,13 +697,23 @@ impl Pending {
     }
 
     fn finish(mut self, end: usize, kind: RawKind) -> RawStatement {
-        self.tokens.truncate(self.significant_len);
-        self.ranges.truncate(self.significant_len);
+        let keep = if self.overflow > 0 {
+            HEAD_TOKENS
+        } else {
+            self.significant_len
+        };
+        self.tokens.truncate(keep);
+        self.ranges.truncate(keep);
+        if self.overflow > 0 {
+            self.tokens.shrink_to_fit();
+            self.ranges.shrink_to_fit();
+        }
         RawStatement {
             span: self.start..end.max(self.start),
             tokens: self.tokens,
             ranges: self.ranges,
             kind,
+            overflow: self.overflow,
         }
     }
 }

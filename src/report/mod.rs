@@ -66,6 +66,12 @@ pub struct StmtCounts {
 }
 
 impl StmtCounts {
+    /// Statements not wholly understood: unparsed ones and ALTER TABLE statements with an
+    /// unparsed action. The one count behind the summary's `unparsed` and `--stats`.
+    pub fn not_understood(&self) -> usize {
+        self.unparsed + self.partial
+    }
+
     /// Count one statement.
     pub fn add(&mut self, stmt: &Stmt) {
         self.statements += 1;
@@ -104,7 +110,7 @@ impl Summary {
         };
         for f in files {
             s.statements += f.counts.statements;
-            s.unparsed += f.counts.unparsed + f.counts.partial;
+            s.unparsed += f.counts.not_understood();
             for fi in f.findings() {
                 match fi.severity {
                     Level::Error => s.errors += 1,

@@ -3,7 +3,7 @@
 use super::{Context, Rule};
 use crate::config::Level;
 use crate::finding::Finding;
-use crate::model::{Parsed, Stmt};
+use crate::model::{Parsed, Stmt, StmtKind};
 
 /// The rule.
 pub(crate) const RULE: Rule = Rule {
@@ -51,13 +51,15 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         Parsed::Partial(parts) => parts
             .iter()
             .map(|(span, message)| {
-                let mut f = Finding::new(
-                    &RULE,
-                    span.clone(),
-                    format!("could not parse this ALTER TABLE action: {message}; the other actions were checked"),
-                    help.clone(),
-                )
-                .label("unparsed action");
+                // An ALTER TABLE action list, or a statement too long to parse in full.
+                let (message, label) = match stmt.kind {
+                    StmtKind::AlterTable { .. } => (
+                        format!("could not parse this ALTER TABLE action: {message}; the other actions were checked"),
+                        "unparsed action",
+                    ),
+                    _ => (format!("could not parse all of this statement: {message}"), "parsing stopped here"),
+                };
+                let mut f = Finding::new(&RULE, span.clone(), message, help.clone()).label(label);
                 f.stmt_span = stmt.span.clone();
                 f
             })
