@@ -202,13 +202,15 @@ fn collect_inputs(
 ) -> (Vec<discover::Input>, Vec<InputError>, Option<Changed>) {
     let paths = input_paths(named, settings);
     let (inputs, mut errors, selected) = if history {
-        let (i, e, selected) = discover::history::collect(&paths, stdin_name);
+        let (i, e, selected) =
+            discover::history::collect(&paths, stdin_name, &settings.migrations.extensions);
         (i, e, Some(selected))
     } else if named.is_empty() && settings.migrations.paths.is_empty() {
-        let (i, e) = discover::default_walk::collect(Path::new("."));
+        let (i, e) =
+            discover::default_walk::collect(Path::new("."), &settings.migrations.extensions);
         (i, e, None)
     } else {
-        let (i, e) = discover::collect(&paths, stdin_name);
+        let (i, e) = discover::collect_with(&paths, stdin_name, &settings.migrations.extensions);
         (i, e, None)
     };
     if named.is_empty()

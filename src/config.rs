@@ -211,7 +211,15 @@ pub struct Migrations {
     /// Files never linted (still replayed into the schema): globs relative to the config's
     /// folder.
     pub exclude: PathGlobs,
+    /// Which files found by walking a folder are migrations, by how their names end
+    /// (lower case, without the leading dot). A file named on the command line is linted
+    /// whatever its name.
+    pub extensions: Vec<String>,
 }
+
+/// Default for `[migrations] extensions`: `*.sql`, and `*.sql.postgres` (the PostgreSQL-only
+/// variant some projects keep beside `*.sql.sqlite`, e.g. Synapse's delta files).
+pub const DEFAULT_EXTENSIONS: [&str; 2] = ["sql", "sql.postgres"];
 
 /// Default for `[migrations] max_file_bytes`: 64 MiB.
 pub(crate) const DEFAULT_MAX_FILE_BYTES: u64 = 64 << 20;
@@ -228,6 +236,7 @@ impl Default for Migrations {
             lint_down: false,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             exclude: PathGlobs::default(),
+            extensions: DEFAULT_EXTENSIONS.map(String::from).to_vec(),
         }
     }
 }
@@ -802,6 +811,7 @@ struct RawMigrations {
     lint_down: Option<bool>,
     max_file_bytes: Option<Spanned<i64>>,
     exclude: Option<Vec<Spanned<String>>>,
+    extensions: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Deserialize)]
@@ -1070,7 +1080,43 @@ impl Resolver<'_> {
                 Some(globs) => self.globs(&globs, "[migrations] exclude")?,
                 None => PathGlobs::default(),
             },
+            extensions: match raw.extensions {
+                Some(list) => self.extensions(list)?,
+                None => DEFAULT_EXTENSIONS.map(String::from).to_vec(),
+            },
         })
+    }
+
+    /// `[migrations] extensions`: at least one, each a file-name ending such as `"sql"` or
+    /// `"sql.postgres"` (a leading dot is allowed and dropped).
+    fn extensions(&self, list: Spanned<Vec<Spanned<String>>>) -> Result<Vec<String>, ConfigError> {
+        if list.get_ref().is_empty() {
+            return Err(self.error(
+                list.span(),
+                "`[migrations] extensions` is empty",
+                "no file found by walking a folder would be linted",
+                Some("the default is [\"sql\", \"sql.postgres\"]".into()),
+            ));
+        }
+        let mut out = Vec::new();
+        for ext in list.get_ref() {
+            let e = ext.get_ref().trim_start_matches('.').to_ascii_lowercase();
+            if e.is_empty() || e.contains(['/', '\\', '*']) {
+                return Err(self.error(
+                    ext.span(),
+                    format!(
+                        "invalid extension {:?} in `[migrations] extensions`",
+                        ext.get_ref()
+                    ),
+                    "not a file-name ending",
+                    Some("write how the names end, e.g. \"sql\" or \"sql.postgres\"".into()),
+                ));
+            }
+            if !out.contains(&e) {
+                out.push(e);
+            }
+        }
+        Ok(out)
     }
 
     /// Globs relative to the config's folder; one that does not compile is a located error.

@@ -149,6 +149,9 @@ assume_in_transaction = false
 lint_down = false
 # A file (or standard input) larger than this is reported, not linted (64 MiB).
 max_file_bytes = 67_108_864
+# Files found in folders that are migrations, by how their names end (a file named on the
+# command line is linted whatever its name).
+extensions = ["sql", "sql.postgres"]
 
 [size]
 # Tables with at least this many rows are large: blocking work on them is an error.

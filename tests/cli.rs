@@ -576,3 +576,37 @@ fn squawks_disable_assume_in_transaction_directive_is_honoured() {
         .collect();
     assert_eq!(hits, [("concurrently-in-transaction", "m/001.sql")]);
 }
+
+/// `[migrations] extensions` decides which walked files are migrations; a named file is linted
+/// whatever its name.
+#[test]
+fn configured_extensions_choose_the_walked_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let bad = "CREATE INDEX i ON t (a);\n";
+    write(root, "db/001_a.psql", bad);
+    write(root, "db/002_b.sql", bad);
+    write(root, "notes.txt", bad);
+    let files = |run: &Run| -> Vec<String> {
+        let v = json(run);
+        let mut f: Vec<String> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["path"].as_str().unwrap().to_string())
+            .collect();
+        f.dedup();
+        f
+    };
+    let default = locklint(root, &["check", "--format", "json", "db"], None);
+    assert_eq!(files(&default), ["db/002_b.sql"], "{}", default.stdout);
+    write(
+        root,
+        "locklint.toml",
+        "[migrations]\nextensions = [\"psql\"]\n",
+    );
+    let psql = locklint(root, &["check", "--format", "json", "db"], None);
+    assert_eq!(files(&psql), ["db/001_a.psql"], "{}", psql.stdout);
+    let named = locklint(root, &["check", "--format", "json", "notes.txt"], None);
+    assert_eq!(files(&named), ["notes.txt"], "{}", named.stdout);
+}

@@ -936,3 +936,27 @@ fn closest_only_suggests_near_misses() {
     );
     assert_eq!(closest("wa", ["warning"]), None);
 }
+
+#[test]
+fn extensions_replace_the_default_and_must_be_endings() {
+    assert_eq!(
+        parse("").migrations.extensions,
+        vec!["sql".to_string(), "sql.postgres".to_string()]
+    );
+    let s = parse("[migrations]\nextensions = [\".PSQL\", \"sql\", \"psql\"]\n");
+    assert_eq!(
+        s.migrations.extensions,
+        vec!["psql".to_string(), "sql".to_string()]
+    );
+    let report = error_at("[migrations]\nextensions = []\n", "[]", 2);
+    assert!(
+        report.contains("`[migrations] extensions` is empty"),
+        "{report}"
+    );
+    let report = error_at(
+        "[migrations]\nextensions = [\"sql\", \"*.sql\"]\n",
+        "\"*.sql\"",
+        2,
+    );
+    assert!(report.contains("invalid extension"), "{report}");
+}

@@ -8,7 +8,7 @@ use super::{Input, InputError, display, file_id, io_message, is_sql, order};
 use std::path::{Path, PathBuf};
 
 /// The `.sql` files under `root` that are neither ignored nor hidden, in natural path order.
-pub fn collect(root: &Path) -> (Vec<Input>, Vec<InputError>) {
+pub fn collect(root: &Path, extensions: &[String]) -> (Vec<Input>, Vec<InputError>) {
     let mut found = Vec::new();
     let mut errors = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -25,7 +25,7 @@ pub fn collect(root: &Path) -> (Vec<Input>, Vec<InputError>) {
                 // As in a named folder's walk: a FIFO, socket or device named `*.sql` is listed
                 // too (and reported unread); a file reached twice through links is linted once.
                 if !e.file_type().is_some_and(|t| t.is_dir())
-                    && is_sql(e.path())
+                    && is_sql(e.path(), extensions)
                     && seen.insert(file_id(e.path()))
                 {
                     found.push(e.into_path());

@@ -10,8 +10,12 @@ use std::path::{Path, PathBuf};
 
 /// Inputs for the named paths and their folders' other migrations, any errors, and the
 /// selection: the named files, and every file of a named directory.
-pub fn collect(paths: &[PathBuf], stdin_name: &str) -> (Vec<Input>, Vec<InputError>, Changed) {
-    let (named, mut errors) = super::collect(paths, stdin_name);
+pub fn collect(
+    paths: &[PathBuf],
+    stdin_name: &str,
+    extensions: &[String],
+) -> (Vec<Input>, Vec<InputError>, Changed) {
+    let (named, mut errors) = super::collect_with(paths, stdin_name, extensions);
     let selected = Changed::of_paths(named.iter().filter_map(|i| i.path.clone()));
     let mut seen: HashSet<PathBuf> = named
         .iter()
@@ -27,7 +31,7 @@ pub fn collect(paths: &[PathBuf], stdin_name: &str) -> (Vec<Input>, Vec<InputErr
     }
     let mut inputs = Vec::new();
     for folder in &folders {
-        for p in siblings(folder, &mut errors) {
+        for p in siblings(folder, extensions, &mut errors) {
             if std::fs::canonicalize(&p).is_ok_and(|c| seen.insert(c)) {
                 inputs.push(Input {
                     display: display(&p),
@@ -44,7 +48,7 @@ pub fn collect(paths: &[PathBuf], stdin_name: &str) -> (Vec<Input>, Vec<InputErr
 
 /// The `.sql` files of a migration folder (as [`folder_of`] groups them: its files, and the
 /// files of migrations that are folders of their own), in natural order.
-fn siblings(folder: &Path, errors: &mut Vec<InputError>) -> Vec<PathBuf> {
+fn siblings(folder: &Path, extensions: &[String], errors: &mut Vec<InputError>) -> Vec<PathBuf> {
     let root = if folder.as_os_str().is_empty() {
         Path::new(".")
     } else {
@@ -59,7 +63,7 @@ fn siblings(folder: &Path, errors: &mut Vec<InputError>) -> Vec<PathBuf> {
                 } else {
                     e.into_path()
                 };
-                if is_sql(&p) && p.is_file() && folder_of(&display(&p)).0 == folder {
+                if is_sql(&p, extensions) && p.is_file() && folder_of(&display(&p)).0 == folder {
                     found.push(p);
                 }
             }

@@ -58,6 +58,16 @@ pub struct InputError {
 /// Expand paths: a file named explicitly is always an input; a directory is walked recursively
 /// for `*.sql` files, in natural path order; `-` is standard input (named `stdin_name`).
 pub fn collect(paths: &[PathBuf], stdin_name: &str) -> (Vec<Input>, Vec<InputError>) {
+    collect_with(paths, stdin_name, &crate::config::DEFAULT_EXTENSIONS)
+}
+
+/// [`collect`] with the file-name endings that make a walked file a migration
+/// (`[migrations] extensions`).
+pub fn collect_with(
+    paths: &[PathBuf],
+    stdin_name: &str,
+    extensions: &[impl AsRef<str>],
+) -> (Vec<Input>, Vec<InputError>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     // A file named twice, or named and also found in a named folder, is linted once.
@@ -73,7 +83,7 @@ pub fn collect(paths: &[PathBuf], stdin_name: &str) -> (Vec<Input>, Vec<InputErr
             continue;
         }
         match std::fs::metadata(p) {
-            Ok(m) if m.is_dir() => walk(p, &mut seen, &mut inputs, &mut errors),
+            Ok(m) if m.is_dir() => walk(p, extensions, &mut seen, &mut inputs, &mut errors),
             Ok(_) if !seen.insert(file_id(p)) => {}
             Ok(_) => inputs.push(Input {
                 display: display(p),
@@ -129,6 +139,7 @@ type FileId = Result<FileKey, PathBuf>;
 
 fn walk(
     root: &Path,
+    extensions: &[impl AsRef<str>],
     seen: &mut std::collections::HashSet<FileId>,
     inputs: &mut Vec<Input>,
     errors: &mut Vec<InputError>,
@@ -144,7 +155,7 @@ fn walk(
                 // Through symbolic links the same file can be reached twice: lint it once.
                 // A FIFO, socket or device named `*.sql` is listed too (and reported unread).
                 let t = e.file_type();
-                if !t.is_dir() && is_sql(e.path()) && seen.insert(file_id(e.path())) {
+                if !t.is_dir() && is_sql(e.path(), extensions) && seen.insert(file_id(e.path())) {
                     found.push(e.into_path());
                 }
             }
@@ -161,8 +172,8 @@ fn walk(
                     // Inside the folder: reported on that path if it could hold SQL (a `*.sql`
                     // or a folder), and the rest is linted.
                     Some(p) if err.depth() > 0 => {
-                        let could_hold_sql =
-                            is_sql(&p) || std::fs::metadata(&p).is_ok_and(|m| m.is_dir());
+                        let could_hold_sql = is_sql(&p, extensions)
+                            || std::fs::metadata(&p).is_ok_and(|m| m.is_dir());
                         // Reached again through a link: reported once.
                         if could_hold_sql && seen.insert(link_id(&p)) {
                             problems.push((p, message));
@@ -191,17 +202,20 @@ fn walk(
     }));
 }
 
-/// Files found by walking that are migrations: `*.sql`, and `*.sql.postgres` (the
-/// PostgreSQL-only variant some projects keep beside `*.sql.sqlite`, e.g. Synapse's delta
-/// files). Other dialects' variants (`*.sql.sqlite`, `*.sql.mysql`) are not PostgreSQL.
-pub(crate) fn is_sql(p: &Path) -> bool {
+/// Whether a file found by walking is a migration: its name ends with one of `extensions`
+/// (`[migrations] extensions`; by default `*.sql` and `*.sql.postgres`, not other dialects'
+/// variants such as `*.sql.sqlite`), case-insensitively.
+pub(crate) fn is_sql(p: &Path, extensions: &[impl AsRef<str>]) -> bool {
     let Some(name) = p
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
     else {
         return false;
     };
-    name.ends_with(".sql") || name.ends_with(".sql.postgres")
+    extensions.iter().any(|e| {
+        name.strip_suffix(e.as_ref())
+            .is_some_and(|stem| stem.len() > 1 && stem.ends_with('.'))
+    })
 }
 
 fn display(p: &Path) -> String {
@@ -764,15 +778,33 @@ fn project_root(cache: &mut Vec<(PathBuf, detect::Project)>, dir: &Path) -> Opti
 #[cfg(test)]
 mod extension_tests {
     use super::is_sql;
+    use crate::config::DEFAULT_EXTENSIONS;
     use std::path::Path;
 
     #[test]
     fn postgres_variants_are_migrations_other_dialects_are_not() {
-        assert!(is_sql(Path::new("a/001_init.sql")));
-        assert!(is_sql(Path::new("a/001_INIT.SQL")));
-        assert!(is_sql(Path::new("delta/25/01_x.sql.postgres")));
-        assert!(!is_sql(Path::new("delta/25/01_x.sql.sqlite")));
-        assert!(!is_sql(Path::new("a/notes.md")));
+        assert!(is_sql(Path::new("a/001_init.sql"), &DEFAULT_EXTENSIONS));
+        assert!(is_sql(Path::new("a/001_INIT.SQL"), &DEFAULT_EXTENSIONS));
+        assert!(is_sql(
+            Path::new("delta/25/01_x.sql.postgres"),
+            &DEFAULT_EXTENSIONS
+        ));
+        assert!(!is_sql(
+            Path::new("delta/25/01_x.sql.sqlite"),
+            &DEFAULT_EXTENSIONS
+        ));
+        assert!(!is_sql(Path::new("a/notes.md"), &DEFAULT_EXTENSIONS));
+        assert!(!is_sql(Path::new("a/.sql"), &DEFAULT_EXTENSIONS));
+    }
+
+    #[test]
+    fn configured_extensions_replace_the_default() {
+        let exts = ["psql".to_string(), "sql.sqlite".to_string()];
+        assert!(is_sql(Path::new("a/001_init.PSQL"), &exts));
+        assert!(is_sql(Path::new("a/001_init.sql.sqlite"), &exts));
+        assert!(!is_sql(Path::new("a/001_init.sql"), &exts));
+        // A whole name part, not any ending: `init_psql` is not `*.psql`.
+        assert!(!is_sql(Path::new("a/init_psql"), &exts));
     }
 }
 
