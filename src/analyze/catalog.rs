@@ -791,19 +791,12 @@ fn rename_constraint_column(kind: &mut ConstraintKind, from: &str, to: &str) {
 }
 
 fn add_column(t: &mut TableInfo, c: &ColumnDef) {
-    let info = ColumnInfo {
+    t.columns.push(ColumnInfo {
         name: c.name.clone(),
         ty: c.ty.clone(),
         not_null: c.not_null,
         generated_virtual: c.generated_virtual,
-    };
-    // A name the table already has (PostgreSQL would refuse it, or the replay missed a DROP):
-    // the latest definition replaces it, so the catalog never holds one column twice and does
-    // not grow with a file that adds the same column again and again.
-    match t.columns.iter_mut().find(|col| col.name == c.name) {
-        Some(col) => *col = info,
-        None => t.columns.push(info),
-    }
+    });
     if c.primary_key {
         let name = format!("{}_pkey", t.name.name);
         push_constraint(
