@@ -159,6 +159,9 @@ pub struct IndexInfo {
     pub created_in: usize,
 }
 
+/// Indexes grouped by their table's name ([`Catalog::indexes_by_table`]).
+pub(crate) struct IndexesByTable<'a>(HashMap<&'a str, Vec<&'a IndexInfo>>);
+
 /// Views and materialized views.
 #[derive(Debug, Clone)]
 pub struct ViewInfo {
@@ -396,6 +399,49 @@ impl Catalog {
     /// table) can use it. An expression index does not count; a partial index does (locklint
     /// does not keep its predicate).
     pub fn has_index_leading(&self, table: &ObjName, columns: &[String]) -> bool {
+        self.key_or_index_leading(table, columns, self.indexes.values())
+    }
+
+    /// The catalog's indexes grouped by their table's name, for many
+    /// [`Catalog::has_index_leading_in`] questions in a row (one pass over the indexes instead
+    /// of one per question).
+    pub(crate) fn indexes_by_table(&self) -> IndexesByTable<'_> {
+        let mut map: HashMap<&str, Vec<&IndexInfo>> = HashMap::new();
+        for i in self.indexes.values() {
+            map.entry(i.table.name.as_str()).or_default().push(i);
+        }
+        IndexesByTable(map)
+    }
+
+    /// [`Catalog::has_index_leading`], with the indexes grouped once by
+    /// [`Catalog::indexes_by_table`].
+    pub(crate) fn has_index_leading_in(
+        &self,
+        table: &ObjName,
+        columns: &[String],
+        grouped: &IndexesByTable<'_>,
+    ) -> bool {
+        let parent = self.table(table).and_then(|t| t.partition_of.as_ref());
+        let of = |n: &ObjName| {
+            grouped
+                .0
+                .get(n.name.as_str())
+                .into_iter()
+                .flatten()
+                .copied()
+        };
+        let candidates = of(table).chain(parent.into_iter().flat_map(of));
+        self.key_or_index_leading(table, columns, candidates)
+    }
+
+    /// Whether a primary key or unique constraint of the table (or of the table it is a
+    /// partition of), or one of `indexes` on either, leads with `columns` (in any order).
+    fn key_or_index_leading<'a>(
+        &self,
+        table: &ObjName,
+        columns: &[String],
+        mut indexes: impl Iterator<Item = &'a IndexInfo>,
+    ) -> bool {
         if columns.is_empty() {
             return true;
         }
@@ -404,10 +450,6 @@ impl Catalog {
         };
         let parent = self.table(table).and_then(|t| t.partition_of.as_ref());
         let mine = |t: &ObjName| t.same(table) || parent.is_some_and(|p| p.same(t));
-        let by_index = self
-            .indexes
-            .values()
-            .any(|i| mine(&i.table) && leads(&i.columns));
         let by_key = |t: &TableInfo| {
             t.constraints.iter().any(|c| match &c.kind {
                 ConstraintKind::PrimaryKey { columns, .. }
@@ -415,9 +457,9 @@ impl Catalog {
                 _ => false,
             })
         };
-        by_index
-            || self.table(table).is_some_and(by_key)
+        self.table(table).is_some_and(by_key)
             || parent.and_then(|p| self.table(p)).is_some_and(by_key)
+            || indexes.any(|i| mine(&i.table) && leads(&i.columns))
     }
 
     /// The key PostgreSQL's name for an unnamed index would have: `<table>_<cols>_idx`, with a

@@ -30,6 +30,10 @@ fn part_end(end: &PartEnd) -> Vec<Finding> {
     }
     let mut out: Vec<Finding> = Vec::new();
     let mut seen: Vec<(&crate::model::ObjName, &[String])> = Vec::new();
+    if end.foreign_keys.is_empty() {
+        return out;
+    }
+    let by_table = end.catalog.indexes_by_table();
     for fk in end.foreign_keys {
         // Dropped later in the file, or known only from ALTER TABLE statements (its CREATE
         // TABLE was not replayed): indexes locklint never saw may exist.
@@ -45,7 +49,12 @@ fn part_end(end: &PartEnd) -> Vec<Finding> {
         let again = seen
             .iter()
             .any(|(t, c)| t.same(&fk.table) && *c == fk.columns.as_slice());
-        if !exists || again || end.catalog.has_index_leading(&fk.table, &fk.columns) {
+        if !exists
+            || again
+            || end
+                .catalog
+                .has_index_leading_in(&fk.table, &fk.columns, &by_table)
+        {
             continue;
         }
         seen.push((&fk.table, &fk.columns));
