@@ -7,6 +7,7 @@ use super::{Context, Rule};
 use crate::config::Level;
 use crate::finding::Finding;
 use crate::locks::Action;
+use crate::model::sql;
 use crate::model::{AlterAction, ObjName, Span, Stmt, StmtKind, WorkKind};
 
 /// The rule.
@@ -72,8 +73,9 @@ impl Form {
         }
     }
 
-    /// `clause`: the flagged clause's text (the ALTER TABLE action).
-    fn help(self, table: &str, clause: &str) -> String {
+    /// `clause`: the flagged clause's text (the ALTER TABLE action); `column`: for SET
+    /// EXPRESSION, the column's name and, when the replayed schema knows it, its type.
+    fn help(self, table: &str, clause: &str, column: Option<(&str, Option<&str>)>) -> String {
         match self {
             Form::VacuumFull => format!(
                 "Compact the table online with pg_repack or pg_squeeze, which hold ACCESS EXCLUSIVE only briefly at the start and the end, or run VACUUM FULL in a scheduled maintenance window, outside the migration:\n  pg_repack --no-order --table={table}  # connects as psql does (PGHOST, PGDATABASE, ...)\nPlain VACUUM (SHARE UPDATE EXCLUSIVE) makes the space reusable without blocking reads or writes:\n  VACUUM {table};"
@@ -81,12 +83,40 @@ impl Form {
             Form::Cluster => format!(
                 "Reorder the table online with pg_repack (or pg_squeeze), which holds ACCESS EXCLUSIVE only briefly at the start and the end, or run CLUSTER in a scheduled maintenance window, outside the migration:\n  pg_repack --table={table}  # orders by the table's clustered index; connects as psql does"
             ),
-            Form::SetTablespace => format!(
-                "Move the table online with pg_repack, which holds ACCESS EXCLUSIVE only briefly at the start and the end, or run it in a scheduled maintenance window, outside the migration:\n  pg_repack --table={table} --moveidx --tablespace=NEW_TABLESPACE  # the tablespace of the SET TABLESPACE"
-            ),
-            Form::SetExpression => format!(
-                "A stored generated column's new expression is written into every row. On PostgreSQL 18, add a virtual generated column with the new expression instead (catalog only: a brief lock), move readers to it, then drop the old column:\n  ALTER TABLE {table} ADD COLUMN <column>_v <type> GENERATED ALWAYS AS (<new expression>) VIRTUAL;\n  ALTER TABLE {table} DROP COLUMN <column>;\nOtherwise run SET EXPRESSION in a scheduled maintenance window, with a lock_timeout:\n  SET lock_timeout = '5s';"
-            ),
+            Form::SetTablespace => {
+                // pg_repack takes the tablespace's name as PostgreSQL stores it, quoted for
+                // the shell when it needs to be.
+                let space = tablespace_name(clause).unwrap_or_else(|| "pg_default".into());
+                let space = if space.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    space
+                } else {
+                    format!("'{}'", space.replace('\'', "'\\''"))
+                };
+                format!(
+                    "Move the table online with pg_repack, which holds ACCESS EXCLUSIVE only briefly at the start and the end, or run it in a scheduled maintenance window, outside the migration:\n  pg_repack --table={table} --moveidx --tablespace={space}  # connects as psql does"
+                )
+            }
+            Form::SetExpression => {
+                let (name, ty) = column.unwrap_or(("", None));
+                let expr = clause
+                    .find(" AS ")
+                    .or_else(|| clause.to_ascii_uppercase().find(" AS "))
+                    .map(|at| clause[at + 4..].trim().trim_end_matches(';').trim());
+                let col = sql::quote_ident(name);
+                let new_col = sql::quote_ident(&format!("{name}_v")).into_owned();
+                let virtual_steps = match (ty, expr) {
+                    (Some(ty), Some(expr)) => format!(
+                        "\n  ALTER TABLE {table} ADD COLUMN {new_col} {ty} GENERATED ALWAYS AS {expr} VIRTUAL;\n  ALTER TABLE {table} DROP COLUMN {col};"
+                    ),
+                    // The column's type is unknown (its CREATE TABLE was not replayed).
+                    _ => format!(
+                        " a column {new_col} of the same type as {col}, GENERATED ALWAYS AS the new expression VIRTUAL, then:\n  ALTER TABLE {table} DROP COLUMN {col};"
+                    ),
+                };
+                format!(
+                    "A stored generated column's new expression is written into every row. On PostgreSQL 18, add a virtual generated column with the new expression instead (catalog only: a brief lock), move readers to it, then drop the old column:{virtual_steps}\nOtherwise run SET EXPRESSION in a scheduled maintenance window, with a lock_timeout:\n  SET lock_timeout = '5s';"
+                )
+            }
             Form::SetLogged | Form::SetUnlogged | Form::SetAccessMethod => format!(
                 "There is no online form of {}: run it in a scheduled maintenance window, outside the routine migration, with a lock_timeout so it gives up instead of queueing traffic behind it:\n  SET lock_timeout = '5s';\n  ALTER TABLE {table} {clause};",
                 self.name(),
@@ -108,7 +138,11 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
                     AlterAction::SetExpression { .. } => Form::SetExpression,
                     _ => continue,
                 };
-                out.extend(one(cx, form, table, a.span.clone()));
+                let column = match &a.action {
+                    AlterAction::SetExpression { column } => Some(column.as_str()),
+                    _ => None,
+                };
+                out.extend(one_column(cx, form, table, a.span.clone(), column));
             }
         }
         StmtKind::Vacuum { tables, full: true } if tables.is_empty() => {
@@ -131,6 +165,24 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
 }
 
 fn one(cx: &Context, form: Form, table: &ObjName, span: Span) -> Option<Finding> {
+    one_column(cx, form, table, span, None)
+}
+
+/// [`one`], with the column a SET EXPRESSION changes.
+fn one_column(
+    cx: &Context,
+    form: Form,
+    table: &ObjName,
+    span: Span,
+    column: Option<&str>,
+) -> Option<Finding> {
+    let ty = column.and_then(|c| {
+        cx.catalog
+            .table(table)
+            .and_then(|t| t.column(c))
+            .map(|col| col.ty.text.to_string())
+    });
+    let column = column.map(|c| (c, ty.as_deref()));
     // The rewrite the model records for this clause.
     let w = cx.effects.direct_work().find(|w| {
         w.kind == WorkKind::Rewrite && w.cause.span.start == span.start && w.rel.same(table)
@@ -148,7 +200,7 @@ fn one(cx: &Context, form: Form, table: &ObjName, span: Span) -> Option<Finding>
             &RULE,
             span.clone(),
             message,
-            form.help(&table.sql(), cx.text(&span).trim()),
+            form.help(&table.sql(), cx.text(&span).trim(), column),
         )
         .label("rewrites the table")
         .hazard(&h),
@@ -176,6 +228,34 @@ fn everything(cx: &Context, form: Form, span: Span) -> Option<Finding> {
             .label("rewrites every table")
             .unknown_relation(cx, action),
     )
+}
+
+/// The tablespace a `SET TABLESPACE` clause names, as PostgreSQL stores it (folded to lower
+/// case unless quoted).
+fn tablespace_name(clause: &str) -> Option<String> {
+    let upper = clause.to_ascii_uppercase();
+    let at = upper.find("TABLESPACE")? + "TABLESPACE".len();
+    let rest = clause[at..].trim_start();
+    if let Some(quoted) = rest.strip_prefix('"') {
+        let mut name = String::new();
+        let mut chars = quoted.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    chars.next();
+                } else {
+                    return Some(name);
+                }
+            }
+            name.push(c);
+        }
+        return None;
+    }
+    let word: String = rest
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != ';')
+        .collect();
+    (!word.is_empty()).then(|| word.to_ascii_lowercase())
 }
 
 #[cfg(test)]
@@ -241,6 +321,44 @@ mod tests {
         assert!(earlier("ALTER TABLE g ALTER COLUMN v SET EXPRESSION AS (a * 3);").is_empty());
         assert!(earlier("ALTER TABLE g ALTER COLUMN s DROP EXPRESSION;").is_empty());
         assert!(fired("ALTER TABLE t SET (fillfactor = 70);").is_empty());
+    }
+
+    fn help(toml: &str, sql: &str) -> Vec<String> {
+        let settings = crate::config::parse_str(
+            toml,
+            std::path::Path::new("locklint.toml"),
+            &crate::rules::names(),
+        )
+        .unwrap();
+        let res = crate::pipeline::lint_text("t.sql", sql, &settings);
+        res.findings()
+            .filter(|f| f.rule == "table-rewrite")
+            .map(|f| f.help.clone())
+            .collect()
+    }
+
+    #[test]
+    fn recipes_name_the_tablespace_and_the_column() {
+        let h = help("", "ALTER TABLE t SET TABLESPACE Fast_SSD;");
+        assert!(h[0].contains("--tablespace=fast_ssd "), "{}", h[0]);
+        let h = help("", "ALTER TABLE t SET TABLESPACE \"Fast SSD\";");
+        assert!(h[0].contains("--tablespace='Fast SSD' "), "{}", h[0]);
+        let settings = "postgres_version = 18\n[tables]\nt = { rows = 50_000_000 }\n";
+        let set = "ALTER TABLE t ALTER COLUMN total SET EXPRESSION AS (price * qty);\n";
+        // Without the CREATE TABLE, the column's type is unknown: said in words.
+        let h = help(settings, set);
+        assert!(h[0].contains("of the same type as total"), "{}", h[0]);
+        // With it (an earlier migration), the exact SQL.
+        let create = "CREATE TABLE t (id bigint, price int, qty int, total bigint GENERATED ALWAYS AS (price * 2) STORED);\n";
+        let h = crate::rules::testing::hits("table-rewrite", settings, &[create, set]);
+        assert!(
+            h[0].help.contains(
+                "ALTER TABLE t ADD COLUMN total_v bigint GENERATED ALWAYS AS (price * qty) VIRTUAL;\n  ALTER TABLE t DROP COLUMN total;"
+            ),
+            "{}",
+            h[0].help
+        );
+        assert!(!h[0].help.contains('<'), "{}", h[0].help);
     }
 
     #[test]
