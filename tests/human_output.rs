@@ -5,31 +5,23 @@ use locklint::config::{self, Settings};
 use locklint::report::check::human;
 use locklint::rules::RULES;
 
+mod common;
+
+/// A page's first `sql bad` example in its Examples section, with the `toml` block before it.
 fn first_bad_example(doc: &str) -> (Option<String>, String) {
+    let examples_at = doc
+        .lines()
+        .position(|l| l.starts_with("## Examples"))
+        .expect("an Examples section");
     let mut toml = None;
-    let mut in_examples = false;
-    let mut lines = doc.lines();
-    while let Some(line) = lines.next() {
-        if line.starts_with("## Examples") {
-            in_examples = true;
-        }
-        let Some(info) = line.trim_start().strip_prefix("```") else {
-            continue;
-        };
-        let mut body = String::new();
-        for l in lines.by_ref() {
-            if l.trim_start().starts_with("```") {
-                break;
-            }
-            body.push_str(l);
-            body.push('\n');
-        }
-        if !in_examples {
+    for b in common::page_blocks(doc) {
+        // The block's opening fence is on (0-based) line `page_line - 2`.
+        if b.page_line - 2 < examples_at {
             continue;
         }
-        match info.trim() {
-            "toml" => toml = Some(body),
-            "sql bad" => return (toml, body),
+        match b.kind.as_str() {
+            "toml" => toml = Some(b.text),
+            "sql bad" => return (toml, b.text),
             _ => {}
         }
     }

@@ -65,33 +65,22 @@ struct Example {
 fn examples(page: &str) -> Vec<Example> {
     let mut out = Vec::new();
     let mut toml = String::new();
-    let mut cur: Option<(String, String)> = None;
-    for line in page.lines() {
-        if let Some((kind, text)) = cur.as_mut() {
-            if line.trim_start().starts_with("```") {
-                match kind.as_str() {
-                    "toml" => toml = text.clone(),
-                    "sql bad" => {
-                        let version = toml
-                            .lines()
-                            .find_map(|l| l.strip_prefix("postgres_version = "))
-                            .and_then(|v| v.trim().parse().ok())
-                            .unwrap_or(15);
-                        out.push(Example {
-                            toml: toml.clone(),
-                            sql: text.replace(" -- expect", ""),
-                            version,
-                        });
-                    }
-                    _ => {}
-                }
-                cur = None;
-            } else {
-                text.push_str(line);
-                text.push('\n');
+    for b in common::page_blocks(page) {
+        match b.kind.as_str() {
+            "toml" => toml = b.text,
+            "sql bad" => {
+                let version = toml
+                    .lines()
+                    .find_map(|l| l.strip_prefix("postgres_version = "))
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(15);
+                out.push(Example {
+                    toml: toml.clone(),
+                    sql: b.text.replace(" -- expect", ""),
+                    version,
+                });
             }
-        } else if let Some(info) = line.trim_start().strip_prefix("```") {
-            cur = Some((info.trim().to_string(), String::new()));
+            _ => {}
         }
     }
     out

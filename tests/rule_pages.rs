@@ -7,34 +7,8 @@ use locklint::config::{self, Settings};
 use locklint::rules::RULES;
 use std::collections::BTreeSet;
 
-struct Block {
-    kind: String,
-    text: String,
-    /// 1-based line of the block's first line in the page.
-    page_line: usize,
-}
-
-fn blocks(page: &str) -> Vec<Block> {
-    let mut out = Vec::new();
-    let mut cur: Option<Block> = None;
-    for (i, line) in page.lines().enumerate() {
-        if let Some(b) = cur.as_mut() {
-            if line.trim_start().starts_with("```") {
-                out.push(cur.take().unwrap());
-            } else {
-                b.text.push_str(line);
-                b.text.push('\n');
-            }
-        } else if let Some(info) = line.trim_start().strip_prefix("```") {
-            cur = Some(Block {
-                kind: info.trim().to_string(),
-                text: String::new(),
-                page_line: i + 2,
-            });
-        }
-    }
-    out
-}
+mod common;
+use common::page_blocks as blocks;
 
 fn settings_from(toml: Option<&str>) -> Settings {
     match toml {

@@ -38,79 +38,57 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         };
         let summary = "Add the constraint without checking existing rows (a brief lock), then validate it in a separate transaction (VALIDATE takes only SHARE UPDATE EXCLUSIVE, which does not block reads or writes):";
         let columns = recipes::column_names(cx, table);
-        let (name, recipe) =
-            match &a.action {
-                AlterAction::AddConstraint(c) => match &c.kind {
-                    // PostgreSQL 18: `ADD CONSTRAINT … NOT NULL col NOT VALID`, then VALIDATE.
+        let (name, recipe) = match &a.action {
+            AlterAction::AddConstraint(c) => {
+                // PostgreSQL's name when the constraint has none.
+                let generated = match &c.kind {
+                    // PostgreSQL 18: `ADD CONSTRAINT … NOT NULL col`.
                     ConstraintKind::Check {
                         not_null_of: Some(col),
                         not_null_constraint: true,
                         ..
-                    } => {
-                        let name = c.name.clone().unwrap_or_else(|| {
-                            sql::object_name(&table.name, Some(col), "not_null")
-                        });
-                        let Some(first) = alter
-                            .clause(&a.span)
-                            .and_then(|c| recipes::named_clause(c, &name))
-                            .and_then(|c| alter.replaced(&a.span, &format!("{c} NOT VALID")))
-                        else {
-                            continue;
-                        };
-                        let r = Recipe::new(summary)
-                            .step(Placement::SameMigration, first)
-                            .fixable(true);
-                        (name, r)
-                    }
+                    } => sql::object_name(&table.name, Some(col), "not_null"),
                     ConstraintKind::Check { expr, .. } => {
-                        let name = c.name.clone().unwrap_or_else(|| {
-                            sql::check_name(&table.name, expr, columns.as_deref())
-                        });
-                        let Some(first) = alter
-                            .clause(&a.span)
-                            .and_then(|c| recipes::named_clause(c, &name))
-                            .and_then(|c| alter.replaced(&a.span, &format!("{c} NOT VALID")))
-                        else {
-                            continue;
-                        };
-                        let r = Recipe::new(summary)
-                            .step(Placement::SameMigration, first)
-                            .fixable(true);
-                        (name, r)
+                        sql::check_name(&table.name, expr, columns.as_deref())
                     }
                     _ => continue,
-                },
-                // An inline CHECK on an added column is checked against every row.
-                AlterAction::AddColumn { column, .. } => match &column.check {
-                    Some(expr) => {
-                        let name = sql::object_name(&table.name, Some(&column.name), "check");
-                        let default = column
-                            .default
-                            .as_ref()
-                            .map(|d| format!(" DEFAULT {}", d.text))
-                            .unwrap_or_default();
-                        let r = Recipe::new(summary)
-                            .step(
-                                Placement::SameMigration,
-                                alter.action(&format!(
-                                    "ADD COLUMN {} {}{default}",
-                                    sql::quote_ident(&column.name),
-                                    column.ty.text
-                                )),
-                            )
-                            .step(
-                                Placement::SameMigration,
-                                alter.action(&format!(
-                                    "ADD CONSTRAINT {} CHECK ({expr}) NOT VALID",
-                                    sql::quote_ident(&name)
-                                )),
-                            );
-                        (name, r)
-                    }
-                    None => continue,
-                },
-                _ => continue,
-            };
+                };
+                let name = c.name.clone().unwrap_or(generated);
+                // The clause as written, named, with NOT VALID.
+                let Some(first) = alter
+                    .clause(&a.span)
+                    .and_then(|c| recipes::named_clause(c, &name))
+                    .and_then(|c| alter.replaced(&a.span, &format!("{c} NOT VALID")))
+                else {
+                    continue;
+                };
+                let r = Recipe::new(summary)
+                    .step(Placement::SameMigration, first)
+                    .fixable(true);
+                (name, r)
+            }
+            // An inline CHECK on an added column is checked against every row.
+            AlterAction::AddColumn { column, .. } => match &column.check {
+                Some(expr) => {
+                    let name = sql::object_name(&table.name, Some(&column.name), "check");
+                    let r = Recipe::new(summary)
+                        .step(
+                            Placement::SameMigration,
+                            alter.action(&recipes::add_column_alone(column)),
+                        )
+                        .step(
+                            Placement::SameMigration,
+                            alter.action(&format!(
+                                "ADD CONSTRAINT {} CHECK ({expr}) NOT VALID",
+                                sql::quote_ident(&name)
+                            )),
+                        );
+                    (name, r)
+                }
+                None => continue,
+            },
+            _ => continue,
+        };
         let recipe = recipe.step(
             Placement::NextMigration,
             alter.action(&format!("VALIDATE CONSTRAINT {}", sql::quote_ident(&name))),

@@ -103,11 +103,6 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
                     .fixable(true)
             }
             AlterAction::AddColumn { column, .. } => {
-                let default = column
-                    .default
-                    .as_ref()
-                    .map(|d| format!(" DEFAULT {}", d.text))
-                    .unwrap_or_default();
                 let ref_cols = if references.columns.is_empty() {
                     String::new()
                 } else {
@@ -116,11 +111,7 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
                 Recipe::new(summary)
                     .step(
                         Placement::SameMigration,
-                        alter.action(&format!(
-                            "ADD COLUMN {} {}{default}",
-                            sql::quote_ident(&column.name),
-                            column.ty.text
-                        )),
+                        alter.action(&recipes::add_column_alone(column)),
                     )
                     .step(
                         Placement::SameMigration,

@@ -115,6 +115,21 @@ impl<'a> AlterText<'a> {
     }
 }
 
+/// `ADD COLUMN name type [DEFAULT …]`: an added column without the constraint written inline
+/// with it (the recipe adds that constraint NOT VALID in a step of its own).
+pub(crate) fn add_column_alone(column: &crate::model::ColumnDef) -> String {
+    let default = column
+        .default
+        .as_ref()
+        .map(|d| format!(" DEFAULT {}", d.text))
+        .unwrap_or_default();
+    format!(
+        "ADD COLUMN {} {}{default}",
+        crate::model::sql::quote_ident(&column.name),
+        column.ty.text
+    )
+}
+
 /// An `ADD [CONSTRAINT name] ...` clause with the name PostgreSQL would choose written out when
 /// it has none, so that later steps can name it.
 pub(crate) fn named_clause(clause: &str, name: &str) -> Option<String> {

@@ -93,23 +93,15 @@ fn recipe(
     });
     if let (Some(c), 12..=17) = (pending, version) {
         let quoted = sql::quote_ident(&c.name);
-        return Some(
-            Recipe::new(format!(
+        let recipe = Recipe::new(format!(
                 "Validate the CHECK constraint {quoted} in a separate transaction first (SHARE UPDATE EXCLUSIVE: reads and writes go on); then SET NOT NULL skips the scan (PostgreSQL 12+):"
             ))
             .step(
                 Placement::NextMigration,
                 alter.action(&format!("VALIDATE CONSTRAINT {quoted}")),
-            )
-            .step(
-                Placement::NextMigration,
-                alter.action(&format!("ALTER COLUMN {col} SET NOT NULL")),
-            )
-            .step(
-                Placement::NextMigration,
-                alter.action(&format!("DROP CONSTRAINT {quoted}")),
-            )
-            .fixable(actions.len() == 1),
+            );
+        return Some(
+            set_not_null_then_drop(recipe, &alter, &col, &quoted).fixable(actions.len() == 1),
         );
     }
     // The name PostgreSQL 18 gives the constraint, made free the way PostgreSQL does it.
@@ -138,26 +130,35 @@ fn recipe(
         &format!("ADD CONSTRAINT {quoted} CHECK ({col} IS NOT NULL) NOT VALID"),
     )?;
     if version >= 12 {
-        return Some(
-            Recipe::new("Prove the column has no NULLs without blocking, then SET NOT NULL skips the scan (PostgreSQL 12+; VALIDATE takes SHARE UPDATE EXCLUSIVE: reads and writes go on):")
-                .step(Placement::SameMigration, first)
-                .step(Placement::NextMigration, validate)
-                .step(
-                    Placement::NextMigration,
-                    alter.action(&format!("ALTER COLUMN {col} SET NOT NULL")),
-                )
-                .step(
-                    Placement::NextMigration,
-                    alter.action(&format!("DROP CONSTRAINT {quoted}")),
-                )
-                .fixable(true),
-        );
+        let recipe = Recipe::new("Prove the column has no NULLs without blocking, then SET NOT NULL skips the scan (PostgreSQL 12+; VALIDATE takes SHARE UPDATE EXCLUSIVE: reads and writes go on):")
+            .step(Placement::SameMigration, first)
+            .step(Placement::NextMigration, validate);
+        return Some(set_not_null_then_drop(recipe, &alter, &col, &quoted).fixable(true));
     }
     Some(
         Recipe::new("Before PostgreSQL 12 SET NOT NULL always scans. Enforce the rule with a CHECK constraint instead, validated without blocking (SHARE UPDATE EXCLUSIVE):")
             .step(Placement::SameMigration, first)
             .step(Placement::NextMigration, validate),
     )
+}
+
+/// The last steps once a validated CHECK (col IS NOT NULL) proves the column: SET NOT NULL (no
+/// scan, PostgreSQL 12+), then drop the CHECK it no longer needs.
+fn set_not_null_then_drop(
+    recipe: Recipe,
+    alter: &recipes::AlterText,
+    col: &str,
+    check: &str,
+) -> Recipe {
+    recipe
+        .step(
+            Placement::NextMigration,
+            alter.action(&format!("ALTER COLUMN {col} SET NOT NULL")),
+        )
+        .step(
+            Placement::NextMigration,
+            alter.action(&format!("DROP CONSTRAINT {check}")),
+        )
 }
 
 #[cfg(test)]

@@ -142,7 +142,7 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
                     AlterAction::SetExpression { column } => Some(column.as_str()),
                     _ => None,
                 };
-                out.extend(one_column(cx, form, table, a.span.clone(), column));
+                out.extend(one(cx, form, table, a.span.clone(), column));
             }
         }
         StmtKind::Vacuum { tables, full: true } if tables.is_empty() => {
@@ -150,11 +150,11 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
         }
         StmtKind::Vacuum { tables, full: true } => {
             for t in tables {
-                out.extend(one(cx, Form::VacuumFull, t, stmt.span.clone()));
+                out.extend(one(cx, Form::VacuumFull, t, stmt.span.clone(), None));
             }
         }
         StmtKind::Cluster { table: Some(t) } => {
-            out.extend(one(cx, Form::Cluster, t, stmt.span.clone()));
+            out.extend(one(cx, Form::Cluster, t, stmt.span.clone(), None));
         }
         StmtKind::Cluster { table: None } => {
             out.extend(everything(cx, Form::Cluster, stmt.span.clone()));
@@ -164,18 +164,19 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
     out
 }
 
-fn one(cx: &Context, form: Form, table: &ObjName, span: Span) -> Option<Finding> {
-    one_column(cx, form, table, span, None)
-}
-
-/// [`one`], with the column a SET EXPRESSION changes.
-fn one_column(
+/// A rewrite of one table; `column`: the column a SET EXPRESSION changes.
+fn one(
     cx: &Context,
     form: Form,
     table: &ObjName,
     span: Span,
     column: Option<&str>,
 ) -> Option<Finding> {
+    // The rewrite the model records for this clause.
+    let w = cx.effects.direct_work().find(|w| {
+        w.kind == WorkKind::Rewrite && w.cause.span.start == span.start && w.rel.same(table)
+    })?;
+    // SET EXPRESSION: the column's type, when the replayed schema knows it.
     let ty = column.and_then(|c| {
         cx.catalog
             .table(table)
@@ -183,10 +184,6 @@ fn one_column(
             .map(|col| col.ty.text.to_string())
     });
     let column = column.map(|c| (c, ty.as_deref()));
-    // The rewrite the model records for this clause.
-    let w = cx.effects.direct_work().find(|w| {
-        w.kind == WorkKind::Rewrite && w.cause.span.start == span.start && w.rel.same(table)
-    })?;
     let h = cx.work_hazard(w);
     let message = format!(
         "{} {} under {}{}",

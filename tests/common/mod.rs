@@ -135,3 +135,33 @@ pub fn markdown_cells(row: &str) -> Vec<String> {
     }
     out.into_iter().map(|c| c.trim().to_string()).collect()
 }
+
+/// A fenced block of a rule page (`rules/*.md`): its info string (`sql bad`, `toml`, ...) and text.
+pub struct Block {
+    pub kind: String,
+    pub text: String,
+    /// 1-based line of the block's first line in the page.
+    pub page_line: usize,
+}
+
+pub fn page_blocks(page: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut cur: Option<Block> = None;
+    for (i, line) in page.lines().enumerate() {
+        if let Some(b) = cur.as_mut() {
+            if line.trim_start().starts_with("```") {
+                out.push(cur.take().unwrap());
+            } else {
+                b.text.push_str(line);
+                b.text.push('\n');
+            }
+        } else if let Some(info) = line.trim_start().strip_prefix("```") {
+            cur = Some(Block {
+                kind: info.trim().to_string(),
+                text: String::new(),
+                page_line: i + 2,
+            });
+        }
+    }
+    out
+}

@@ -404,19 +404,10 @@ fn common_folder(files: &[FileResult]) -> usize {
 
 /// The blocking windows of a file in words, under its drawing: the worst first.
 fn window_list(out: &mut String, t: &Timeline) {
-    let mut all: Vec<(&timeline::Row, &timeline::Window)> = t
-        .rows
-        .iter()
-        .flat_map(|r| r.windows.iter().map(move |w| (r, w)))
-        .collect();
+    let all = t.windows_worst_first();
     if all.is_empty() {
         return;
     }
-    all.sort_by(|(_, a), (_, b)| {
-        (b.level.blocks_traffic(), b.total.rank())
-            .partial_cmp(&(a.level.blocks_traffic(), a.total.rank()))
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
     out.push_str("<ul class=\"windows\">");
     for (r, w) in all.iter().take(12) {
         let _ = write!(

@@ -110,9 +110,7 @@ fn statement<'a>(a: &'a Analyzed, src: &'a SourceFile) -> Statement<'a> {
 }
 
 fn blocking(t: &Timeline) -> Vec<Blocking> {
-    t.rows
-        .iter()
-        .flat_map(|r| r.windows.iter().map(move |w| (r, w)))
+    t.windows()
         .map(|(r, w)| Blocking {
             table: r.rel.clone(),
             blocks: match w.level {

@@ -75,19 +75,10 @@ fn row(out: &mut String, src: &SourceFile, a: &Analyzed) {
 
 /// A file's blocking windows, worst first, one list item each.
 fn windows(out: &mut String, t: &Timeline) {
-    let mut all: Vec<(&timeline::Row, &timeline::Window)> = t
-        .rows
-        .iter()
-        .flat_map(|r| r.windows.iter().map(move |w| (r, w)))
-        .collect();
+    let all = t.windows_worst_first();
     if all.is_empty() {
         return;
     }
-    all.sort_by(|(_, a), (_, b)| {
-        (b.level.blocks_traffic(), b.total.rank())
-            .partial_cmp(&(a.level.blocks_traffic(), a.total.rank()))
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
     out.push_str("Blocking windows (locks are held until the transaction commits):\n\n");
     for (r, w) in &all {
         let _ = writeln!(

@@ -301,17 +301,34 @@ impl Timeline {
             .map_or(Dur::default(), |i| self.end_of(i))
     }
 
-    /// The longest window that blocks traffic, with its row.
-    pub(crate) fn worst(&self) -> Option<(&Row, &Window)> {
+    /// Every window with its row, in row order.
+    pub(crate) fn windows(&self) -> impl Iterator<Item = (&Row, &Window)> {
         self.rows
             .iter()
             .flat_map(|r| r.windows.iter().map(move |w| (r, w)))
+    }
+
+    /// The longest window that blocks traffic, with its row.
+    pub(crate) fn worst(&self) -> Option<(&Row, &Window)> {
+        self.windows()
             .filter(|(_, w)| w.level.blocks_traffic())
             .fold(None, |best: Option<(&Row, &Window)>, (r, w)| match best {
                 // Ties go to the first: the relation the file touches first.
                 Some((_, b)) if !worse(w, b) => best,
                 _ => Some((r, w)),
             })
+    }
+
+    /// Every window with its row, worst first: those that block reads or writes before those
+    /// that block only DDL, then the longest (unknown lengths rank as long).
+    pub(crate) fn windows_worst_first(&self) -> Vec<(&Row, &Window)> {
+        let mut all: Vec<(&Row, &Window)> = self.windows().collect();
+        all.sort_by(|(_, a), (_, b)| {
+            (b.level.blocks_traffic(), b.total.rank())
+                .partial_cmp(&(a.level.blocks_traffic(), a.total.rank()))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        all
     }
 
     /// A window's label: "writes to `measurements` blocked ~25 min".
