@@ -23,3 +23,8 @@ pub(crate) mod severity;
 pub mod source;
 pub mod stats;
 pub(crate) mod suppress;
+
+/// Stack for the thread that runs a command and for each parsing thread. Parsing and lowering
+/// recurse as deep as an expression nests; the parser bounds that depth, and this leaves ample
+/// room for it at any optimization level.
+pub const STACK: usize = 64 << 20;

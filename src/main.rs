@@ -1,11 +1,6 @@
 use clap::Parser;
-use locklint::{app, cli::Cli};
+use locklint::{STACK, app, cli::Cli};
 use std::process::ExitCode;
-
-/// Stack for the thread that runs the command and for each parsing thread. Parsing and lowering
-/// recurse as deep as an expression nests; the parser bounds that depth, and this leaves ample
-/// room for it at any optimization level.
-const STACK: usize = 64 << 20;
 
 fn main() -> ExitCode {
     // Only fails if the pool was already built, which nothing does before this.

@@ -5,7 +5,7 @@ use crate::model::{
     AlterAction, ColumnDef, Constraint, ConstraintKind, FkRef, ObjName, ObjectKind, SmallStr,
     SqlType, Stmt, StmtKind,
 };
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 /// A column as the catalog knows it.
 #[derive(Debug, Clone)]

@@ -2,6 +2,7 @@
 //! statements, parses each one (falling back to a token-level recognizer), and lowers the result
 //! into `model::Stmt`.
 
+mod dialect;
 pub mod fallback;
 mod lex;
 pub mod lower;
@@ -11,7 +12,6 @@ use crate::model::{Action, Parsed, Stmt, StmtKind};
 use crate::source::SourceFile;
 use fallback::Tok;
 use split::{RawKind, RawStatement};
-use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Location, Span as SqlSpan, Token, TokenWithSpan};
 use std::ops::Range;
@@ -478,7 +478,7 @@ fn parse_tokens_back(
 fn parse_tokens_unchecked(
     tokens: Vec<TokenWithSpan>,
 ) -> (Result<StmtKind, ParserError>, Vec<TokenWithSpan>) {
-    let dialect = PostgreSqlDialect {};
+    let dialect = dialect::Postgres::default();
     let mut parser = Parser::new(&dialect)
         .with_recursion_limit(RECURSION_LIMIT)
         .with_tokens_with_locations(tokens);

@@ -29,7 +29,9 @@ fn part_end(end: &PartEnd) -> Vec<Finding> {
         return Vec::new();
     }
     let mut out: Vec<Finding> = Vec::new();
-    let mut seen: Vec<(&crate::model::ObjName, &[String])> = Vec::new();
+    // (schema, table, columns) of the keys reported so far.
+    let mut seen: std::collections::HashSet<(&str, &str, &[String])> =
+        std::collections::HashSet::new();
     if end.foreign_keys.is_empty() {
         return out;
     }
@@ -46,9 +48,12 @@ fn part_end(end: &PartEnd) -> Vec<Finding> {
                 if *columns == fk.columns && references.table.same(&fk.references))
         });
         // The same key added twice (IF NOT EXISTS, a table created again) is reported once.
-        let again = seen
-            .iter()
-            .any(|(t, c)| t.same(&fk.table) && *c == fk.columns.as_slice());
+        let key = (
+            fk.table.schema_or_public(),
+            fk.table.name.as_str(),
+            fk.columns.as_slice(),
+        );
+        let again = seen.contains(&key);
         if !exists
             || again
             || end
@@ -57,7 +62,7 @@ fn part_end(end: &PartEnd) -> Vec<Finding> {
         {
             continue;
         }
-        seen.push((&fk.table, &fk.columns));
+        seen.insert(key);
         let cols = fk.columns.join(", ");
         // The name PostgreSQL gives `CREATE INDEX ON t (cols)`, and the SQL spelled exactly.
         let index =

@@ -6,6 +6,7 @@ use crate::report::text;
 use crate::report::{FileResult, Summary};
 use crate::source::SourceFile;
 use serde::Serialize;
+use std::io::Write;
 
 /// One diagnostic as serialized.
 #[derive(Serialize)]
@@ -97,8 +98,12 @@ pub fn write(files: &[FileResult], out: &mut dyn std::io::Write) -> std::io::Res
         diagnostics: Diagnostics(files),
         summary: Summary::of(files),
     };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    out.write_all(b"\n")
+    // Buffered here, where the writer's type is known: serde_json writes a token at a time, and
+    // each write through `dyn Write` is a call that cannot be inlined.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut out, &doc)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 /// Render `check --format json`.
