@@ -195,6 +195,13 @@ pub(crate) fn adapt(findings: &mut [Finding], tool: Tool, file: &str) {
     };
     for f in findings {
         if let Some(r) = &f.recipe {
+            // Steps in the same migration read alike for every tool.
+            if r.steps
+                .iter()
+                .all(|s| s.placement == Placement::SameMigration)
+            {
+                continue;
+            }
             // Only the recipe's own text: what a merged finding added after it stays.
             let generic = help(r, None);
             if let Some(rest) = f.help.strip_prefix(&generic) {
