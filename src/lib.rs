@@ -28,3 +28,15 @@ pub(crate) mod suppress;
 /// recurse as deep as an expression nests; the parser bounds that depth, and this leaves ample
 /// room for it at any optimization level.
 pub const STACK: usize = 64 << 20;
+
+/// Build rayon's global pool, with threads of [`STACK`] bytes of stack, before its first use;
+/// a run that never needs the pool (one small file) never starts its threads.
+pub(crate) fn thread_pool() {
+    static BUILT: std::sync::Once = std::sync::Once::new();
+    BUILT.call_once(|| {
+        // Only fails if the pool was already built, which nothing does before this.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .stack_size(STACK)
+            .build_global();
+    });
+}

@@ -3,10 +3,6 @@ use locklint::{STACK, app, cli::Cli};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    // Only fails if the pool was already built, which nothing does before this.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .stack_size(STACK)
-        .build_global();
     match std::thread::Builder::new()
         .stack_size(STACK)
         .spawn(|| app::run(Cli::parse()))

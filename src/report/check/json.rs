@@ -5,7 +5,6 @@ use crate::model::Blocks;
 use crate::report::text;
 use crate::report::{FileResult, Summary};
 use crate::source::SourceFile;
-use rayon::prelude::*;
 use serde::Serialize;
 use std::io::Write;
 
@@ -91,10 +90,9 @@ pub fn write(files: &[FileResult], out: &mut dyn std::io::Write) -> std::io::Res
         .collect();
     let mut first = true;
     for chunk in all.chunks(CHUNK) {
-        let rendered: Vec<std::io::Result<Vec<u8>>> = chunk
-            .par_iter()
-            .map(|(f, src)| indented(&JsonDiagnostic::new(f, src), b"\n    "))
-            .collect();
+        let rendered = crate::pipeline::map_ordered(chunk, 64, |(f, src)| {
+            indented(&JsonDiagnostic::new(f, src), b"\n    ")
+        });
         for r in rendered {
             out.write_all(if first { b"\n    " } else { b",\n    " })?;
             out.write_all(&r?)?;
