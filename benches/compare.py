@@ -53,7 +53,7 @@ def main(argv):
     for b in bins:
         w, c = statistics.median(wall[b]), statistics.median(cpu[b])
         r = statistics.median(rss[b]) / 1024
-        print(f"{b:<48} {w:>8.3f} {c:>8.3f} {r:>7.0f} {w / base_wall:>7.2f} {c / base_cpu:>7.2f}")
+        print(f"{b:<48} {w:>8.4f} {c:>8.4f} {r:>7.0f} {w / base_wall:>7.2f} {c / base_cpu:>7.2f}")
 
 
 if __name__ == "__main__":

@@ -176,11 +176,10 @@ fn mentions_locklint(text: &str) -> bool {
 /// This runs on every file, most of which have no directive: comment starts are found with a
 /// fast byte search, and only comment text is compared.
 fn comment_mentions(text: &str, word: &[u8]) -> bool {
-    let mentions = |s: &str| {
-        s.as_bytes()
-            .windows(word.len())
-            .any(|w| w.eq_ignore_ascii_case(word))
-    };
+    if !contains_ignore_case(text.as_bytes(), word) {
+        return false;
+    }
+    let mentions = |s: &str| contains_ignore_case(s.as_bytes(), word);
     let look = |marker: char, second: char, end: &str| {
         let mut from = 0;
         while let Some(i) = text[from..].find(marker).map(|i| from + i) {
@@ -196,6 +195,31 @@ fn comment_mentions(text: &str, word: &[u8]) -> bool {
         false
     };
     look('-', '-', "\n") || look('/', '*', "*/")
+}
+
+/// Whether `hay` holds `word` in any ASCII case. Candidates are found by a byte search for the
+/// word's least common letter in SQL (`k` of `locklint`, `q` of `squawk`), so a file without the
+/// word is passed over at memchr's speed.
+fn contains_ignore_case(hay: &[u8], word: &[u8]) -> bool {
+    const RARE: &[u8] = b"qjzxkvwyfbgh";
+    let Some(at) = RARE
+        .iter()
+        .find_map(|r| word.iter().position(|b| b.eq_ignore_ascii_case(r)))
+        .or((!word.is_empty()).then_some(0))
+    else {
+        return true;
+    };
+    let anchor = word[at];
+    memchr::memchr2_iter(
+        anchor.to_ascii_lowercase(),
+        anchor.to_ascii_uppercase(),
+        hay,
+    )
+    .any(|i| {
+        i.checked_sub(at)
+            .and_then(|start| hay.get(start..start + word.len()))
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
+    })
 }
 
 fn resolve(name: &str, squawk: bool) -> Vec<&'static str> {
@@ -456,7 +480,29 @@ pub fn apply<'a>(
 
 #[cfg(test)]
 mod tests {
-    use super::{Comment, parse_comment};
+    #[test]
+    fn word_search_in_any_case() {
+        let cases: [(&str, &str, bool); 9] = [
+            ("-- LockLint: ignore", "locklint", true),
+            ("-- LOCKLINT", "locklint", true),
+            ("locklin", "locklint", false),
+            ("lockklint locklint", "locklint", true),
+            ("k at the start: klocklint", "locklint", true),
+            ("-- squawk-IGNORE-next", "squawk-ignore", true),
+            ("squawk ignore", "squawk-ignore", false),
+            ("", "locklint", false),
+            ("anything", "", true),
+        ];
+        for (hay, word, want) in cases {
+            assert_eq!(
+                contains_ignore_case(hay.as_bytes(), word.as_bytes()),
+                want,
+                "{hay} / {word}"
+            );
+        }
+    }
+
+    use super::{Comment, contains_ignore_case, parse_comment};
 
     fn directive(file: bool, squawk: bool, names: &[&str]) -> Option<Comment> {
         Some(Comment::Directive {

@@ -558,6 +558,10 @@ fn generated_as_stored(toks: &[Tok]) -> Option<(Vec<TokenWithSpan>, Vec<bool>)> 
         matches!(toks.get(i).map(Tok::token), Some(Token::Word(w))
             if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(k))
     };
+    // Most statements that reach here have no generated column: nothing to copy.
+    if !(0..toks.len()).any(|i| word(i, "GENERATED")) {
+        return None;
+    }
     let mut out = Vec::with_capacity(toks.len() + 1);
     let mut virtual_flags = Vec::new();
     let mut i = 0;
