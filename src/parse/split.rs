@@ -439,7 +439,22 @@ fn shift(loc: Location, base: Pos) -> Location {
 fn advance(text: &str, from: Pos, target: Location, limit: usize) -> Pos {
     let mut pos = from;
     let target = (target.line, target.column);
-    for ch in text.get(from.byte..limit).unwrap_or("").chars() {
+    let rest = text.get(from.byte..limit).unwrap_or("");
+    // Whole lines before the target's are skipped a newline at a time: no position on them
+    // reaches the target.
+    let mut start = 0;
+    while pos.line < target.0 {
+        match memchr::memchr(b'\n', &rest.as_bytes()[start..]) {
+            Some(at) => {
+                start += at + 1;
+                pos.byte = from.byte + start;
+                pos.line += 1;
+                pos.col = 1;
+            }
+            None => return advance_to_byte(text, pos, limit),
+        }
+    }
+    for ch in rest[start..].chars() {
         if (pos.line, pos.col) >= target {
             break;
         }
@@ -450,9 +465,17 @@ fn advance(text: &str, from: Pos, target: Location, limit: usize) -> Pos {
 
 /// Walk forward from `from` to the byte offset `to` (a char boundary).
 fn advance_to_byte(text: &str, from: Pos, to: usize) -> Pos {
+    let Some(slice) = text.get(from.byte..to) else {
+        return from;
+    };
     let mut pos = from;
-    for ch in text.get(from.byte..to).unwrap_or("").chars() {
-        step(&mut pos, ch);
+    pos.byte = to;
+    match memchr::memrchr(b'\n', slice.as_bytes()) {
+        Some(last) => {
+            pos.line += memchr::memchr_iter(b'\n', slice.as_bytes()).count() as u64;
+            pos.col = 1 + slice[last + 1..].chars().count() as u64;
+        }
+        None => pos.col += slice.chars().count() as u64,
     }
     pos
 }
