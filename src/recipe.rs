@@ -10,12 +10,24 @@ use crate::finding::{Finding, Placement, Recipe};
 use std::path::{Path, PathBuf};
 
 /// The migration tool and file a recipe is for.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ToolCx<'a> {
     /// The tool's row.
     pub row: &'static Row,
     /// The migration file, as named.
     pub file: &'a str,
+    /// The newest version among the migrations beside `file`, once looked up.
+    pub latest: std::cell::OnceCell<Option<String>>,
+}
+
+impl<'a> ToolCx<'a> {
+    pub(crate) fn new(row: &'static Row, file: &'a str) -> Self {
+        ToolCx {
+            row,
+            file,
+            latest: std::cell::OnceCell::new(),
+        }
+    }
 }
 
 /// The help text of a recipe: generic when `tool` is `None`.
@@ -95,7 +107,10 @@ fn next(tool: Option<&ToolCx>, nth: usize) -> String {
     let Some(t) = tool else {
         return generic.to_string();
     };
-    match next_files(t.row, Path::new(t.file), "validate", nth) {
+    let latest = t
+        .latest
+        .get_or_init(|| latest_version(t.row, Path::new(t.file)));
+    match next_files_after(t.row, Path::new(t.file), "validate", nth, latest.as_deref()) {
         Some(files) if t.row.tool != Tool::Liquibase => format!(
             "In the next migration, after this one has committed (a new file, e.g. `{}`):",
             files[0].display()
@@ -156,22 +171,78 @@ fn bump(version: &str, by: usize) -> Option<String> {
     Some(format!("{}{bumped}{}", &version[..start], &version[end..]))
 }
 
+/// A version's digits as a number, to order versions of one folder (`2017-10-08-193512` →
+/// 20171008193512).
+fn version_key(version: &str) -> Option<u128> {
+    let digits: String = version.chars().filter(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// The folder holding `file`'s migration and its siblings (for a tool whose migration is a
+/// folder, the folder above it).
+fn migrations_folder<'p>(row: &Row, file: &'p Path) -> Option<&'p Path> {
+    if row.folder_files.is_empty() {
+        file.parent()
+    } else {
+        file.parent()?.parent()
+    }
+}
+
+/// The newest version among the migrations in `file`'s folder (`file` included), read from the
+/// folder; `None` when it cannot be listed.
+fn latest_version(row: &Row, file: &Path) -> Option<String> {
+    let folder = migrations_folder(row, file)?;
+    let listed = if folder.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        folder
+    };
+    let entries = std::fs::read_dir(listed).ok()?;
+    entries
+        .filter_map(|e| {
+            let name = e.ok()?.file_name();
+            // A path shaped like the migration's: the entry itself, or a file inside it.
+            let path = if row.folder_files.is_empty() {
+                folder.join(&name)
+            } else {
+                folder.join(&name).join("up.sql")
+            };
+            if row.folder_files.is_empty() && !name.to_str()?.ends_with(".sql") {
+                return None;
+            }
+            let (version, _) = version_and_name(row, &path)?;
+            Some((version_key(&version)?, version))
+        })
+        .max_by_key(|(key, _)| *key)
+        .map(|(_, version)| version)
+}
+
 /// The files of the `nth` (1-based) new migration after `file`, named by the tool's convention
-/// with `suffix` added to the migration's name; the first is the forward one. `None` when the
-/// file's name carries no version.
+/// with `suffix` added to the migration's name; the first is the forward one. The version follows
+/// the newest migration of the folder when one is newer than `file` (the next number after
+/// `file` may be taken, and a migration dated before ones already applied is refused by most
+/// tools). `None` when the file's name carries no version.
 pub(crate) fn next_files(row: &Row, file: &Path, suffix: &str, nth: usize) -> Option<Vec<PathBuf>> {
+    next_files_after(row, file, suffix, nth, latest_version(row, file).as_deref())
+}
+
+/// [`next_files`] with the folder's newest version already looked up.
+fn next_files_after(
+    row: &Row,
+    file: &Path,
+    suffix: &str,
+    nth: usize,
+    latest: Option<&str>,
+) -> Option<Vec<PathBuf>> {
     let (version, name) = version_and_name(row, file)?;
-    let version = bump(&version, nth)?;
+    let newer = latest.filter(|l| version_key(l) > version_key(&version));
+    let version = bump(newer.unwrap_or(&version), nth)?;
     let name = if name.is_empty() {
         suffix.to_string()
     } else {
         format!("{name}_{suffix}")
     };
-    let folder = if row.folder_files.is_empty() {
-        file.parent()?
-    } else {
-        file.parent()?.parent()?
-    };
+    let folder = migrations_folder(row, file)?;
     Some(
         row.next
             .files
@@ -189,10 +260,7 @@ pub(crate) fn next_files(row: &Row, file: &Path, suffix: &str, nth: usize) -> Op
 
 /// Rewrite the help of every finding with a recipe for the file's migration tool.
 pub(crate) fn adapt(findings: &mut [Finding], tool: Tool, file: &str) {
-    let cx = ToolCx {
-        row: crate::discover::tools::row(tool),
-        file,
-    };
+    let cx = ToolCx::new(crate::discover::tools::row(tool), file);
     for f in findings {
         if let Some(r) = &f.recipe {
             // Steps in the same migration read alike for every tool.
@@ -222,6 +290,54 @@ mod tests {
             .iter()
             .map(|p| p.display().to_string())
             .collect()
+    }
+
+    #[test]
+    fn the_next_migration_follows_the_newest_of_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = dir.path().join("migrations");
+        std::fs::create_dir(&m).unwrap();
+        for f in [
+            "0001_a.sql",
+            "0002_b.sql",
+            "0003_c.sql",
+            "notes.txt",
+            "0099_x.txt",
+        ] {
+            std::fs::write(m.join(f), "").unwrap();
+        }
+        let next = |file: &str, nth| {
+            next_files(row(Tool::Plain), &m.join(file), "validate", nth)
+                .unwrap()
+                .iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+        };
+        // 0003 is taken: after the newest, not after the file.
+        assert_eq!(next("0002_b.sql", 1), ["0004_b_validate.sql"]);
+        assert_eq!(next("0002_b.sql", 2), ["0005_b_validate.sql"]);
+        assert_eq!(next("0003_c.sql", 1), ["0004_c_validate.sql"]);
+        // diesel: folders of the same folder.
+        let d = dir.path().join("diesel");
+        for f in ["2024-01-01-000000_a", "2024-02-01-000000_b"] {
+            std::fs::create_dir_all(d.join(f)).unwrap();
+        }
+        let files = next_files(
+            row(Tool::Diesel),
+            &d.join("2024-01-01-000000_a/up.sql"),
+            "validate",
+            1,
+        )
+        .unwrap();
+        assert!(
+            files[0].ends_with("2024-02-01-000001_a_validate/up.sql"),
+            "{files:?}"
+        );
+        // A folder that cannot be listed: after the file.
+        assert_eq!(
+            names(Tool::Plain, "nowhere/0002_b.sql"),
+            ["nowhere/0003_b_validate.sql"]
+        );
     }
 
     #[test]
@@ -258,10 +374,7 @@ mod tests {
             ),
         ];
         for (tool, file, switch) in cases {
-            let cx = ToolCx {
-                row: row(tool),
-                file,
-            };
+            let cx = ToolCx::new(row(tool), file);
             let text = help(&r, Some(&cx));
             assert!(text.contains(switch), "{tool:?}: {text}");
             // Prose lines are not indented; code lines by exactly two spaces.
@@ -270,13 +383,7 @@ mod tests {
                 assert!(indent == 0 || indent == 2, "{tool:?}: {line:?}");
             }
         }
-        let flyway = help(
-            &r,
-            Some(&ToolCx {
-                row: row(Tool::Flyway),
-                file: "m/V3__x.sql",
-            }),
-        );
+        let flyway = help(&r, Some(&ToolCx::new(row(Tool::Flyway), "m/V3__x.sql")));
         assert!(flyway.contains("`V3__x.sql.conf`"), "{flyway}");
         assert!(flyway.contains("`m/V4__x_validate.sql`"), "{flyway}");
         let generic = help(&r, None);
