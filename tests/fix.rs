@@ -314,3 +314,47 @@ fn liquibase_changelogs_are_left_for_a_person_to_split() {
         run.stdout
     );
 }
+
+/// A statement that refuses a transaction block, inside the tool's transaction: moved out of it
+/// (goose: a new migration with `NO TRANSACTION`, the rest stays); inside BEGIN/COMMIT written
+/// in the file: left to the author, with the recipe printed.
+#[test]
+fn concurrently_in_the_tools_transaction_is_moved_out_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let file = "db/20240101000000_x.sql";
+    write(
+        root,
+        file,
+        "-- +goose Up\nCREATE TABLE a (id int);\nCREATE INDEX CONCURRENTLY a_idx ON a (id);\n",
+    );
+    let run = locklint(root, &["check", "--fix", file]);
+    assert_eq!(
+        read(&root.join(file)),
+        "-- +goose Up\nCREATE TABLE a (id int);\n",
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        read(&root.join("db/20240101000001_x_concurrently.sql")),
+        "-- +goose Up\n-- +goose NO TRANSACTION\nCREATE INDEX CONCURRENTLY a_idx ON a (id);\n"
+    );
+    let after = locklint(root, &["check", "db"]);
+    assert!(
+        !after.stdout.contains("concurrently-in-transaction"),
+        "{}",
+        after.stdout
+    );
+
+    let begin = "db/20240102000000_y.sql";
+    let text = "-- +goose Up\nBEGIN;\nVACUUM a;\nCOMMIT;\n";
+    write(root, begin, text);
+    let run = locklint(root, &["check", "--fix", begin]);
+    assert_eq!(read(&root.join(begin)), text);
+    assert!(
+        run.stdout
+            .contains("Take it out of the BEGIN ... COMMIT block"),
+        "{}",
+        run.stdout
+    );
+}

@@ -239,4 +239,5 @@ const RECIPE_PAGES: &[&str] = &[
     "add-check-constraint-validated",
     "set-not-null-scan",
     "missing-lock-timeout",
+    "concurrently-in-transaction",
 ];

@@ -1,8 +1,8 @@
 //! concurrently-in-transaction: a statement PostgreSQL refuses inside a transaction block.
 
-use super::{Context, Rule};
+use super::{Context, Rule, recipes};
 use crate::config::Level;
-use crate::finding::Finding;
+use crate::finding::{Finding, Placement, Recipe};
 use crate::model::{AlterAction, ReindexTarget, Span, Stmt, StmtKind};
 
 /// The rule.
@@ -70,12 +70,16 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
     let message = format!(
         "{what} cannot run inside a transaction block, and this one runs {inside}: PostgreSQL refuses it with SQLSTATE 25001 and the migration fails"
     );
-    let mut help = String::from(
-        "Run it in a migration of its own, outside any transaction block: remove BEGIN/COMMIT around it and turn off the tool's transaction for that file (goose: `-- +goose NO TRANSACTION`; dbmate: `-- migrate:up transaction:false`; sqlx: `-- no-transaction`; plain files: `assume_in_transaction = false`).",
-    );
+    let summary = if cx.txn.explicit {
+        "Take it out of the BEGIN ... COMMIT block: it must run outside any transaction block."
+    } else {
+        "It must run outside any transaction block; the statement itself stays as it is."
+    };
+    let mut after = Vec::new();
     if let StmtKind::CreateIndex { .. } | StmtKind::Reindex { .. } = &stmt.kind {
-        help.push_str(
-            "\nIf a CONCURRENTLY build fails it leaves an INVALID index: DROP INDEX CONCURRENTLY it and retry.",
+        after.push(
+            "If a CONCURRENTLY build fails it leaves an INVALID index: DROP INDEX CONCURRENTLY it and retry."
+                .to_string(),
         );
     }
     if let StmtKind::AlterTable { table, actions, .. } = &stmt.kind
@@ -88,14 +92,23 @@ fn check(stmt: &Stmt, cx: &Context) -> Vec<Finding> {
             _ => None,
         })
     {
-        help.push_str(&format!(
-            "\nIf the detach is interrupted, finish it with:\n  ALTER TABLE {} DETACH PARTITION {} FINALIZE;",
+        after.push(format!(
+            "If the detach is interrupted, finish it with:\n  ALTER TABLE {} DETACH PARTITION {} FINALIZE;",
             table.sql(),
             partition.sql()
         ));
     }
-    let mut f = Finding::new(&RULE, span, message, help)
-        .label("fails inside a transaction block (SQLSTATE 25001)");
+    let sql = format!("{};", recipes::stmt_sql(cx, &stmt.span));
+    let mut recipe = Recipe::new(summary)
+        .step(Placement::OutsideTransaction, sql)
+        // With BEGIN/COMMIT in the file, the fix is an edit of the block: left to the author.
+        .fixable(!cx.txn.explicit);
+    if !after.is_empty() {
+        recipe = recipe.after(after.join("\n"));
+    }
+    let mut f = Finding::new(&RULE, span, message, String::new())
+        .label("fails inside a transaction block (SQLSTATE 25001)")
+        .recipe(recipe);
     if let Some(l) = cx.effects.locks.first() {
         f = f.table(&l.rel);
     }
