@@ -284,48 +284,18 @@ fn after_forward<'a>(text: &'a str, end: usize, parts: &[crate::discover::Part])
     text.get(part_end..).unwrap_or("")
 }
 
-/// The version digits of a migration name (for ordering against the folder).
-fn version_number(row: &Row, path: &Path) -> Option<u128> {
-    let (v, _) = crate::recipe::version_and_name(row, path)?;
-    let digits: String = v.chars().filter(char::is_ascii_digit).collect();
-    digits.parse().ok()
-}
-
 /// New migrations go right after this one: no later migration may exist in its folder.
 fn room_after(row: &Row, path: &Path) -> Result<(), String> {
-    let mine = version_number(row, path).ok_or("its name has no version")?;
-    let folder = if row.folder_files.is_empty() {
-        path.parent()
-    } else {
-        path.parent().and_then(Path::parent)
-    };
-    let Some(folder) = folder else {
-        return Ok(());
-    };
-    let dir = if folder.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        folder
-    };
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(());
-    };
-    for e in entries.flatten() {
-        let p = if row.folder_files.is_empty() {
-            e.path()
-        } else {
-            e.path().join(row.folder_files[0])
-        };
-        if let Some(v) = version_number(row, &p)
-            && v > mine
-        {
-            return Err(format!(
-                "a later migration ({}) exists, and the new migrations must come right after this one",
-                e.path().display()
-            ));
-        }
+    let no_version = "its name has no version";
+    let (mine, _) = crate::recipe::version_and_name(row, path).ok_or(no_version)?;
+    let mine = crate::recipe::version_key(&mine).ok_or(no_version)?;
+    match crate::recipe::newest_in_folder(row, path) {
+        Some((entry, newest)) if crate::recipe::version_key(&newest) > Some(mine) => Err(format!(
+            "a later migration ({}) exists, and the new migrations must come right after this one",
+            entry.display()
+        )),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// Turn the transaction off for the whole file in place: its text, and the side files to write.

@@ -17,7 +17,6 @@ use crate::model::Stmt;
 use crate::report::{FileResult, StmtCounts};
 use crate::rules;
 use crate::source::SourceFile;
-use rayon::prelude::*;
 use std::borrow::Cow;
 use std::io::Read;
 
@@ -45,7 +44,7 @@ pub fn lint_inputs_since(
     keep: Keep,
 ) -> Vec<FileResult> {
     let max = settings.migrations.max_file_bytes;
-    let loaded = map_ordered(inputs, 2, |i| read_input_capped(i, max));
+    let loaded = crate::map_ordered(inputs, 2, |i| read_input_capped(i, max));
     let report: Vec<bool> = inputs
         .iter()
         .map(|i| match (changed, &i.path) {
@@ -79,22 +78,6 @@ pub fn lint_sources(
         Keep::All,
         PARSE_AHEAD_MAX_FILE,
     )
-}
-
-/// `f` applied to each of `items`, results in order: on the thread pool when there are at
-/// least `min` items, on this thread otherwise (handing a few items to the pool costs thread
-/// wake-ups, a measurable share of a run on one small file).
-pub(crate) fn map_ordered<T: Sync, R: Send>(
-    items: &[T],
-    min: usize,
-    f: impl Fn(&T) -> R + Sync + Send,
-) -> Vec<R> {
-    if items.len() < min {
-        items.iter().map(f).collect()
-    } else {
-        crate::thread_pool();
-        items.par_iter().map(f).collect()
-    }
 }
 
 /// Parse the statements of one part of a file, handing each to `f` in order.
@@ -217,7 +200,7 @@ fn lint_loaded(
             .max(1);
         let (window, next) = rest.split_at(take);
         rest = next;
-        let parsed: Vec<ParsedParts> = map_ordered(window, 2, |p| {
+        let parsed: Vec<ParsedParts> = crate::map_ordered(window, 2, |p| {
             let src = &slots[p.index].as_ref()?.0;
             if src.text.len() > ahead_max {
                 return None;

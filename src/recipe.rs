@@ -17,7 +17,7 @@ pub struct ToolCx<'a> {
     /// The migration file, as named.
     pub file: &'a str,
     /// The newest version among the migrations beside `file`, once looked up.
-    pub latest: std::cell::OnceCell<Option<String>>,
+    latest: std::cell::OnceCell<Option<String>>,
 }
 
 impl<'a> ToolCx<'a> {
@@ -109,7 +109,7 @@ fn next(tool: Option<&ToolCx>, nth: usize) -> String {
     };
     let latest = t
         .latest
-        .get_or_init(|| latest_version(t.row, Path::new(t.file)));
+        .get_or_init(|| newest_in_folder(t.row, Path::new(t.file)).map(|(_, version)| version));
     match next_files_after(t.row, Path::new(t.file), "validate", nth, latest.as_deref()) {
         Some(files) if t.row.tool != Tool::Liquibase => format!(
             "In the next migration, after this one has committed (a new file, e.g. `{}`):",
@@ -173,7 +173,7 @@ fn bump(version: &str, by: usize) -> Option<String> {
 
 /// A version's digits as a number, to order versions of one folder (`2017-10-08-193512` →
 /// 20171008193512).
-fn version_key(version: &str) -> Option<u128> {
+pub(crate) fn version_key(version: &str) -> Option<u128> {
     let digits: String = version.chars().filter(char::is_ascii_digit).collect();
     digits.parse().ok()
 }
@@ -188,33 +188,31 @@ fn migrations_folder<'p>(row: &Row, file: &'p Path) -> Option<&'p Path> {
     }
 }
 
-/// The newest version among the migrations in `file`'s folder (`file` included), read from the
-/// folder; `None` when it cannot be listed.
-fn latest_version(row: &Row, file: &Path) -> Option<String> {
+/// The newest migration in `file`'s folder (`file` included): the folder entry and its
+/// version. `None` when the folder cannot be listed or holds no versioned SQL migration.
+pub(crate) fn newest_in_folder(row: &Row, file: &Path) -> Option<(PathBuf, String)> {
     let folder = migrations_folder(row, file)?;
     let listed = if folder.as_os_str().is_empty() {
         Path::new(".")
     } else {
         folder
     };
-    let entries = std::fs::read_dir(listed).ok()?;
-    entries
+    std::fs::read_dir(listed)
+        .ok()?
+        .flatten()
         .filter_map(|e| {
-            let name = e.ok()?.file_name();
-            // A path shaped like the migration's: the entry itself, or a file inside it.
-            let path = if row.folder_files.is_empty() {
-                folder.join(&name)
-            } else {
-                folder.join(&name).join("up.sql")
+            let entry = folder.join(e.file_name());
+            // A path shaped like the migration's: the entry itself, or its first file.
+            let path = match row.folder_files.first() {
+                Some(inner) => entry.join(inner),
+                None if e.file_name().to_string_lossy().contains(".sql") => entry.clone(),
+                None => return None,
             };
-            if row.folder_files.is_empty() && !name.to_str()?.ends_with(".sql") {
-                return None;
-            }
             let (version, _) = version_and_name(row, &path)?;
-            Some((version_key(&version)?, version))
+            Some((version_key(&version)?, entry, version))
         })
-        .max_by_key(|(key, _)| *key)
-        .map(|(_, version)| version)
+        .max_by_key(|(key, _, _)| *key)
+        .map(|(_, entry, version)| (entry, version))
 }
 
 /// The files of the `nth` (1-based) new migration after `file`, named by the tool's convention
@@ -223,7 +221,8 @@ fn latest_version(row: &Row, file: &Path) -> Option<String> {
 /// `file` may be taken, and a migration dated before ones already applied is refused by most
 /// tools). `None` when the file's name carries no version.
 pub(crate) fn next_files(row: &Row, file: &Path, suffix: &str, nth: usize) -> Option<Vec<PathBuf>> {
-    next_files_after(row, file, suffix, nth, latest_version(row, file).as_deref())
+    let newest = newest_in_folder(row, file).map(|(_, version)| version);
+    next_files_after(row, file, suffix, nth, newest.as_deref())
 }
 
 /// [`next_files`] with the folder's newest version already looked up.

@@ -221,7 +221,7 @@ fn recipe_blocks_are_the_help_locklint_prints() {
         }
         bad_without_recipe.extend(last_bad);
         assert!(
-            bad_without_recipe.is_empty() || !RECIPE_PAGES.contains(&rule.name),
+            bad_without_recipe.is_empty() || !common::FIX_PAGES.contains(&rule.name),
             "{}: these bad examples have no `text recipe` block after them:\n{}",
             rule.name,
             bad_without_recipe.join("\n")
@@ -229,15 +229,3 @@ fn recipe_blocks_are_the_help_locklint_prints() {
     }
     assert!(shown >= 15, "{shown} recipe blocks");
 }
-
-/// The pages of the rules whose recipes `--fix` applies.
-const RECIPE_PAGES: &[&str] = &[
-    "create-index-non-concurrently",
-    "drop-index-non-concurrently",
-    "reindex-non-concurrently",
-    "add-foreign-key-validated",
-    "add-check-constraint-validated",
-    "set-not-null-scan",
-    "missing-lock-timeout",
-    "concurrently-in-transaction",
-];

@@ -165,3 +165,17 @@ pub fn page_blocks(page: &str) -> Vec<Block> {
     }
     out
 }
+
+/// The rule pages whose recipes `--fix` applies: each bad example shows its recipe
+/// (`tests/rule_pages.rs`) and, but for concurrently-in-transaction, runs on a server
+/// (`tests/recipes_db.rs`).
+pub const FIX_PAGES: &[&str] = &[
+    "create-index-non-concurrently",
+    "drop-index-non-concurrently",
+    "reindex-non-concurrently",
+    "add-foreign-key-validated",
+    "add-check-constraint-validated",
+    "set-not-null-scan",
+    "missing-lock-timeout",
+    "concurrently-in-transaction",
+];

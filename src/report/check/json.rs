@@ -90,7 +90,7 @@ pub fn write(files: &[FileResult], out: &mut dyn std::io::Write) -> std::io::Res
         .collect();
     let mut first = true;
     for chunk in all.chunks(CHUNK) {
-        let rendered = crate::pipeline::map_ordered(chunk, 64, |(f, src)| {
+        let rendered = crate::map_ordered(chunk, 64, |(f, src)| {
             indented(&JsonDiagnostic::new(f, src), b"\n    ")
         });
         for r in rendered {
